@@ -1,0 +1,279 @@
+"""What pmo_xl writes, described as data: a sheet is blocks of values plus presentation.
+
+Every output (consolidation sheets, ``Contrôles``, ``COPIL``, the templates) is built as a
+:class:`SheetLayout` by pure code, then handed to one renderer: XlsxWriter for files
+(:mod:`pmo_xl.xlsx_writer`), xlwings for a live workbook (:mod:`pmo_xl.excel`), or kept in memory.
+Blocks are rectangles so that a renderer writes them in a few large range writes.
+
+Strings are always data: a renderer writes ``str`` as text, never as a formula. The program's
+own formulas are :class:`Formula` values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from pmo_xl.workbook import CellError, CellValue, Grid, Uncached
+
+NumberFormat: TypeAlias = Literal[
+    "general", "text", "int", "days", "eur", "pct", "ratio", "date", "datetime"
+]
+
+# Excel number formats. Excel shows them in the user's locale (decimal comma in French Excel).
+NUMBER_FORMATS: dict[str, str] = {
+    "general": "General",
+    "text": "@",
+    "int": "#,##0",
+    "days": "#,##0.0",
+    "eur": '#,##0 "€"',
+    "pct": "0.0%",
+    "ratio": "0.00",
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+}
+NUMBER_FORMATS_EN: dict[str, str] = {**NUMBER_FORMATS, "date": "yyyy-mm-dd", "eur": '"€"#,##0'}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula written by pmo_xl itself (templates): ``Formula("=SUM(A1:A3)")``."""
+
+    text: str
+    cached: float | str | None = None
+
+
+Value: TypeAlias = CellValue | Formula
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """Presentation of a cell. Colours are ``"#RRGGBB"``; ``None`` means the default."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    font_color: str | None = None
+    fill: str | None = None
+    number_format: NumberFormat = "general"
+    align: Literal["left", "center", "right"] | None = None
+    valign: Literal["top", "center", "bottom"] | None = None
+    wrap: bool = False
+    border: bool = False
+    border_color: str | None = None
+    indent: int = 0
+
+
+@dataclass
+class Block:
+    """A rectangle of values at 0-based (``row``, ``col``): one style, or one per column."""
+
+    row: int
+    col: int
+    values: list[list[Value]]
+    style: CellStyle | None = None
+    column_styles: list[CellStyle] | None = None
+    row_height: float | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.values), default=0)
+
+    def style_at(self, col_offset: int) -> CellStyle | None:
+        if self.column_styles is not None and col_offset < len(self.column_styles):
+            return self.column_styles[col_offset]
+        return self.style
+
+
+@dataclass(frozen=True)
+class Range:
+    """A 0-based inclusive rectangle."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    def a1(self) -> str:
+        from pmo_xl.workbook import cell_address
+
+        start = cell_address(self.first_row + 1, self.first_col + 1)
+        end = cell_address(self.last_row + 1, self.last_col + 1)
+        return start if start == end else f"{start}:{end}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink to a cell of this workbook (``sheet``, ``cell``) or of another ``file``."""
+
+    row: int
+    col: int
+    text: str
+    cell: str  # e.g. "F12"
+    sheet: str | None = None
+    file: str | None = None  # path of another workbook; None = this workbook
+
+
+@dataclass(frozen=True)
+class Note:
+    """A comment/note on a cell (used to explain a finding at the offending cell)."""
+
+    row: int
+    col: int
+    text: str
+    author: str = "pmo_xl"
+
+
+@dataclass(frozen=True)
+class ConditionalFormat:
+    """Style cells of ``range`` whose value satisfies the rule.
+
+    kinds: ``equals`` (value == ``value``), ``greater`` (> ``value``), ``less`` (< ``value``),
+    ``between`` (``value`` ≤ x ≤ ``value2``), ``text_contains`` (``value`` is a str).
+    """
+
+    range: Range
+    kind: Literal["equals", "greater", "less", "between", "text_contains"]
+    value: float | str
+    style: CellStyle
+    value2: float | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Range
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart whose data lies in this sheet. ``anchor`` is the 0-based top-left cell."""
+
+    kind: Literal["column", "bar", "line"]
+    title: str
+    categories: Range
+    series: tuple[Series, ...]
+    anchor: tuple[int, int]
+    width_px: int = 480
+    height_px: int = 260
+    y_title: str | None = None
+    number_format: NumberFormat = "general"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A dropdown on ``range``: fixed ``choices``, or a ``source`` (``=Ressources!$A$2:$A$50``)."""
+
+    range: Range
+    choices: tuple[str, ...] = ()
+    source: str | None = None
+    prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """An Excel Table (ListObject) over ``range`` whose first row is the header."""
+
+    range: Range
+    name: str
+    style: str = "Table Style Medium 2"
+    columns: tuple[str, ...] = ()
+    formulas: dict[str, str] = field(default_factory=dict)  # header -> structured formula
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    landscape: bool = True
+    paper: Literal["A4"] = "A4"
+    fit_width: int = 1
+    fit_height: int = 0  # 0 = as many pages as needed
+    repeat_rows: tuple[int, int] | None = None  # 0-based inclusive
+    print_area: Range | None = None
+    margins_cm: float = 1.0
+    header: str | None = None
+    footer: str | None = None
+    center_horizontally: bool = True
+
+
+@dataclass
+class SheetLayout:
+    """One sheet to (re)write: values in blocks, and how they look, print and behave."""
+
+    name: str
+    blocks: list[Block] = field(default_factory=list)
+    column_widths: dict[int, float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None  # first unfrozen (row, col), 0-based
+    autofilter: Range | None = None
+    merges: list[tuple[Range, Value, CellStyle | None]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    validations: list[Validation] = field(default_factory=list)
+    tables: list[TableDef] = field(default_factory=list)
+    print_setup: PrintSetup | None = None
+    tab_color: str | None = None
+    hide_gridlines: bool = False
+    lang: Literal["fr", "en"] = "fr"
+
+    def add(self, block: Block) -> Block:
+        self.blocks.append(block)
+        return block
+
+    def to_grid(self) -> Grid:
+        """The values as a reader would see them (formulas as their cached value)."""
+        cells: dict[tuple[int, int], CellValue] = {}
+        for block in self.blocks:
+            for r, row in enumerate(block.values):
+                for c, value in enumerate(row):
+                    cells[(block.row + r, block.col + c)] = _as_cell_value(value)
+        for rng, value, _style in self.merges:
+            cells[(rng.first_row, rng.first_col)] = _as_cell_value(value)
+        if not cells:
+            return Grid([])
+        n_rows = max(r for r, _ in cells) + 1
+        n_cols = max(c for _, c in cells) + 1
+        rows: list[list[CellValue]] = [[None] * n_cols for _ in range(n_rows)]
+        for (r, c), value in cells.items():
+            rows[r][c] = value
+        return Grid(rows)
+
+
+def _as_cell_value(value: Value) -> CellValue:
+    if isinstance(value, Formula):
+        return value.cached if value.cached is not None else Uncached(value.text)
+    return value
+
+
+def is_error_literal(value: object) -> bool:
+    from pmo_xl.workbook import ERROR_LITERALS
+
+    return isinstance(value, str) and value.strip().upper() in ERROR_LITERALS
+
+
+__all__ = [
+    "NUMBER_FORMATS",
+    "NUMBER_FORMATS_EN",
+    "Block",
+    "CellError",
+    "CellStyle",
+    "Chart",
+    "ConditionalFormat",
+    "Formula",
+    "Link",
+    "Note",
+    "PrintSetup",
+    "Range",
+    "Series",
+    "SheetLayout",
+    "TableDef",
+    "Validation",
+    "Value",
+    "dt",
+]

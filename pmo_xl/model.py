@@ -1,0 +1,408 @@
+"""The typed model of a project workbook and of the PMO's settings.
+
+Single objects (project metadata, settings, findings) are pydantic models. Tables of many rows
+(tasks, time entries…) are pandas DataFrames, one column per field named after the
+:mod:`pmo_xl.labels` field, plus ``row`` (the Excel row). With :class:`Table` they keep where every
+value came from: ``table.address("planned_days", 12)`` → ``"Planning!J12"``. ``table.records()``
+gives the same rows as pydantic objects when one row at a time is what you need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo_xl import labels
+from pmo_xl.labels import Lang
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+Weather = Literal["green", "amber", "red"]
+
+
+class Finding(BaseModel):
+    """Something wrong (or worth knowing) about one place of one workbook."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    project: str | None = None
+    sheet: str | None = None
+    cell: str | None = None  # "F12"; None for a whole sheet or file
+    row: int | None = None
+    column: str | None = None  # column header as found in the workbook
+    severity: Severity = "error"
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    def message(self, lang: Lang = "fr") -> str:
+        from pmo_xl.messages import render
+
+        return render(self.code, self.params, lang)
+
+    @property
+    def location(self) -> str:
+        """``Planning!F12``, ``Planning`` or the file name."""
+        if self.sheet and self.cell:
+            quoted = f"'{self.sheet}'" if not self.sheet.isalnum() else self.sheet
+            return f"{quoted}!{self.cell}"
+        return self.sheet or self.file
+
+    def as_dict(self, lang: Lang = "fr") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "project": self.project,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message(lang),
+        }
+
+
+class RowSource(BaseModel):
+    """Where a row came from; ``cells`` maps each field to its address (``"F12"``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str
+    row: int
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    def address(self, field_name: str) -> str | None:
+        cell = self.cells.get(field_name)
+        return f"{self.sheet}!{cell}" if cell else None
+
+
+class Row(BaseModel):
+    """Base of the row-level objects: every one knows its source."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    spec: ClassVar[labels.SheetSpec]
+    source: RowSource
+
+
+class Task(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.PLANNING
+    id: str | None = None
+    work_package: str | None = None
+    name: str | None = None
+    owner: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    baseline_end: dt.date | None = None
+    milestone: str | None = None  # "yes" / "no"
+    predecessors: str | None = None
+    planned_days: float | None = None
+    remaining_days: float | None = None
+    status: str | None = None
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.milestone == "yes"
+
+
+class TimeEntry(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.TIME_ENTRIES
+    date: dt.date | None = None
+    resource: str | None = None
+    task_id: str | None = None
+    days: float | None = None
+    comment: str | None = None
+
+
+class Resource(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.RESOURCES
+    name: str | None = None
+    profile: str | None = None
+    rate: float | None = None
+    capacity: float | None = None
+    kind: str | None = None
+
+
+class Cost(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.COSTS
+    date: dt.date | None = None
+    nature: str | None = None
+    label: str | None = None
+    amount: float | None = None
+    status: str | None = None
+
+
+class Risk(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.RISKS
+    id: str | None = None
+    title: str | None = None
+    probability: float | None = None
+    impact: float | None = None
+    owner: str | None = None
+    mitigation: str | None = None
+    due: dt.date | None = None
+    status: str | None = None
+
+    @property
+    def criticity(self) -> float | None:
+        if self.probability is None or self.impact is None:
+            return None
+        return self.probability * self.impact
+
+
+class Action(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.ACTIONS
+    id: str | None = None
+    title: str | None = None
+    owner: str | None = None
+    due: dt.date | None = None
+    status: str | None = None
+    origin: str | None = None
+    comment: str | None = None
+
+
+class Decision(Row):
+    spec: ClassVar[labels.SheetSpec] = labels.DECISIONS
+    id: str | None = None
+    date: dt.date | None = None
+    title: str | None = None
+    requested_by: str | None = None
+    status: str | None = None
+    impact_days: float | None = None
+    impact_eur: float | None = None
+    comment: str | None = None
+
+
+ROW_MODELS: dict[str, type[Row]] = {
+    "planning": Task,
+    "time_entries": TimeEntry,
+    "resources": Resource,
+    "costs": Cost,
+    "risks": Risk,
+    "actions": Action,
+    "decisions": Decision,
+}
+
+
+@dataclass
+class Table:
+    """One table sheet of a workbook, as read.
+
+    ``frame`` has one column per field of the sheet's spec (all of them, missing ones all-null),
+    typed: dates ``datetime64[ns]``, numbers ``float64``, text and list values ``object``
+    (list values already canonical: ``"done"``, ``"yes"``…), plus ``row``, the Excel row number.
+    """
+
+    spec: labels.SheetSpec
+    file: str
+    sheet: str | None  # the sheet's name as found; None when the workbook has no such sheet
+    frame: pd.DataFrame
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column letter
+    headers: dict[str, str] = field(default_factory=dict)  # field -> header text as found
+    header_row: int | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.sheet is not None
+
+    def cell(self, field_name: str, row: int) -> str | None:
+        letter = self.columns.get(field_name)
+        return f"{letter}{row}" if letter else None
+
+    def address(self, field_name: str, row: int) -> str | None:
+        cell = self.cell(field_name, row)
+        return f"{self.sheet}!{cell}" if cell and self.sheet else None
+
+    def records(self) -> Iterator[Row]:
+        """The rows as pydantic objects, each with its :class:`RowSource`."""
+        model = ROW_MODELS[self.spec.key]
+        sheet = self.sheet or self.spec.label.fr
+        for rec in self.frame.to_dict("records"):
+            row = int(rec.pop("row"))
+            values = {k: _py(v) for k, v in rec.items() if k in model.model_fields}
+            cells = {f: f"{letter}{row}" for f, letter in self.columns.items()}
+            yield model(
+                source=RowSource(file=self.file, sheet=sheet, row=row, cells=cells), **values
+            )
+
+    @classmethod
+    def empty(cls, spec: labels.SheetSpec, file: str) -> Table:
+        return cls(spec, file, None, empty_frame(spec))
+
+
+def _py(value: Any) -> Any:
+    """pandas scalar → plain Python (NaT/NaN → None, Timestamp → date)."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+FRAME_DTYPES: dict[str, str] = {
+    "number": "float64",
+    "date": "datetime64[ns]",
+    "text": "object",
+    "enum": "object",
+    "bool": "object",
+    "formula": "object",
+}
+
+
+def empty_frame(spec: labels.SheetSpec) -> pd.DataFrame:
+    cols = {c.field: pd.Series(dtype=FRAME_DTYPES[c.kind]) for c in spec.columns}
+    cols["row"] = pd.Series(dtype="int64")
+    return pd.DataFrame(cols)
+
+
+class ProjectInfo(BaseModel):
+    """The ``Projet`` sheet. ``cells`` maps each field to the address of its value (``"B4"``)."""
+
+    code: str | None = None
+    name: str | None = None
+    lead: str | None = None
+    sponsor: str | None = None
+    start: dt.date | None = None
+    planned_end: dt.date | None = None
+    budget_initial_days: float | None = None
+    budget_revised_days: float | None = None
+    budget_initial_eur: float | None = None
+    budget_revised_eur: float | None = None
+    cutoff: dt.date | None = None
+    phase: str | None = None
+    manual_weather: Weather | None = None
+    weather_reason: str | None = None
+    sheet: str | None = None
+    cells: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def budget_days(self) -> float | None:
+        """Revised budget when filled, else the initial one (CALCULATIONS.md §1)."""
+        return (
+            self.budget_revised_days
+            if self.budget_revised_days is not None
+            else (self.budget_initial_days)
+        )
+
+    @property
+    def budget_eur(self) -> float | None:
+        return (
+            self.budget_revised_eur
+            if self.budget_revised_eur is not None
+            else (self.budget_initial_eur)
+        )
+
+
+@dataclass
+class ProjectWorkbook:
+    """Everything read from one project workbook, with the findings the reader raised."""
+
+    file: str  # as shown to users (file name, or path relative to the projects folder)
+    path: Path | None
+    info: ProjectInfo
+    tables: dict[str, Table]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def code(self) -> str | None:
+        return self.info.code
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+    @property
+    def tasks(self) -> Table:
+        return self.tables["planning"]
+
+    @property
+    def time_entries(self) -> Table:
+        return self.tables["time_entries"]
+
+    @property
+    def resources(self) -> Table:
+        return self.tables["resources"]
+
+    @property
+    def costs(self) -> Table:
+        return self.tables["costs"]
+
+    @property
+    def risks(self) -> Table:
+        return self.tables["risks"]
+
+    @property
+    def actions(self) -> Table:
+        return self.tables["actions"]
+
+    @property
+    def decisions(self) -> Table:
+        return self.tables["decisions"]
+
+
+class Thresholds(BaseModel):
+    """Weather thresholds (DOMAIN.md). Drift thresholds are fractions: 0.05 = 5 %."""
+
+    drift_green_max: float = 0.05
+    drift_amber_max: float = 0.10
+    index_green_min: float = 0.95
+    index_amber_min: float = 0.90
+    index_suspicious_above: float = 1.10
+
+
+class ProfileRate(BaseModel):
+    profile: str
+    rate: float
+    valid_from: dt.date | None = None
+    source: RowSource | None = None
+
+
+class ExpectedProject(BaseModel):
+    code: str
+    file: str | None = None
+    active: bool = True
+    source: RowSource | None = None
+
+
+class Mapping(BaseModel):
+    """``Correspondances``: a company's own name for one of pmo_xl's sheets or columns."""
+
+    sheet: str | None = None
+    their_name: str
+    our_name: str
+
+
+class RuleOverride(BaseModel):
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+class Settings(BaseModel):
+    """The PMO's settings: ``Paramètres``, ``TJM``, ``Projets``, ``Correspondances``, ``Règles``."""
+
+    portfolio_name: str = "Portefeuille"
+    prepared_by: str | None = None
+    projects_folder: Path | None = None
+    cutoff: dt.date | None = None
+    holiday_country: str = "FR"
+    language: Lang = "fr"
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    budget_tolerance: float = 0.20  # Σ planned effort may differ from the budget by this fraction
+    decision_max_wait_days: int = 30
+    stale_after_days: int = 45
+    max_days_per_day: float = 1.0
+    rates: list[ProfileRate] = Field(default_factory=list)
+    expected_projects: list[ExpectedProject] = Field(default_factory=list)
+    mappings: list[Mapping] = Field(default_factory=list)
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    source_file: str | None = None

@@ -1,0 +1,646 @@
+"""Read project and PMO workbooks into the typed model, the way people really fill them.
+
+French or English names, any case, accents or not; the header row anywhere in the first 20 rows;
+columns in any order; dates and numbers typed as text. What cannot be understood becomes a
+:class:`~pmo_xl.model.Finding` at its cell; only a file that cannot be opened at all raises
+(:class:`~pmo_xl.workbook.WorkbookError`, from the source).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pmo_xl import labels
+from pmo_xl.labels import Column, SheetSpec, norm
+from pmo_xl.messages import severity
+from pmo_xl.model import (
+    ExpectedProject,
+    Finding,
+    Mapping,
+    ProfileRate,
+    ProjectInfo,
+    ProjectWorkbook,
+    RowSource,
+    RuleOverride,
+    Settings,
+    Table,
+    Thresholds,
+    empty_frame,
+)
+from pmo_xl.workbook import CellError, CellValue, Grid, Uncached, WorkbookSource, column_letter
+
+HEADER_SEARCH_ROWS = 20
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary: the catalogue plus the company's own names (Correspondances)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Name lookups for one run: built-in aliases plus the PMO's ``Correspondances``."""
+
+    mappings: tuple[tuple[str | None, str, str], ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None) -> Vocabulary:
+        if settings is None:
+            return cls()
+        return cls(tuple((m.sheet, m.their_name, m.our_name) for m in settings.mappings))
+
+    def sheet_keys(self, spec: SheetSpec) -> set[str]:
+        return _sheet_keys(spec, self.mappings)
+
+    def column_lookup(self, spec: SheetSpec) -> dict[str, tuple[str, int]]:
+        return _column_lookup(spec, self.mappings)
+
+
+@lru_cache(maxsize=256)
+def _sheet_keys(spec: SheetSpec, mappings: tuple[tuple[str | None, str, str], ...]) -> set[str]:
+    keys = set(spec.label.match_keys())
+    for _sheet, theirs, ours in mappings:
+        if norm(ours) in spec.label.match_keys():
+            keys.add(norm(theirs))
+    return keys
+
+
+@lru_cache(maxsize=256)
+def _column_lookup(
+    spec: SheetSpec, mappings: tuple[tuple[str | None, str, str], ...]
+) -> dict[str, tuple[str, int]]:
+    """Normalised header → (field, priority); priority 0 = a label or a mapping, 1 = an alias."""
+    lookup: dict[str, tuple[str, int]] = {}
+    for col in spec.columns:
+        for key in (norm(col.label.fr), norm(col.label.en)):
+            if key and (key not in lookup or lookup[key][1] > 0):
+                lookup[key] = (col.field, 0)
+    for col in spec.columns:
+        for alias in col.label.aliases:
+            lookup.setdefault(norm(alias), (col.field, 1))
+    for sheet, theirs, ours in mappings:
+        if sheet and norm(sheet) not in spec.label.match_keys():
+            continue
+        for col in spec.columns:
+            if norm(ours) in col.label.match_keys() or norm(ours) == norm(col.field):
+                lookup[norm(theirs)] = (col.field, 0)
+    return lookup
+
+
+def find_sheet(names: Sequence[str], spec: SheetSpec, vocab: Vocabulary) -> str | None:
+    keys = vocab.sheet_keys(spec)
+    # Exact label first: a workbook holding both "Projet" and "Projets" must pick the right one.
+    for name in names:
+        if norm(name) in {norm(spec.label.fr), norm(spec.label.en)}:
+            return name
+    for name in names:
+        if norm(name) in keys:
+            return name
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell conversion. Each converter returns (value, finding code or None, params).
+# ---------------------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), "dmy"),
+    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2})$"), "dmy2"),
+    (
+        re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+        "ymd",
+    ),
+)
+_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_text_date(text: str) -> dt.date | None:
+    """``15/11/2026``, ``15-11-26``, ``2026-11-15`` → a date; French day-first order."""
+    s = text.strip()
+    for pattern, order in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        a, b, c = (int(x) for x in m.groups()[:3])
+        try:
+            if order == "ymd":
+                return dt.date(a, b, c)
+            year = c if order == "dmy" else 2000 + c
+            return dt.date(year, b, a)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_text_number(text: str) -> float | None:
+    """``2,5`` → 2.5, ``1 234,50`` → 1234.5, ``12 j`` → None (units are not guessed)."""
+    s = _SPACES.sub("", text.strip()).rstrip("€").rstrip()
+    if s.endswith("%"):
+        inner = parse_text_number(s[:-1])
+        return None if inner is None else inner / 100
+    if not _NUMBER_RE.match(s):
+        return None
+    return float(s.replace(",", "."))
+
+
+Converted = tuple[Any, str | None, dict[str, Any]]
+
+
+def _special(value: CellValue) -> Converted | None:
+    if isinstance(value, CellError):
+        return None, "CELL_ERROR", {"value": value.code}
+    if isinstance(value, Uncached):
+        return None, "FORMULA_NOT_CALCULATED", {"value": value.formula}
+    return None
+
+
+def convert_number(value: CellValue) -> Converted:
+    if isinstance(value, bool):
+        return None, "NUMBER_INVALID", {"value": str(value)}
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not np.isfinite(value):
+            return None, "NUMBER_INVALID", {"value": str(value)}
+        return float(value), None, {}
+    special = _special(value)
+    if special:
+        return special
+    if isinstance(value, str):
+        if not value.strip():
+            return None, None, {}
+        number = parse_text_number(value)
+        if number is None:
+            return None, "NUMBER_INVALID", {"value": value}
+        return number, "NUMBER_AS_TEXT", {"value": value, "number": number}
+    return None, "NUMBER_INVALID", {"value": str(value)}
+
+
+def convert_date(value: CellValue) -> Converted:
+    if isinstance(value, dt.datetime):
+        return value.date(), None, {}
+    if isinstance(value, dt.date):
+        return value, None, {}
+    special = _special(value)
+    if special:
+        return special
+    if isinstance(value, str):
+        if not value.strip():
+            return None, None, {}
+        parsed = parse_text_date(value)
+        if parsed is None:
+            return None, "DATE_INVALID", {"value": value}
+        return parsed, "DATE_AS_TEXT", {"value": value, "date": parsed}
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        # A serial number in a General-formatted cell: Excel shows it as a number, not a date.
+        day = (_EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        return day, "DATE_AS_TEXT", {"value": value, "date": day}
+    return None, "DATE_INVALID", {"value": str(value)}
+
+
+def convert_text(value: CellValue) -> Converted:
+    if value is None:
+        return None, None, {}
+    if isinstance(value, str):
+        text = value.strip()
+        return (text or None), None, {}
+    special = _special(value)
+    if special:
+        return special
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)), None, {}
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None, {}
+    if isinstance(value, dt.date):
+        return value.isoformat(), None, {}
+    return str(value), None, {}
+
+
+def convert_enum(value: CellValue, enum: str, column: str) -> Converted:
+    if isinstance(value, bool) and enum == "yesno":
+        return ("yes" if value else "no"), None, {}
+    special = _special(value)
+    if special:
+        return special
+    text, _code, _params = convert_text(value)
+    if text is None:
+        return None, None, {}
+    found = labels.enum_lookup(enum).get(norm(text))
+    if found is None:
+        return (
+            None,
+            "VALUE_UNKNOWN",
+            {
+                "value": text,
+                "column": column,
+                "choices": labels.enum_choices(enum),
+            },
+        )
+    return found, None, {}
+
+
+def convert(value: CellValue, col: Column) -> Converted:
+    if value is None:
+        return None, None, {}
+    if col.kind == "number":
+        return convert_number(value)
+    if col.kind == "date":
+        return convert_date(value)
+    if col.kind == "enum" and col.enum:
+        return convert_enum(value, col.enum, col.label.fr)
+    return convert_text(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    file: str
+    project: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(
+        self,
+        code: str,
+        at_sheet: str | None,
+        cell: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                file=self.file,
+                project=self.project,
+                sheet=at_sheet,
+                cell=cell,
+                row=row,
+                column=column,
+                severity=severity(code),
+                code=code,
+                params=params or {},
+            )
+        )
+
+
+def _is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _find_header(
+    grid: Grid, lookup: dict[str, tuple[str, int]], spec: SheetSpec
+) -> tuple[int, dict[str, tuple[int, str]], list[tuple[str, int, int]]] | None:
+    """Best header row in the first rows: (row index, field → (col index, header), duplicates)."""
+    best: tuple[int, dict[str, tuple[int, str]], list[tuple[str, int, int]]] | None = None
+    best_score = 0
+    required = {c.field for c in spec.columns if c.required}
+    for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        chosen: dict[str, tuple[int, int, str]] = {}
+        dups: list[tuple[str, int, int]] = []
+        for c, value in enumerate(row):
+            if not isinstance(value, str):
+                continue
+            hit = lookup.get(norm(value))
+            if hit is None:
+                continue
+            fld, prio = hit
+            if fld in chosen:
+                if prio < chosen[fld][1]:
+                    chosen[fld] = (c, prio, value)
+                elif prio == chosen[fld][1]:
+                    dups.append((value, chosen[fld][0], c))
+                continue
+            chosen[fld] = (c, prio, value)
+        score = len(chosen) + len(required & set(chosen))
+        if score > best_score and (len(chosen) >= 2 or (required and required <= set(chosen))):
+            best_score = score
+            best = (r, {f: (c, h) for f, (c, _p, h) in chosen.items()}, dups)
+    return best
+
+
+def read_table(
+    source: WorkbookSource,
+    spec: SheetSpec,
+    ctx: _Context,
+    vocab: Vocabulary,
+    sheet_names: Sequence[str] | None = None,
+) -> Table:
+    names = list(sheet_names if sheet_names is not None else source.sheet_names())
+    sheet = find_sheet(names, spec, vocab)
+    if sheet is None:
+        code = "SHEET_MISSING" if spec.required else "SHEET_ABSENT"
+        ctx.add(code, spec.label.fr, params={"sheet": spec.label.fr})
+        return Table.empty(spec, ctx.file)
+    grid = source.read_sheet(sheet)
+    return table_from_grid(grid, spec, ctx, vocab, sheet)
+
+
+def table_from_grid(
+    grid: Grid, spec: SheetSpec, ctx: _Context, vocab: Vocabulary, sheet: str
+) -> Table:
+    lookup = vocab.column_lookup(spec)
+    header = _find_header(grid, lookup, spec)
+    if header is None:
+        expected = [c.label.fr for c in spec.columns if c.kind != "formula"]
+        ctx.add("HEADER_NOT_FOUND", sheet, params={"sheet": sheet, "expected": expected})
+        return Table(spec, ctx.file, sheet, empty_frame(spec))
+    header_r, found, dups = header
+    header_row = grid.first_row + header_r
+    letters = {f: column_letter(grid.first_col + c) for f, (c, _h) in found.items()}
+    for value, first_c, dup_c in dups:
+        first = f"{column_letter(grid.first_col + first_c)}{header_row}"
+        cell = f"{column_letter(grid.first_col + dup_c)}{header_row}"
+        ctx.add(
+            "COLUMN_DUPLICATE", sheet, cell, header_row, value, {"column": value, "first": first}
+        )
+    for col in spec.columns:
+        if col.required and col.field not in found:
+            params = {"column": col.label.fr, "sheet": sheet, "row": header_row}
+            ctx.add("COLUMN_MISSING", sheet, None, header_row, col.label.fr, params)
+
+    data = grid.rows[header_r + 1 :]
+    wanted = [
+        (col, found[col.field][0])
+        for col in spec.columns
+        if col.field in found and col.kind != "formula"
+    ]
+    keep: list[int] = []
+    for i, row in enumerate(data):
+        for _col, c in wanted:
+            if c < len(row) and not _is_blank(row[c]):
+                keep.append(i)
+                break
+
+    rows_excel = np.array([header_row + 1 + i for i in keep], dtype="int64")
+    columns: dict[str, Any] = {}
+    for col in spec.columns:
+        if col.field not in found or col.kind == "formula":
+            columns[col.field] = None
+            continue
+        c = found[col.field][0]
+        header_text = found[col.field][1]
+        letter = letters[col.field]
+        values: list[Any] = []
+        for i, excel_row in zip(keep, rows_excel, strict=True):
+            row = data[i]
+            raw = row[c] if c < len(row) else None
+            value, code, params = convert(raw, col)
+            if code is not None:
+                ctx.add(code, sheet, f"{letter}{excel_row}", int(excel_row), header_text, params)
+            values.append(value)
+        columns[col.field] = values
+    frame = _typed_frame(spec, columns, rows_excel)
+    headers = {f: h for f, (_c, h) in found.items()}
+    return Table(spec, ctx.file, sheet, frame, letters, headers, header_row)
+
+
+def _typed_frame(spec: SheetSpec, columns: dict[str, Any], rows: np.ndarray) -> pd.DataFrame:
+    n = len(rows)
+    out: dict[str, Any] = {}
+    for col in spec.columns:
+        values = columns.get(col.field)
+        if col.kind == "number":
+            out[col.field] = (
+                pd.Series(values, dtype="float64")
+                if values is not None
+                else pd.Series(np.full(n, np.nan), dtype="float64")
+            )
+        elif col.kind == "date":
+            out[col.field] = (
+                pd.to_datetime(pd.Series(values, dtype="object")).astype("datetime64[ns]")
+                if values is not None
+                else pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+            )
+        else:
+            out[col.field] = pd.Series(values if values is not None else [None] * n, dtype="object")
+    out["row"] = pd.Series(rows, dtype="int64")
+    return pd.DataFrame(out)
+
+
+@dataclass
+class KeyValues:
+    """A label/value sheet: field → (value, cell of the value, Excel row)."""
+
+    sheet: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+def read_key_values(
+    source: WorkbookSource,
+    spec: SheetSpec,
+    ctx: _Context,
+    vocab: Vocabulary,
+    sheet_names: Sequence[str] | None = None,
+) -> KeyValues:
+    names = list(sheet_names if sheet_names is not None else source.sheet_names())
+    sheet = find_sheet(names, spec, vocab)
+    if sheet is None:
+        if spec.required:
+            ctx.add("SHEET_MISSING", spec.label.fr, params={"sheet": spec.label.fr})
+        return KeyValues(None)
+    grid = source.read_sheet(sheet)
+    lookup = vocab.column_lookup(spec)
+    result = KeyValues(sheet)
+    for r, row in enumerate(grid.rows):
+        excel_row = grid.first_row + r
+        # The label sits in one of the first three columns, its value in the next cell.
+        for c, value in enumerate(row[:3]):
+            if not isinstance(value, str):
+                continue
+            hit = lookup.get(norm(value))
+            if hit is None:
+                continue
+            fld = hit[0]
+            if fld in result.cells:
+                break
+            col = spec.column(fld)
+            cell = f"{column_letter(grid.first_col + c + 1)}{excel_row}"
+            raw = row[c + 1] if c + 1 < len(row) else None
+            converted, code, params = convert(raw, col)
+            if code is not None:
+                ctx.add(code, sheet, cell, excel_row, col.label.fr, params)
+            result.values[fld] = converted
+            result.cells[fld] = cell
+            break
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Project workbook
+# ---------------------------------------------------------------------------------------------
+
+TABLE_SPECS: tuple[SheetSpec, ...] = tuple(s for s in labels.PROJECT_SHEETS if s.layout == "table")
+
+
+def read_project(
+    source: WorkbookSource,
+    settings: Settings | None = None,
+    *,
+    path: Path | None = None,
+    file: str | None = None,
+) -> ProjectWorkbook:
+    """Read one project workbook. Problems become findings; nothing here raises on bad values.
+
+    >>> from pmo_xl.workbook import MemoryWorkbook
+    >>> wb = MemoryWorkbook.from_rows("p.xlsx", {"Projet": [["Code projet", "PRJ-1"]],
+    ...     "Planning": [["ID", "Tâche"], ["T1", "Cadrage"]]})
+    >>> read_project(wb).tasks.frame["name"].tolist()
+    ['Cadrage']
+    """
+    vocab = Vocabulary.from_settings(settings)
+    ctx = _Context(file or source.label)
+    names = source.sheet_names()
+    kv = read_key_values(source, labels.PROJECT, ctx, vocab, names)
+    info_values = dict(kv.values)
+    if isinstance(info_values.get("code"), str):
+        ctx.project = info_values["code"]
+    info = ProjectInfo(**info_values, sheet=kv.sheet, cells=kv.cells)
+    for i, f in enumerate(ctx.findings):
+        if f.project is None and ctx.project:
+            ctx.findings[i] = f.model_copy(update={"project": ctx.project})
+    tables = {spec.key: read_table(source, spec, ctx, vocab, names) for spec in TABLE_SPECS}
+    return ProjectWorkbook(ctx.file, path, info, tables, ctx.findings)
+
+
+# ---------------------------------------------------------------------------------------------
+# PMO workbook
+# ---------------------------------------------------------------------------------------------
+
+
+def _fraction(value: float | None, default: float) -> float:
+    """Thresholds may be typed as 5 (meaning 5 %) or 0.05 or 5 %."""
+    if value is None:
+        return default
+    return value / 100 if value > 1 else value
+
+
+def read_settings(
+    source: WorkbookSource, *, base_dir: Path | None = None
+) -> tuple[Settings, list[Finding]]:
+    """Read ``Paramètres``, ``TJM``, ``Projets``, ``Correspondances``, ``Règles`` (all optional)."""
+    ctx = _Context(source.label)
+    names = source.sheet_names()
+    # Correspondances first: they may rename the other sheets' columns too.
+    mappings_table = read_table(source, labels.MAPPINGS, ctx, Vocabulary(), names)
+    mappings = [
+        Mapping(sheet=r["sheet"], their_name=r["their_name"], our_name=r["our_name"])
+        for r in mappings_table.frame.to_dict("records")
+        if r["their_name"] and r["our_name"]
+    ]
+    vocab = Vocabulary(tuple((m.sheet, m.their_name, m.our_name) for m in mappings))
+    kv = read_key_values(source, labels.SETTINGS, ctx, vocab, names)
+    v = kv.values
+    thresholds = Thresholds(
+        drift_green_max=_fraction(v.get("drift_green_max"), 0.05),
+        drift_amber_max=_fraction(v.get("drift_amber_max"), 0.10),
+        index_green_min=v.get("index_green_min") or 0.95,
+        index_amber_min=v.get("index_amber_min") or 0.90,
+        index_suspicious_above=v.get("index_suspicious_above") or 1.10,
+    )
+    folder = v.get("projects_folder")
+    projects_folder = None
+    if folder:
+        projects_folder = Path(str(folder)).expanduser()
+        if not projects_folder.is_absolute() and base_dir is not None:
+            projects_folder = base_dir / projects_folder
+
+    rates_table = read_table(source, labels.RATES, ctx, vocab, names)
+    rates = [
+        ProfileRate(
+            profile=r["profile"],
+            rate=r["rate"],
+            valid_from=_date_or_none(r["valid_from"]),
+            source=_row_source(rates_table, int(r["row"])),
+        )
+        for r in rates_table.frame.to_dict("records")
+        if r["profile"] and _finite(r["rate"])
+    ]
+    expected_table = read_table(source, labels.EXPECTED_PROJECTS, ctx, vocab, names)
+    expected = [
+        ExpectedProject(
+            code=r["code"],
+            file=r["file"],
+            active=r["active"] != "no",
+            source=_row_source(expected_table, int(r["row"])),
+        )
+        for r in expected_table.frame.to_dict("records")
+        if r["code"]
+    ]
+    rules_table = read_table(source, labels.RULES, ctx, vocab, names)
+    rules: dict[str, RuleOverride] = {}
+    for r in rules_table.frame.to_dict("records"):
+        if not r["code"]:
+            continue
+        sev = _severity_value(r["severity"])
+        rules[str(r["code"]).strip().upper()] = RuleOverride(
+            enabled=r["enabled"] != "no", severity=sev
+        )
+    language = v.get("language") or "fr"
+    settings = Settings(
+        portfolio_name=v.get("portfolio_name") or "Portefeuille",
+        prepared_by=v.get("prepared_by"),
+        projects_folder=projects_folder,
+        cutoff=v.get("cutoff"),
+        holiday_country=(v.get("holiday_country") or "FR").strip().upper(),
+        language=language,
+        thresholds=thresholds,
+        budget_tolerance=_fraction(v.get("budget_tolerance"), 0.20),
+        decision_max_wait_days=int(v.get("decision_max_wait_days") or 30),
+        stale_after_days=int(v.get("stale_after_days") or 45),
+        rates=rates,
+        expected_projects=expected,
+        mappings=mappings,
+        rules=rules,
+        source_file=source.label,
+    )
+    # Absent optional PMO sheets are normal: keep only real problems.
+    findings = [f for f in ctx.findings if f.code != "SHEET_ABSENT"]
+    return settings, findings
+
+
+def _severity_value(value: Any) -> Any:
+    if not value:
+        return None
+    key = norm(value)
+    for code, label in labels.SEVERITIES.items():
+        if key in label.match_keys() or key == code:
+            return code
+    return None
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, float) and np.isfinite(value)
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _row_source(table: Table, row: int) -> RowSource:
+    return RowSource(
+        file=table.file,
+        sheet=table.sheet or table.spec.label.fr,
+        row=row,
+        cells={f: f"{letter}{row}" for f, letter in table.columns.items()},
+    )
+
+
+def all_findings(projects: Iterable[ProjectWorkbook]) -> list[Finding]:
+    return [f for p in projects for f in p.findings]

@@ -1,0 +1,328 @@
+"""Reading project and PMO workbooks as people really fill them (WORKBOOK_FORMAT.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.table import Table as XlTable
+
+from pmo_xl.file_workbook import open_workbook
+from pmo_xl.model import Mapping, Settings
+from pmo_xl.reading import parse_text_date, parse_text_number, read_project, read_settings
+from pmo_xl.workbook import CellError, MemoryWorkbook, Uncached, WorkbookError
+
+PROJET_FR = [
+    ["Code projet", "PRJ-001"],
+    ["Nom du projet", "Refonte du site"],
+    ["Chef de projet", "Claire Martin"],
+    ["Date de début", dt.datetime(2026, 9, 1)],
+    ["Date de fin prévue", dt.datetime(2026, 12, 18)],
+    ["Budget initial (j)", 100],
+    ["Date d'arrêté", dt.datetime(2026, 11, 20)],
+]
+PLANNING_HEADER_FR = [
+    "ID", "Lot", "Tâche", "Responsable", "Début", "Fin", "Fin référence", "Jalon",
+    "Prédécesseurs", "Charge prévue (j)", "Reste à faire (j)", "Statut",
+]  # fmt: skip
+PLANNING_ROWS = [
+    ["T1", "Cadrage", "Ateliers", "Claire Martin", dt.datetime(2026, 9, 1),
+     dt.datetime(2026, 9, 11), dt.datetime(2026, 9, 11), "Non", None, 8, 0, "Terminé"],
+    ["T2", "Réalisation", "Développement", "Paul Durand", dt.datetime(2026, 9, 14),
+     dt.datetime(2026, 11, 27), dt.datetime(2026, 11, 20), "Non", "T1", 40, 12.5, "En cours"],
+    ["J1", "Réalisation", "Mise en production", "Claire Martin", dt.datetime(2026, 12, 18),
+     dt.datetime(2026, 12, 18), dt.datetime(2026, 12, 18), "Oui", "T2", 0, 0, "À faire"],
+]  # fmt: skip
+
+
+def french_workbook() -> MemoryWorkbook:
+    return MemoryWorkbook.from_rows(
+        "projet_prj001.xlsx",
+        {"Projet": PROJET_FR, "Planning": [PLANNING_HEADER_FR, *PLANNING_ROWS]},
+    )
+
+
+def test_project_sheet_values_are_read_with_their_cells() -> None:
+    project = read_project(french_workbook())
+    assert project.info.code == "PRJ-001"
+    assert project.info.budget_initial_days == 100.0
+    assert project.info.cutoff == dt.date(2026, 11, 20)
+    assert project.info.cells["budget_initial_days"] == "B6"
+
+
+def test_planning_rows_keep_their_excel_row_and_column() -> None:
+    tasks = read_project(french_workbook()).tasks
+    # Header on row 1, so T2 is on row 3; "Reste à faire (j)" is the 11th column, K.
+    t2 = tasks.frame.set_index("id").loc["T2"]
+    assert t2["row"] == 3
+    assert t2["remaining_days"] == 12.5
+    assert tasks.address("remaining_days", 3) == "Planning!K3"
+
+
+def test_status_and_yes_no_become_canonical_values() -> None:
+    frame = read_project(french_workbook()).tasks.frame
+    assert frame["status"].tolist() == ["done", "in_progress", "todo"]
+    assert frame["milestone"].tolist() == ["no", "no", "yes"]
+
+
+def english_workbook() -> MemoryWorkbook:
+    """The same project, laid out in English, columns shuffled, header on row 3 after a title."""
+    projet_en = [
+        ["Project code", "PRJ-001"],
+        ["Project name", "Refonte du site"],
+        ["Project lead", "Claire Martin"],
+        ["Start date", dt.datetime(2026, 9, 1)],
+        ["Planned end", dt.datetime(2026, 12, 18)],
+        ["Baseline budget (days)", 100],
+        ["Cut-off date", dt.datetime(2026, 11, 20)],
+    ]
+    english = {
+        "ID": "ID", "Lot": "Work package", "Tâche": "Task", "Responsable": "Owner",
+        "Début": "Start", "Fin": "End", "Fin référence": "Baseline end", "Jalon": "Milestone",
+        "Prédécesseurs": "Predecessors", "Charge prévue (j)": "Planned effort (days)",
+        "Reste à faire (j)": "Remaining (days)", "Statut": "Status",
+    }  # fmt: skip
+    order = [11, 2, 0, 10, 9, 3, 4, 5, 6, 7, 8, 1]
+    status_en = {"Terminé": "Done", "En cours": "In progress", "À faire": "To do"}
+    yes_en = {"Oui": "Yes", "Non": "No"}
+    rows = []
+    for row in PLANNING_ROWS:
+        r = list(row)
+        r[11] = status_en[r[11]]
+        r[7] = yes_en[r[7]]
+        rows.append([r[i] for i in order] + ["extra column, ignored"])
+    header = [english[PLANNING_HEADER_FR[i]] for i in order] + ["Notes"]
+    return MemoryWorkbook.from_rows(
+        "project_prj001.xlsx",
+        {
+            "Project": projet_en,
+            "SCHEDULE": [["Website redesign — schedule"], [], header, *rows],
+        },
+    )
+
+
+def test_french_and_english_layouts_give_equal_models() -> None:
+    fr = read_project(french_workbook())
+    en = read_project(english_workbook())
+    assert fr.info.model_dump(exclude={"cells", "sheet"}) == en.info.model_dump(
+        exclude={"cells", "sheet"}
+    )
+    fields = [c for c in fr.tasks.frame.columns if c != "row"]
+    assert fr.tasks.frame[fields].equals(en.tasks.frame[fields])
+    assert not [f for f in en.findings if f.severity == "error"]
+
+
+def test_header_found_below_title_rows_gives_real_row_numbers() -> None:
+    tasks = read_project(english_workbook()).tasks
+    assert tasks.header_row == 3
+    assert tasks.frame["row"].tolist() == [4, 5, 6]
+    # Status was moved to the first column in the English layout.
+    assert tasks.cell("status", 4) == "A4"
+
+
+def test_names_ignore_case_accents_and_spaces_also_in_sheet_names() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            " PROJET ": [["  code PROJET ", "PRJ-9"], ["date d'arrete", dt.datetime(2026, 1, 2)]],
+            "planning": [["id", "TACHE", "reste a faire (J)"], ["T1", "Dev", 3]],
+        },
+    )
+    project = read_project(wb)
+    assert project.info.code == "PRJ-9"
+    assert project.info.cutoff == dt.date(2026, 1, 2)
+    assert project.tasks.frame["remaining_days"].tolist() == [3.0]
+
+
+def test_date_typed_as_text_is_read_with_a_warning_at_its_cell() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [
+                ["ID", "Tâche", "Début", "Fin"],
+                ["T1", "Dev", "15/11/2026", "2026-11-20"],
+            ],
+        },
+    )
+    project = read_project(wb)
+    assert project.tasks.frame["start"].dt.date.tolist() == [dt.date(2026, 11, 15)]
+    assert project.tasks.frame["end"].dt.date.tolist() == [dt.date(2026, 11, 20)]
+    warnings = {(f.cell, f.code, f.severity) for f in project.findings if f.sheet == "Planning"}
+    assert warnings == {("C2", "DATE_AS_TEXT", "warning"), ("D2", "DATE_AS_TEXT", "warning")}
+
+
+def test_decimal_comma_number_is_read_with_a_warning() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [["ID", "Tâche", "RAF"], ["T1", "D", "2,5"]],
+        },
+    )
+    project = read_project(wb)
+    assert project.tasks.frame["remaining_days"].tolist() == [2.5]
+    finding = next(f for f in project.findings if f.code == "NUMBER_AS_TEXT")
+    assert (finding.sheet, finding.cell, finding.project) == ("Planning", "C2", "P")
+    assert "2,5" in finding.message("fr") and "2.5" in finding.message("en")
+
+
+def test_values_that_cannot_be_understood_are_findings_not_exceptions() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [
+                ["ID", "Tâche", "Début", "Charge prévue (j)", "Statut"],
+                ["T1", "Dev", "31/02/2026", "beaucoup", "Presque fini"],
+            ],
+        },
+    )
+    found = {(f.cell, f.code) for f in read_project(wb).findings if f.severity == "error"}
+    assert found == {("C2", "DATE_INVALID"), ("D2", "NUMBER_INVALID"), ("E2", "VALUE_UNKNOWN")}
+
+
+def test_error_cells_are_never_read_as_zero() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [["ID", "Tâche", "Reste à faire (j)"], ["T1", "Dev", CellError("#REF!")]],
+        },
+    )
+    project = read_project(wb)
+    assert project.tasks.frame["remaining_days"].isna().all()
+    (finding,) = [f for f in project.findings if f.code == "CELL_ERROR"]
+    assert finding.cell == "C2" and "#REF!" in finding.message()
+
+
+def test_formula_without_computed_value_is_reported() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [["ID", "Tâche", "Charge prévue (j)"], ["T1", "Dev", Uncached("=2*4")]],
+        },
+    )
+    (finding,) = [f for f in read_project(wb).findings if f.code == "FORMULA_NOT_CALCULATED"]
+    assert finding.cell == "C2"
+
+
+def test_cached_formula_columns_are_not_read() -> None:
+    # Réestimé (j) holds a stale cached value (99); the model never carries it.
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [["ID", "Tâche", "Reste à faire (j)", "Réestimé (j)"], ["T1", "D", 2, 99]],
+        },
+    )
+    frame = read_project(wb).tasks.frame
+    assert frame["eac_formula"].isna().all()
+    assert frame["remaining_days"].tolist() == [2.0]
+
+
+def test_missing_optional_sheet_means_nothing_to_report() -> None:
+    project = read_project(french_workbook())
+    assert not project.costs.present
+    assert len(project.costs.frame) == 0
+    infos = {f.params["sheet"] for f in project.findings if f.code == "SHEET_ABSENT"}
+    assert "Coûts" in infos
+
+
+def test_missing_planning_sheet_is_an_error() -> None:
+    wb = MemoryWorkbook.from_rows("p.xlsx", {"Projet": [["Code projet", "P"]]})
+    codes = {(f.code, f.severity) for f in read_project(wb).findings}
+    assert ("SHEET_MISSING", "error") in codes
+
+
+def test_company_names_are_mapped_through_correspondances() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Plan de charge": [["ID", "Tâche", "Jours restants"], ["T1", "Dev", 4]],
+        },
+    )
+    settings = Settings(
+        mappings=[
+            Mapping(their_name="Plan de charge", our_name="Planning"),
+            Mapping(sheet="Planning", their_name="Jours restants", our_name="Reste à faire (j)"),
+        ]
+    )
+    project = read_project(wb, settings)
+    assert project.tasks.sheet == "Plan de charge"
+    assert project.tasks.frame["remaining_days"].tolist() == [4.0]
+
+
+def test_text_parsers_follow_french_conventions() -> None:
+    assert parse_text_date("03/04/2026") == dt.date(2026, 4, 3)  # day first
+    assert parse_text_date("2026-04-03") == dt.date(2026, 4, 3)
+    assert parse_text_date("3 avril") is None
+    assert parse_text_number("1 234,50") == 1234.5
+    assert parse_text_number("12 j") is None
+
+
+def test_excel_table_in_a_real_file_is_read(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Projet"
+    ws.append(["Code projet", "PRJ-T"])
+    plan = wb.create_sheet("Planning")
+    plan.append(["Planning du projet"])
+    plan.append([])
+    plan.append(["ID", "Tâche", "Charge prévue (j)"])
+    plan.append(["T1", "Dev", 5])
+    plan.append(["T2", "Test", 2.5])
+    plan.add_table(XlTable(displayName="tPlanning", ref="A3:C5"))
+    path = tmp_path / "projet_t.xlsx"
+    wb.save(path)
+    with open_workbook(path) as source:
+        project = read_project(source)
+    assert project.tasks.frame["planned_days"].tolist() == [5.0, 2.5]
+    assert project.tasks.cell("planned_days", 5) == "C5"
+
+
+def test_unopenable_file_raises_one_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "projet_casse.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(WorkbookError) as info:
+        open_workbook(path)
+    assert "projet_casse.xlsx" in str(info.value)
+    assert "corrompu" in info.value.reason
+
+
+def test_pmo_settings_thresholds_rates_and_expected_projects() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "pmo.xlsx",
+        {
+            "Paramètres": [
+                ["Dossier des projets", "projets"],
+                ["Date d'arrêté", dt.datetime(2026, 11, 20)],
+                ["Dérive max vert", 4],  # typed as a percentage
+                ["Langue", "English"],
+            ],
+            "TJM": [
+                ["Profil", "TJM (€)", "Valable à partir du"],
+                ["Développeur", 550, dt.datetime(2026, 1, 1)],
+                ["Développeur", 600, dt.datetime(2026, 7, 1)],
+            ],
+            "Projets": [["Code projet", "Fichier", "Actif"], ["PRJ-001", "projet_a.xlsx", "Oui"]],
+            "Règles": [["Code règle", "Active", "Sévérité"], ["ENTRY_DUPLICATE", "Non", None]],
+        },
+    )
+    settings, findings = read_settings(wb, base_dir=Path("/data/pmo"))
+    assert findings == []
+    assert settings.projects_folder == Path("/data/pmo/projets")
+    assert settings.thresholds.drift_green_max == pytest.approx(0.04)
+    assert settings.language == "en"
+    assert [(r.rate, r.valid_from) for r in settings.rates] == [
+        (550.0, dt.date(2026, 1, 1)),
+        (600.0, dt.date(2026, 7, 1)),
+    ]
+    assert settings.rates[1].source is not None and settings.rates[1].source.row == 3
+    assert settings.expected_projects[0].code == "PRJ-001"
+    assert settings.rules["ENTRY_DUPLICATE"].enabled is False
