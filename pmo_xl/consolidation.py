@@ -1,0 +1,979 @@
+"""Every figure of CALCULATIONS.md, computed from read project workbooks: pure pandas, no I/O.
+
+- :func:`project_figures` — one project's figures (:class:`ProjectFigures`), §1–§10 and weather;
+- :func:`portfolio_totals` — the portfolio line;
+- :func:`resource_load` — load per person and ISO week across all projects, against capacity
+  (:func:`load_by_project` gives it one row per project);
+- :func:`effort_by_month` — consumed and remaining effort by project, month and person.
+
+Rows listed in ``excluded_rows`` (table key → Excel rows carrying an error finding) are left out of
+every figure. People are matched by name whatever the case, accents or spacing (``labels.norm``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence, Set
+from typing import Any, NamedTuple, cast
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo_xl import calendar
+from pmo_xl.labels import Lang, norm
+from pmo_xl.messages import severity
+from pmo_xl.model import (
+    Finding,
+    ProfileRate,
+    ProjectWorkbook,
+    Settings,
+    Severity,
+    Table,
+    Weather,
+)
+from pmo_xl.weather import Reason, project_weather, shown_weather
+
+DEFAULT_CAPACITY = 5.0  # days per week, when Ressources gives none
+ExcludedRows = Mapping[str, Set[int]]
+COUNTS_TO_DATE = ("committed", "paid")  # cost statuses in cost to date; "planned" only in EAC
+
+# The per-project keys of the JSON document (issue 3 §5), in order.
+JSON_PROJECT_FIELDS: tuple[str, ...] = (
+    "code",
+    "name",
+    "lead",
+    "file",
+    "budget_days",
+    "consumed_days",
+    "remaining_days",
+    "eac_days",
+    "drift_days",
+    "drift_pct",
+    "progress_pct",
+    "budget_eur",
+    "cost_to_date_eur",
+    "eac_eur",
+    "drift_eur",
+    "pv_days",
+    "ev_days",
+    "spi",
+    "cpi",
+    "weather",
+    "weather_computed",
+    "weather_reasons",
+    "trend",
+    "milestones",
+    "incomplete_data",
+)
+JSON_MILESTONE_FIELDS: tuple[str, ...] = ("id", "name", "baseline", "forecast", "slip_days")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+class MilestoneFigure(BaseModel):
+    """One milestone: baseline (Fin référence), forecast (Fin), slip in working days (§10)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str | None = None
+    name: str | None = None
+    baseline: dt.date | None = None
+    forecast: dt.date | None = None
+    actual: dt.date | None = None  # the forecast date once the milestone is Terminé
+    status: str | None = None
+    slip_days: int | None = None  # None when the baseline or the forecast is missing
+    is_final: bool = False  # latest Fin référence of the project (ties: all of them)
+    late: bool = False
+    row: int | None = None
+    source: str | None = None  # "Planning!F12": the forecast cell
+
+
+class ProjectFigures(BaseModel):
+    """One project's figures. Fractions are fractions (0.175 = 17.5 %); None = not computable."""
+
+    code: str | None = None
+    name: str | None = None
+    lead: str | None = None
+    file: str
+    budget_days: float | None = None
+    consumed_days: float = 0.0
+    remaining_days: float = 0.0
+    eac_days: float = 0.0
+    drift_days: float | None = None
+    drift_pct: float | None = None
+    progress_pct: float = 0.0
+    budget_eur: float | None = None
+    cost_to_date_eur: float = 0.0
+    eac_eur: float = 0.0
+    drift_eur: float | None = None
+    pv_days: float = 0.0
+    ev_days: float = 0.0
+    spi: float | None = None
+    cpi: float | None = None
+    weather: Weather = "green"
+    weather_computed: Weather = "green"
+    weather_reasons: list[Reason] = Field(default_factory=list)
+    trend: str | None = None  # filled by the history stage
+    milestones: list[MilestoneFigure] = Field(default_factory=list)
+    incomplete_data: bool = False
+    # Extras for the outputs and the COPIL.
+    cutoff: dt.date | None = None  # the one the figures were computed at
+    project_cutoff: dt.date | None = None  # the one written in the project's Projet sheet
+    phase: str | None = None
+    manual_weather: Weather | None = None
+    weather_reason: str | None = None
+    next_milestone: MilestoneFigure | None = None
+    labour_cost_to_date_eur: float = 0.0
+    external_cost_to_date_eur: float = 0.0  # Coûts Engagé + Payé
+    remaining_cost_eur: float = 0.0  # Σ remaining × owner's rate at the cut-off
+    external_planned_eur: float = 0.0  # Coûts Prévu
+    findings: list[Finding] = Field(default_factory=list)
+
+    def as_json(self, lang: Lang = "fr") -> dict[str, Any]:
+        """Exactly the per-project keys of the JSON document, JSON-ready (dates as ISO text)."""
+        data = self.model_dump(mode="json", include=set(JSON_PROJECT_FIELDS))
+        data["weather_reasons"] = [r.as_dict(lang) for r in self.weather_reasons]
+        data["milestones"] = [{k: m[k] for k in JSON_MILESTONE_FIELDS} for m in data["milestones"]]
+        return {k: data[k] for k in JSON_PROJECT_FIELDS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def valid_frame(table: Table, excluded_rows: ExcludedRows | None) -> pd.DataFrame:
+    """The table's rows minus those carrying an error finding."""
+    rows = (excluded_rows or {}).get(table.spec.key)
+    frame = table.frame
+    if not rows:
+        return frame
+    return frame[~frame["row"].isin(list(rows))]
+
+
+def _keys(values: Any, key: Callable[[Any], str]) -> np.ndarray:
+    """``key`` of each value, None when blank; computed once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    keys = np.array([key(u) or None for u in uniques] + [None], dtype=object)
+    return keys[np.where(codes >= 0, codes, len(uniques))]
+
+
+def person_keys(names: Any) -> np.ndarray:
+    """Matching key of each person name (``labels.norm``: no case, accents nor spaces)."""
+    return _keys(names, norm)
+
+
+def _task_keys(ids: Any) -> np.ndarray:
+    """Task IDs compared trimmed and case-insensitively (``t1`` in Charges is task ``T1``)."""
+    return _keys(ids, lambda u: str(u).strip().casefold())
+
+
+def _ts(day: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day)
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _text(value: Any) -> str | None:
+    """A text cell as str, None when blank (None or NaN)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
+
+
+def _py_dates(values: np.ndarray) -> list[dt.date | None]:
+    """``datetime64`` array → Python dates (None for NaT), in one conversion."""
+    days: list[dt.date | None] = values.astype("datetime64[D]").astype(object).tolist()
+    return days
+
+
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _float(value: Any) -> float:
+    return float(value)
+
+
+def _ratio(numerator: float, divisor: float | None) -> float | None:
+    return None if not divisor else numerator / divisor
+
+
+def _finding(
+    project: ProjectWorkbook,
+    code: str,
+    table: Table | None,
+    field_name: str | None,
+    row: int | None,
+    **params: Any,
+) -> Finding:
+    sheet = (table.sheet or table.spec.label.fr) if table is not None else None
+    cell = table.cell(field_name, row) if table is not None and field_name and row else None
+    column = table.headers.get(field_name) if table is not None and field_name else None
+    return Finding(
+        file=project.file,
+        project=project.code,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        column=column,
+        severity=severity(code),
+        code=code,
+        params=params,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Daily rates (§5)
+# ---------------------------------------------------------------------------------------------
+
+
+def _profile_rate_table(rates: Sequence[ProfileRate]) -> pd.DataFrame:
+    # A rate with no "valable à partir du" applies since forever.
+    since_forever = pd.Timestamp("1900-01-01")
+    frame = pd.DataFrame(
+        {
+            "profile_key": [norm(r.profile) for r in rates],
+            "valid_from": pd.to_datetime(
+                [pd.Timestamp(r.valid_from) if r.valid_from else since_forever for r in rates]
+            ).astype("datetime64[ns]"),
+            "rate": pd.Series([r.rate for r in rates], dtype="float64"),
+        }
+    )
+    return frame.sort_values("valid_from", kind="stable").reset_index(drop=True)
+
+
+class _Listed(NamedTuple):
+    """A person's row in Ressources."""
+
+    profile_key: str | None
+    profile: str | None
+    rate: float  # NaN when not filled
+    row: int
+
+
+def _resource_lookup(resources: pd.DataFrame) -> dict[str, _Listed]:
+    """Ressources by person key; the first row of a name wins (duplicates are the checks' job)."""
+    lookup: dict[str, _Listed] = {}
+    columns = zip(
+        person_keys(resources["name"]),
+        resources["profile"].tolist(),
+        resources["rate"].astype("float64").tolist(),
+        resources["row"].astype("int64").tolist(),
+        strict=True,
+    )
+    for key, profile, rate, row in columns:
+        if key is not None and key not in lookup:
+            text = _text(profile)
+            lookup[key] = _Listed(norm(text) or None, text, rate, row)
+    return lookup
+
+
+def daily_rates(
+    persons: Any,
+    dates: Any,
+    resources: pd.DataFrame,
+    rates: Sequence[ProfileRate],
+) -> pd.Series[float]:
+    """Rate of each person at each date (§5), NaN when there is none.
+
+    The project's ``Ressources`` TJM when filled, else the PMO rate of the person's profile with
+    the latest "valable à partir du" on or before the date (one ``merge_asof`` for all rows).
+    """
+    keys = person_keys(persons)
+    n = len(keys)
+    # One date for every person (the cut-off) or one per person (each entry's date).
+    when = pd.Series(pd.to_datetime([dates] * n if np.ndim(dates) == 0 else dates)).astype(
+        "datetime64[ns]"
+    )
+    lookup = _resource_lookup(resources)
+    out = np.array([lookup[k].rate if k in lookup else np.nan for k in keys], dtype="float64")
+    profile_keys = pd.Series(
+        [lookup[k].profile_key if k in lookup else None for k in keys], dtype=object
+    )
+    need = np.isnan(out) & profile_keys.notna().to_numpy() & when.notna().to_numpy()
+    if need.any() and rates:
+        left = pd.DataFrame(
+            {
+                "pos": np.flatnonzero(need),
+                "profile_key": profile_keys.to_numpy()[need],
+                "date": when.to_numpy()[need],
+            }
+        ).sort_values("date", kind="stable")
+        merged = pd.merge_asof(
+            left,
+            _profile_rate_table(rates),
+            left_on="date",
+            right_on="valid_from",
+            by="profile_key",
+            direction="backward",
+        )
+        out[merged["pos"].to_numpy()] = merged["rate"].to_numpy(dtype="float64")
+    return pd.Series(out, index=persons.index if isinstance(persons, pd.Series) else None)
+
+
+def rate_at(
+    project: ProjectWorkbook,
+    settings: Settings,
+    person: str,
+    date: dt.date,
+    excluded_rows: ExcludedRows | None = None,
+) -> float | None:
+    """Daily rate of one person of ``project`` at ``date``, None when there is none."""
+    resources = valid_frame(project.resources, excluded_rows)
+    value = daily_rates(pd.Series([person], dtype=object), date, resources, settings.rates).iloc[0]
+    return _opt(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# One project
+# ---------------------------------------------------------------------------------------------
+
+
+def consumed_entries(entries: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
+    """Time entries that count (§2): dated on or before the cut-off, with a number of days."""
+    keep = entries["date"].notna() & (entries["date"] <= _ts(cutoff)) & entries["days"].notna()
+    return entries[keep]
+
+
+def counted_tasks(tasks: pd.DataFrame) -> pd.Series[bool]:
+    """Tasks whose remaining effort counts (§3): not milestones, not Abandonné."""
+    return ~tasks["milestone"].eq("yes") & ~tasks["status"].eq("cancelled")
+
+
+def task_progress(tasks: pd.DataFrame, entries_in: pd.DataFrame) -> pd.DataFrame:
+    """``consumed`` and ``progress`` of each task (§8), aligned with ``tasks``.
+
+    Entries are matched on the task ID; with duplicate IDs only the first task gets them, so the
+    same days never count twice in the earned value.
+    """
+    task_key = _task_keys(tasks["id"])
+    by_task = (
+        pd.Series(entries_in["days"].to_numpy(), index=_task_keys(entries_in["task_id"]))
+        .groupby(level=0)
+        .sum()
+    )
+    consumed = pd.Series(task_key, index=tasks.index).map(by_task).fillna(0.0)
+    consumed[pd.Series(task_key, index=tasks.index).duplicated()] = 0.0
+    remaining = tasks["remaining_days"].fillna(0.0)
+    total = consumed + remaining
+    progress = np.where(
+        tasks["status"].eq("done"),
+        1.0,
+        np.where(total > 0, consumed / total.where(total > 0, 1.0), 0.0),
+    )
+    return pd.DataFrame({"consumed": consumed, "progress": progress}, index=tasks.index)
+
+
+def elapsed_fraction(tasks: pd.DataFrame, cutoff: dt.date, country: str) -> pd.Series[float]:
+    """Share of each task's baseline span elapsed at the cut-off, in working days (§9).
+
+    working days in [Début, min(cut-off, Fin référence)] / working days in [Début, Fin référence];
+    0 before Début, 1 from Fin référence on; Fin référence missing → Fin.
+    """
+    cut = _ts(cutoff)
+    start = tasks["start"]
+    end = tasks["baseline_end"].fillna(tasks["end"])
+    done_by = end.where(end < cut, cut)
+    elapsed = calendar.working_days_between(start, done_by, country)
+    span = calendar.working_days_between(start, end, country)
+    before = start.notna() & (cut < start)
+    after = end.notna() & (cut >= end)
+    ratio = (elapsed / span.where(span > 0)).fillna(0.0)
+    return pd.Series(
+        np.select([before, after], [0.0, 1.0], default=ratio.to_numpy()), index=tasks.index
+    )
+
+
+def milestone_figures(tasks: pd.DataFrame, table: Table, country: str) -> list[MilestoneFigure]:
+    """Every milestone row with its slip (§10); the final one has the latest Fin référence."""
+    ms = tasks[tasks["milestone"].eq("yes")]
+    if ms.empty:
+        return []
+    forecast = ms["end"].fillna(ms["start"])
+    slip = calendar.slip_working_days(ms["baseline_end"], forecast, country)
+    active = ~ms["status"].eq("cancelled")
+    latest = ms["baseline_end"][active].max()
+    final = active & ms["baseline_end"].eq(latest) if pd.notna(latest) else active & False
+    ids, names, statuses = (ms[c].tolist() for c in ("id", "name", "status"))
+    rows = ms["row"].astype("int64").tolist()
+    baselines = _py_dates(ms["baseline_end"].to_numpy())
+    forecasts = _py_dates(forecast.to_numpy())
+    slips = slip.tolist()
+    finals, actives = final.tolist(), active.tolist()
+    out: list[MilestoneFigure] = []
+    for i, row in enumerate(rows):
+        slip_days = None if np.isnan(slips[i]) else int(slips[i])
+        status = _text(statuses[i])
+        out.append(
+            MilestoneFigure(
+                id=_text(ids[i]),
+                name=_text(names[i]),
+                baseline=baselines[i],
+                forecast=forecasts[i],
+                actual=forecasts[i] if status == "done" else None,
+                status=status,
+                slip_days=slip_days,
+                is_final=bool(finals[i]),
+                late=bool(actives[i]) and (slip_days or 0) > 0,
+                row=row,
+                source=table.address("end", row),
+            )
+        )
+    return out
+
+
+def next_milestone(milestones: Sequence[MilestoneFigure]) -> MilestoneFigure | None:
+    """The earliest milestone not yet Terminé nor Abandonné (overdue ones included)."""
+    pending = [
+        m for m in milestones if m.status not in ("done", "cancelled") and m.forecast is not None
+    ]
+    return min(pending, key=lambda m: m.forecast or dt.date.max, default=None)
+
+
+def _rate_findings(
+    project: ProjectWorkbook,
+    resources: pd.DataFrame,
+    missing_entries: pd.DataFrame,
+    missing_tasks: pd.DataFrame,
+    cutoff: dt.date,
+) -> list[Finding]:
+    """One RATE_MISSING per person: at their Ressources row, else where their name is typed."""
+    lookup = _resource_lookup(resources)
+    entry_keys = person_keys(missing_entries["resource"])
+    task_keys = person_keys(missing_tasks["owner"])
+    findings: list[Finding] = []
+    for key in dict.fromkeys([*entry_keys, *task_keys]):
+        if key is None:
+            continue
+        entries = missing_entries[entry_keys == key]
+        tasks = missing_tasks[task_keys == key]
+        listed = lookup.get(key)
+        params = {
+            "resource": entries["resource"].iloc[0] if len(entries) else tasks["owner"].iloc[0],
+            "profile": (listed.profile if listed else None) or "—",
+            "date": _date(entries["date"].min()) if len(entries) else cutoff,
+            "consumed": float(entries["days"].sum()),
+            "remaining": float(tasks["remaining_days"].sum()),
+        }
+        if listed is not None:
+            table, row = project.resources, listed.row
+            field_name = "rate" if "rate" in table.columns else "name"
+        elif len(entries):
+            table, field_name, row = project.time_entries, "resource", int(entries["row"].iloc[0])
+        else:
+            table, field_name, row = project.tasks, "owner", int(tasks["row"].iloc[0])
+        findings.append(_finding(project, "RATE_MISSING", table, field_name, row, **params))
+    return findings
+
+
+def project_figures(
+    project: ProjectWorkbook,
+    settings: Settings,
+    cutoff: dt.date,
+    excluded_rows: ExcludedRows | None = None,
+) -> ProjectFigures:
+    """All the figures of one project at ``cutoff`` (CALCULATIONS.md §1–§10 and weather)."""
+    country = settings.holiday_country
+    info = project.info
+    tasks = valid_frame(project.tasks, excluded_rows)
+    entries = consumed_entries(valid_frame(project.time_entries, excluded_rows), cutoff)
+    resources = valid_frame(project.resources, excluded_rows)
+    costs = valid_frame(project.costs, excluded_rows)
+
+    # §1–4: effort.
+    budget_days, budget_eur = info.budget_days, info.budget_eur
+    consumed_days = float(entries["days"].sum())
+    counted = counted_tasks(tasks)
+    remaining = tasks["remaining_days"].fillna(0.0)
+    remaining_days = float(remaining[counted].sum())
+    eac_days = consumed_days + remaining_days
+    drift_days = None if budget_days is None else eac_days - budget_days
+    drift_pct = None if drift_days is None else _ratio(drift_days, budget_days)
+    progress_pct = consumed_days / eac_days if eac_days else 0.0
+
+    # §5–7: costs.
+    entry_rates = daily_rates(entries["resource"], entries["date"], resources, settings.rates)
+    labour_to_date = float((entries["days"] * entry_rates.fillna(0.0)).sum())
+    costed = tasks[counted & (remaining != 0)]
+    owner_rates = daily_rates(costed["owner"], cutoff, resources, settings.rates)
+    remaining_cost = float((costed["remaining_days"] * owner_rates.fillna(0.0)).sum())
+    amounts = costs[costs["amount"].notna()]
+    to_date_mask = amounts["status"].isin(COUNTS_TO_DATE)
+    external_to_date = float(amounts.loc[to_date_mask, "amount"].sum())
+    # A cost with no status is a forecast at most: it counts only at completion, like Prévu.
+    external_planned = float(amounts.loc[~to_date_mask, "amount"].sum())
+    cost_to_date = labour_to_date + external_to_date
+    eac_eur = cost_to_date + remaining_cost + external_planned
+    drift_eur = None if budget_eur is None else eac_eur - budget_eur
+
+    findings = _rate_findings(
+        project,
+        resources,
+        entries[entry_rates.isna().to_numpy() & (entries["days"] != 0).to_numpy()],
+        costed[owner_rates.isna().to_numpy() & costed["owner"].notna().to_numpy()],
+        cutoff,
+    )
+    no_owner = costed[costed["owner"].isna().to_numpy()]
+    findings += [
+        _finding(
+            project,
+            "RATE_MISSING_OWNER",
+            project.tasks,
+            "owner",
+            _int(r.row),
+            task=_text(r.id) or f"ligne {_int(r.row)}",
+            remaining=_float(r.remaining_days),
+        )
+        for r in no_owner.itertuples()
+    ]
+
+    # §8–9: earned value in days.
+    progress = task_progress(tasks, entries)
+    planned = tasks["planned_days"].fillna(0.0)
+    ev_days = float((planned * progress["progress"]).sum())
+    pv_days = float((planned * elapsed_fraction(tasks, cutoff, country)).sum())
+    spi = _ratio(ev_days, pv_days)
+    cpi = _ratio(ev_days, consumed_days)
+
+    # §10 and weather.
+    milestones = milestone_figures(tasks, project.tasks, country)
+    weather_computed, reasons = project_weather(
+        drift_pct,
+        spi,
+        cpi,
+        milestones,
+        settings.thresholds,
+        info.manual_weather,
+        info.weather_reason,
+    )
+    excluded_any = any(rows for rows in (excluded_rows or {}).values())
+    return ProjectFigures(
+        code=info.code,
+        name=info.name,
+        lead=info.lead,
+        file=project.file,
+        budget_days=budget_days,
+        consumed_days=consumed_days,
+        remaining_days=remaining_days,
+        eac_days=eac_days,
+        drift_days=drift_days,
+        drift_pct=drift_pct,
+        progress_pct=progress_pct,
+        budget_eur=budget_eur,
+        cost_to_date_eur=cost_to_date,
+        eac_eur=eac_eur,
+        drift_eur=drift_eur,
+        pv_days=pv_days,
+        ev_days=ev_days,
+        spi=spi,
+        cpi=cpi,
+        weather=shown_weather(weather_computed, info.manual_weather, info.weather_reason),
+        weather_computed=weather_computed,
+        weather_reasons=reasons,
+        milestones=milestones,
+        incomplete_data=excluded_any or any(f.severity == "error" for f in findings),
+        cutoff=cutoff,
+        project_cutoff=info.cutoff,
+        phase=info.phase,
+        manual_weather=info.manual_weather,
+        weather_reason=info.weather_reason,
+        next_milestone=next_milestone(milestones),
+        labour_cost_to_date_eur=labour_to_date,
+        external_cost_to_date_eur=external_to_date,
+        remaining_cost_eur=remaining_cost,
+        external_planned_eur=external_planned,
+        findings=findings,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Portfolio
+# ---------------------------------------------------------------------------------------------
+
+
+def portfolio_totals(figures: Sequence[ProjectFigures]) -> dict[str, Any]:
+    """The portfolio line: sums, drift % of the totals (Σ drift / Σ budget), projects by weather.
+
+    Budgets, drifts and ``drift_pct`` only count projects that have a budget, so that Σ drift and
+    Σ budget describe the same projects.
+    """
+
+    def total(name: str) -> float:
+        return float(sum(getattr(f, name) or 0.0 for f in figures))
+
+    with_budget = [f for f in figures if f.budget_days is not None]
+    with_budget_eur = [f for f in figures if f.budget_eur is not None]
+    budget_days = float(sum(f.budget_days or 0.0 for f in with_budget))
+    drift_days = float(sum(f.drift_days or 0.0 for f in with_budget))
+    budget_eur = float(sum(f.budget_eur or 0.0 for f in with_budget_eur))
+    drift_eur = float(sum(f.drift_eur or 0.0 for f in with_budget_eur))
+    weather_counts = {
+        w: sum(1 for f in figures if f.weather == w) for w in ("green", "amber", "red")
+    }
+    return {
+        "projects": len(figures),
+        "budget_days": budget_days,
+        "consumed_days": total("consumed_days"),
+        "remaining_days": total("remaining_days"),
+        "eac_days": total("eac_days"),
+        "drift_days": drift_days,
+        "drift_pct": _ratio(drift_days, budget_days),
+        "budget_eur": budget_eur,
+        "cost_to_date_eur": total("cost_to_date_eur"),
+        "eac_eur": total("eac_eur"),
+        "drift_eur": drift_eur,
+        "drift_eur_pct": _ratio(drift_eur, budget_eur),
+        "pv_days": total("pv_days"),
+        "ev_days": total("ev_days"),
+        "spi": _ratio(total("ev_days"), total("pv_days")),
+        "cpi": _ratio(total("ev_days"), total("consumed_days")),
+        "weather_counts": weather_counts,
+        "incomplete_projects": sum(1 for f in figures if f.incomplete_data),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Across projects: resource load by ISO week, effort by month
+# ---------------------------------------------------------------------------------------------
+
+
+class ResourceLoad(NamedTuple):
+    """``weekly``: one row per person and ISO week (``week`` = its Monday) with ``resource,
+    week, load_days, capacity_days, over_allocated, by_project`` ({project: days}); ``findings``:
+    the tasks whose effort had to be placed after the cut-off."""
+
+    weekly: pd.DataFrame
+    findings: list[Finding]
+
+
+class _Gathered(NamedTuple):
+    columns: dict[str, np.ndarray]
+    project: np.ndarray  # index into the projects sequence, per row
+
+
+def _gather(
+    projects: Sequence[ProjectWorkbook],
+    key: str,
+    fields: Sequence[str],
+    excluded_rows_by_file: Mapping[str, ExcludedRows] | None,
+) -> _Gathered:
+    """One table of every project as flat numpy arrays (cheaper than concatenating frames)."""
+    parts: dict[str, list[np.ndarray]] = {f: [] for f in (*fields, "row")}
+    owners: list[np.ndarray] = []
+    for i, workbook in enumerate(projects):
+        frame = workbook.tables[key].frame
+        excluded = ((excluded_rows_by_file or {}).get(workbook.file) or {}).get(key)
+        rows = frame["row"].to_numpy()
+        keep = ~np.isin(rows, list(excluded)) if excluded else None
+        for f in (*fields, "row"):
+            values = frame[f].to_numpy()
+            parts[f].append(values[keep] if keep is not None else values)
+        owners.append(np.full(len(rows) if keep is None else int(keep.sum()), i, dtype="int64"))
+    columns = {
+        f: (np.concatenate(v) if v else np.array([], dtype=object)) for f, v in parts.items()
+    }
+    project = np.concatenate(owners) if owners else np.array([], dtype="int64")
+    return _Gathered(columns, project)
+
+
+def _project_labels(projects: Sequence[ProjectWorkbook]) -> np.ndarray:
+    """Project code, or file name when the code is missing or shared by two workbooks."""
+    codes = [p.code or "" for p in projects]
+    seen: dict[str, int] = {}
+    for c in codes:
+        seen[c] = seen.get(c, 0) + 1
+    return np.array(
+        [
+            p.code if p.code and seen[p.code] == 1 else f"{p.code or '?'} ({p.file})"
+            for p in projects
+        ],
+        dtype=object,
+    )
+
+
+def _display_names(keys: np.ndarray, typed: np.ndarray, resources: _Gathered) -> dict[str, str]:
+    """Person key → name to show: as written in Ressources when listed, else as first typed."""
+    listed = resources.columns["name"]
+    names: dict[str, str] = {}
+    for key, name in zip(person_keys(listed), listed, strict=True):
+        if key is not None:
+            names.setdefault(key, str(name).strip())
+    first_typed = pd.Series(typed, dtype=object).groupby(pd.Series(keys, dtype=object)).first()
+    for key, name in first_typed.items():
+        names.setdefault(str(key), str(name).strip())
+    return names
+
+
+class _Spread(NamedTuple):
+    task: np.ndarray  # index into the gathered tasks
+    period: np.ndarray  # datetime64[D]: Monday of the week, or 1st of the month
+    days: np.ndarray  # effort in that period
+    late: np.ndarray  # gathered-task indices with no working day in their span
+    no_end: np.ndarray  # gathered-task indices with no end date
+    day_after: dt.date  # the cut-off + 1 day: nothing is planned before it
+    placed: dt.date  # where late effort goes: first working day after the cut-off
+
+
+def _spread_remaining(
+    tasks: _Gathered, eligible: np.ndarray, cutoff: dt.date, country: str, period: calendar.Period
+) -> _Spread:
+    """Spread each eligible task's remaining days evenly over the working days of
+    [max(Début, cut-off + 1), Fin]; with no working day there, all of it on the first working day
+    after the cut-off."""
+    cols = tasks.columns
+    idx = np.flatnonzero(eligible)
+    day_after = np.datetime64(cutoff, "D") + np.timedelta64(1, "D")
+    start = cols["start"][idx].astype("datetime64[D]")
+    first = np.where(np.isnat(start) | (start < day_after), day_after, start)
+    last = cols["end"][idx].astype("datetime64[D]")
+    span, periods, counts = calendar.working_days_by_period(first, last, period, country)
+    n_days = np.bincount(span, weights=counts, minlength=idx.size)
+    placed = calendar.next_working_day_after(cutoff, country)
+    unplaced = np.flatnonzero(n_days == 0)
+    placed_period = calendar.period_start(np.array([placed], dtype="datetime64[D]"), period)[0]
+    span = np.concatenate([span, unplaced])
+    periods = np.concatenate([periods, np.full(unplaced.size, placed_period)])
+    counts = np.concatenate([counts, np.ones(unplaced.size, dtype="int64")])
+    n_days[unplaced] = 1
+    remaining = cols["remaining_days"][idx].astype("float64")
+    days = remaining[span] / n_days[span] * counts
+    no_end = np.isnat(last[unplaced])
+    return _Spread(
+        idx[span],
+        periods,
+        days,
+        idx[unplaced[~no_end]],
+        idx[unplaced[no_end]],
+        cutoff + dt.timedelta(days=1),
+        placed,
+    )
+
+
+_TASK_FIELDS = ("id", "owner", "start", "end", "milestone", "status", "remaining_days")
+
+
+def _load_findings(
+    projects: Sequence[ProjectWorkbook], tasks: _Gathered, spread: _Spread
+) -> list[Finding]:
+    """TASK_LATE_LOAD / TASK_NO_END_LOAD at each such task's Fin cell."""
+    cols = tasks.columns
+    findings: list[Finding] = []
+    for code, which in (("TASK_LATE_LOAD", spread.late), ("TASK_NO_END_LOAD", spread.no_end)):
+        level = cast(Severity, severity(code))
+        starts = _py_dates(cols["start"][which])
+        ends = _py_dates(cols["end"][which])
+        rows = cols["row"][which].astype("int64").tolist()
+        ids = cols["id"][which].tolist()
+        remaining = cols["remaining_days"][which].astype("float64").tolist()
+        owners = tasks.project[which].tolist()
+        for k in range(len(rows)):
+            project = projects[owners[k]]
+            table = project.tasks
+            start = starts[k]
+            findings.append(
+                Finding(
+                    file=project.file,
+                    project=project.code,
+                    sheet=table.sheet or table.spec.label.fr,
+                    cell=table.cell("end", rows[k]),
+                    row=rows[k],
+                    column=table.headers.get("end"),
+                    severity=level,
+                    code=code,
+                    params={
+                        "task": _text(ids[k]) or f"ligne {rows[k]}",
+                        "remaining": remaining[k],
+                        "start": max(start, spread.day_after) if start else spread.day_after,
+                        "end": ends[k],
+                        "placed": spread.placed,
+                    },
+                )
+            )
+    return findings
+
+
+def _capacities(resources: _Gathered) -> dict[str, float]:
+    """Capacity (j/sem) of each person: the smallest one given in any project's Ressources."""
+    keys = person_keys(resources.columns["name"])
+    capacity = pd.Series(resources.columns["capacity"], dtype="float64").fillna(DEFAULT_CAPACITY)
+    frame = pd.DataFrame({"key": keys, "capacity": capacity})
+    return {str(k): float(v) for k, v in frame.dropna().groupby("key")["capacity"].min().items()}
+
+
+def resource_load(
+    projects: Sequence[ProjectWorkbook],
+    settings: Settings,
+    cutoff: dt.date,
+    excluded_rows_by_file: Mapping[str, ExcludedRows] | None = None,
+) -> ResourceLoad:
+    """Each person's planned load per ISO week across all projects, against capacity.
+
+    Tasks with remaining effort (not milestones, not Terminé nor Abandonné, with an owner) are
+    spread evenly over the working days of [max(Début, cut-off + 1), Fin]; a task with no working
+    day left goes on the first working day after the cut-off (``TASK_LATE_LOAD``). Capacity =
+    Capacité (j/sem) × working days of the week / 5; a person listed with different capacities in
+    several projects gets the smallest one (default 5). Over-allocated when load > capacity.
+    """
+    country = settings.holiday_country
+    tasks = _gather(projects, "planning", _TASK_FIELDS, excluded_rows_by_file)
+    resources = _gather(projects, "resources", ("name", "capacity"), excluded_rows_by_file)
+    cols = tasks.columns
+    keys = person_keys(cols["owner"])
+    remaining = cols["remaining_days"].astype("float64")
+    status = cols["status"]
+    eligible = (
+        (cols["milestone"] != "yes")
+        & (status != "done")
+        & (status != "cancelled")
+        & (np.nan_to_num(remaining) > 0)
+        & pd.notna(keys)
+    )
+    spread = _spread_remaining(tasks, eligible, cutoff, country, "week")
+    findings = _load_findings(projects, tasks, spread)
+
+    person_codes, person_uniques = pd.factorize(keys[spread.task], sort=True)
+    detail = (
+        pd.DataFrame(
+            {
+                "person": person_codes,
+                "week": spread.period.astype("datetime64[ns]"),
+                "project": tasks.project[spread.task],
+                "load_days": spread.days,
+            }
+        )
+        .groupby(["person", "week", "project"], sort=True)["load_days"]
+        .sum()
+        .reset_index()
+    )
+    names = _display_names(keys, cols["owner"], resources)
+    person_names = np.array([names[k] for k in person_uniques] + [""], dtype=object)
+    labels = _project_labels(projects)
+    weekly = detail.groupby(["person", "week"], sort=True)["load_days"].sum().reset_index()
+    capacity_by_key = _capacities(resources)
+    person_capacity = np.array(
+        [capacity_by_key.get(k, DEFAULT_CAPACITY) for k in person_uniques], dtype="float64"
+    )
+    weeks = weekly["week"].drop_duplicates()
+    working = calendar.working_days_of_week(weeks, country)
+    week_days = weekly["week"].map(pd.Series(working.to_numpy(), index=weeks.to_numpy()))
+    weekly["capacity_days"] = person_capacity[weekly["person"].to_numpy()] * week_days / 5.0
+    weekly["over_allocated"] = weekly["load_days"] > weekly["capacity_days"] + 1e-9
+    weekly["by_project"] = pd.Series(_by_project(detail, labels), index=weekly.index, dtype=object)
+    weekly.insert(0, "resource", person_names[weekly.pop("person").to_numpy()])
+    weekly = weekly[
+        ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
+    ]
+    return ResourceLoad(weekly.reset_index(drop=True), findings)
+
+
+def load_by_project(weekly: pd.DataFrame) -> pd.DataFrame:
+    """The weekly load with one row per project: ``resource, week, project, load_days``."""
+    rows = [
+        (resource, week, project, days)
+        for resource, week, by_project in zip(
+            weekly["resource"], weekly["week"], weekly["by_project"], strict=True
+        )
+        for project, days in by_project.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["resource", "week", "project", "load_days"])
+    return frame.astype({"week": "datetime64[ns]", "load_days": "float64"})
+
+
+def _by_project(detail: pd.DataFrame, labels: np.ndarray) -> list[dict[str, float]]:
+    """{project: days} for each (person, week) of ``detail`` (sorted by person, week, project)."""
+    if detail.empty:
+        return []
+    person = detail["person"].to_numpy()
+    week = detail["week"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, (person[1:] != person[:-1]) | (week[1:] != week[:-1])])
+    ends = np.r_[starts[1:], len(detail)]
+    project = labels[detail["project"].to_numpy()].tolist()
+    load = detail["load_days"].tolist()
+    return [
+        dict(zip(project[s:e], load[s:e], strict=True)) for s, e in zip(starts, ends, strict=True)
+    ]
+
+
+def effort_by_month(
+    projects: Sequence[ProjectWorkbook],
+    settings: Settings,
+    cutoff: dt.date,
+    excluded_rows_by_file: Mapping[str, ExcludedRows] | None = None,
+) -> pd.DataFrame:
+    """Consumed and remaining days per project, month (its 1st day) and person.
+
+    Consumed: time entries dated on or before the cut-off, by the month of their date. Remaining:
+    the tasks counted in ``remaining_days`` (§3) with remaining > 0, spread over working days like
+    the resource load, by month; a task with no owner appears with resource None. Per project the
+    columns add up to ``consumed_days`` and ``remaining_days``.
+    """
+    country = settings.holiday_country
+    labels = _project_labels(projects)
+    tasks = _gather(projects, "planning", _TASK_FIELDS, excluded_rows_by_file)
+    entries = _gather(projects, "time_entries", ("date", "resource", "days"), excluded_rows_by_file)
+    resources = _gather(projects, "resources", ("name", "capacity"), excluded_rows_by_file)
+
+    cols = tasks.columns
+    remaining = cols["remaining_days"].astype("float64")
+    eligible = (
+        (cols["milestone"] != "yes")
+        & (cols["status"] != "cancelled")
+        & (np.nan_to_num(remaining) > 0)
+    )
+    spread = _spread_remaining(tasks, eligible, cutoff, country, "month")
+    task_keys = person_keys(cols["owner"])
+
+    e = entries.columns
+    dates = e["date"].astype("datetime64[D]")
+    days = e["days"].astype("float64")
+    counted = ~np.isnat(dates) & (dates <= np.datetime64(cutoff, "D")) & ~np.isnan(days)
+    entry_keys = person_keys(e["resource"])
+
+    all_keys = np.concatenate([task_keys, entry_keys])
+    all_typed = np.concatenate([cols["owner"], e["resource"]])
+    names = _display_names(all_keys, all_typed, resources)
+
+    def name_of(k: np.ndarray) -> np.ndarray:
+        return np.array([names.get(x) if x is not None else None for x in k], dtype=object)
+
+    consumed = pd.DataFrame(
+        {
+            "project": _labels_of(labels, entries.project[counted]),
+            "month": dates[counted].astype("datetime64[M]").astype("datetime64[ns]"),
+            "resource": name_of(entry_keys[counted]),
+            "consumed_days": days[counted],
+            "remaining_days": 0.0,
+        }
+    )
+    planned = pd.DataFrame(
+        {
+            "project": _labels_of(labels, tasks.project[spread.task]),
+            "month": spread.period.astype("datetime64[ns]"),
+            "resource": name_of(task_keys[spread.task]),
+            "consumed_days": 0.0,
+            "remaining_days": spread.days,
+        }
+    )
+    both = pd.concat([consumed, planned], ignore_index=True)
+    out = both.groupby(["project", "month", "resource"], sort=True, dropna=False, as_index=False)[
+        ["consumed_days", "remaining_days"]
+    ].sum()
+    return out.reset_index(drop=True)
+
+
+def _labels_of(labels: np.ndarray, project_index: np.ndarray) -> np.ndarray:
+    """Project label of each row (works on empty indices too)."""
+    return labels[project_index] if len(project_index) else np.array([], dtype=object)
