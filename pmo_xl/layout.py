@@ -208,6 +208,7 @@ class SheetLayout:
     name: str
     blocks: list[Block] = field(default_factory=list)
     column_widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)  # points, 0-based rows
     freeze: tuple[int, int] | None = None  # first unfrozen (row, col), 0-based
     autofilter: Range | None = None
     merges: list[tuple[Range, Value, CellStyle | None]] = field(default_factory=list)

@@ -256,6 +256,8 @@ class _Renderer:
             ws.set_column(col, col, width)
         for block in layout.blocks:
             self.write_block(ws, block)
+        for row, height in sorted(layout.row_heights.items()):
+            ws.set_row(row, height)
         for rng, value, style in layout.merges:
             fmt = self.style_format(style)
             if (rng.first_row, rng.first_col) != (rng.last_row, rng.last_col):

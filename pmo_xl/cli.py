@@ -1,0 +1,285 @@
+"""``pmo-xl``: the command line. Each command is one call into :mod:`pmo_xl.commands`.
+
+Exit codes: 0 done (findings included), 1 nothing could be done (or ``validate`` found errors),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pmo_xl import __version__, commands
+from pmo_xl.labels import Lang
+from pmo_xl.portfolio import PortfolioResult
+from pmo_xl.portfolio import Progress as ProgressFn
+from pmo_xl.safe_io import OutputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="pmo_xl — contrôle, consolidation et rapport COPIL des classeurs projet.",
+)
+excel_app = typer.Typer(help="Intégration Excel (xlwings).", no_args_is_help=True)
+app.add_typer(excel_app, name="excel")
+
+out = Console()
+err = Console(stderr=True)
+PROGRESS_FROM = 10  # files: below this a progress bar is noise
+
+LangOption = Annotated[str | None, typer.Option("--lang", help="fr ou en")]
+PmoOption = Annotated[
+    Path | None,
+    typer.Option("--pmo", help="Classeur PMO (Paramètres, TJM, Projets, Règles…)"),
+]
+CutoffOption = Annotated[
+    str | None,
+    typer.Option("--cutoff", help="Date d'arrêté AAAA-MM-JJ (remplace celle du classeur PMO)"),
+]
+
+
+def _lang(value: str | None) -> Lang | None:
+    if value is None:
+        return None
+    if value not in ("fr", "en"):
+        raise typer.BadParameter("--lang accepte fr ou en")
+    return value  # type: ignore[return-value]
+
+
+def _cutoff(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"date attendue au format AAAA-MM-JJ, pas « {value} »") from exc
+
+
+@contextmanager
+def _progress(enabled: bool = True) -> Iterator[ProgressFn | None]:
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("[bold]Consolidation"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(i: int, n: int, name: str) -> None:
+            if n >= PROGRESS_FROM:
+                bar.update(task, completed=i, total=n, description=name)
+
+        yield tick
+
+
+@contextmanager
+def _failures() -> Iterator[None]:
+    """Usage and output errors become one clear line and the right exit code."""
+    try:
+        yield
+    except commands.UsageError as exc:
+        err.print(f"[red]Erreur :[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except OutputError as exc:
+        err.print(f"[red]Erreur :[/red] {exc.message('fr')}")
+        raise typer.Exit(1) from exc
+
+
+def _summary(result: PortfolioResult, lang: Lang) -> None:
+    from pmo_xl.history import TREND_ARROWS
+    from pmo_xl.labels import SEVERITIES, WEATHER_WORDS
+
+    colours = {"green": "green", "amber": "yellow", "red": "red"}
+    table = Table(title=f"{result.settings.portfolio_name} — {result.cutoff.isoformat()}")
+    for header in ("Code", "Projet", "Météo", "Tend.", "Avanct", "Réestimé (j)", "Dérive", "SPI"):
+        table.add_column(header, justify="right" if header[0] in "ARDS" else "left")
+    for p in result.projects:
+        weather = WEATHER_WORDS[p.weather].text(lang)
+        table.add_row(
+            p.code or "?",
+            (p.name or "")[:32],
+            f"[{colours[p.weather]}]● {weather}[/]",
+            TREND_ARROWS.get(p.trend, "—"),
+            f"{p.progress_pct:.0%}",
+            f"{p.eac_days:.1f}",
+            "—" if p.drift_pct is None else f"{p.drift_pct:+.1%}",
+            "—" if p.spi is None else f"{p.spi:.2f}",
+        )
+    out.print(table)
+    counts: dict[str, int] = {}
+    for f in result.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    out.print("Fichiers : " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    sev: dict[str, int] = {}
+    for finding in result.findings:
+        sev[finding.severity] = sev.get(finding.severity, 0) + 1
+    out.print(
+        "Contrôles : "
+        + ", ".join(f"{sev.get(s, 0)} {SEVERITIES[s].text(lang).lower()}" for s in SEVERITIES)
+    )
+    for f in result.files:
+        if f.status in ("rejected", "missing"):
+            out.print(f"  [red]{f.status}[/red] {f.file} : {f.reason_text(lang)}")
+
+
+@app.command()
+def consolidate(
+    projects_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Dossier des classeurs projet (sinon celui du classeur PMO)"),
+    ] = None,
+    pmo: PmoOption = None,
+    cutoff: CutoffOption = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Classeur de sortie (défaut : pmo_consolidation.xlsx)"),
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Export JSON")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Consolide tous les classeurs projet d'un dossier (lus sans jamais être modifiés)."""
+    with _failures(), _progress() as progress:
+        run = commands.consolidate(
+            projects_dir,
+            pmo=pmo,
+            cutoff=_cutoff(cutoff),
+            out=out_path,
+            json_path=json_path,
+            lang=_lang(lang),
+            progress=progress,
+        )
+    _summary(run.result, run.result.settings.language)
+    for path in run.written:
+        out.print(f"Écrit : {path}")
+    raise typer.Exit(0 if run.result.consolidated else 1)
+
+
+@app.command()
+def copil(
+    projects_dir: Annotated[
+        Path | None, typer.Argument(help="Dossier des classeurs projet")
+    ] = None,
+    out_path: Annotated[Path, typer.Option("--out", help="Classeur COPIL à écrire")] = Path(
+        "COPIL.xlsx"
+    ),
+    pmo: PmoOption = None,
+    cutoff: CutoffOption = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Exporter aussi en PDF (LibreOffice)")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Écrit le rapport COPIL autonome pour la direction (valeurs seules), et son PDF."""
+    with _failures(), _progress() as progress:
+        files = commands.copil(
+            projects_dir,
+            out_path,
+            pmo=pmo,
+            cutoff=_cutoff(cutoff),
+            lang=_lang(lang),
+            pdf=pdf,
+            progress=progress,
+        )
+    out.print(f"Écrit : {files.xlsx}")
+    if files.pdf:
+        out.print(f"Écrit : {files.pdf}")
+    raise typer.Exit(0 if files.result.consolidated else 1)
+
+
+@app.command()
+def validate(
+    workbooks: Annotated[list[Path], typer.Argument(help="Classeurs projet à contrôler")],
+    pmo: PmoOption = None,
+    cutoff: CutoffOption = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Export JSON")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Contrôle des classeurs projet : chaque anomalie avec sa cellule et comment la corriger."""
+    from pmo_xl.findings_sheet import print_findings
+    from pmo_xl.validation import findings_json, validate_files
+
+    with _failures():
+        settings, settings_findings = commands.load_settings(pmo)
+    language = _lang(lang) or settings.language
+    findings, code = validate_files(workbooks, settings, language, cutoff=_cutoff(cutoff))
+    findings = settings_findings + findings
+    print_findings(findings, language, out)
+    if json_path is not None:
+        json_path.write_text(findings_json(findings, language), encoding="utf-8")
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Dossier où écrire les modèles")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplacer les fichiers existants")
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """Écrit les modèles : projet_modele.xlsx/.xlsm et pmo.xlsx/.xlsm."""
+    with _failures():
+        paths = commands.init(directory, force=force, lang=_lang(lang) or "fr")
+    for path in paths:
+        out.print(f"Écrit : {path}")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Dossier du portefeuille de démo")] = Path(
+        "demo"
+    ),
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="PDF du COPIL")] = True,
+) -> None:
+    """Génère un portefeuille de démonstration, le consolide et écrit le rapport COPIL."""
+    with _failures(), _progress() as progress:
+        run = commands.demo(out_dir, pdf=pdf, progress=progress)
+    _summary(run.consolidation.result, "fr")
+    for path in [run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf]:
+        if path is not None:
+            out.print(f"Écrit : {path}")
+
+
+@excel_app.command("setup")
+def excel_setup() -> None:
+    """Configure xlwings pour pmo_xl (modules UDF, interpréteur) et liste les étapes restantes."""
+    from pmo_xl.excel_setup import setup
+
+    for line in setup():
+        out.print(line)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"pmo-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Version")
+    ] = False,
+) -> None:
+    """pmo_xl — contrôle, consolidation et rapport COPIL des classeurs projet."""
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Interrompu.")
+        sys.exit(130)

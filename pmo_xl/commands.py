@@ -1,0 +1,257 @@
+"""The library functions behind each command and button: one call each, no printing.
+
+``pmo-xl consolidate`` is :func:`consolidate`, ``pmo-xl copil`` is :func:`copil`, and so on; the
+CLI (:mod:`pmo_xl.cli`) and the Excel buttons (:mod:`pmo_xl.excel`) only add presentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pmo_xl import safe_io
+from pmo_xl.file_workbook import open_workbook
+from pmo_xl.history import history_from_grid
+from pmo_xl.labels import OUTPUT_SHEETS, Lang, norm
+from pmo_xl.layout import SheetLayout
+from pmo_xl.model import Finding, Settings
+from pmo_xl.portfolio import PortfolioResult, Progress, consolidate_folder
+from pmo_xl.reading import read_settings
+from pmo_xl.workbook import WorkbookError
+
+DEFAULT_OUTPUT = "pmo_consolidation.xlsx"
+
+
+class UsageError(Exception):
+    """A command asked for something impossible (exit code 2), said in plain words."""
+
+
+def load_settings(pmo: Path | None) -> tuple[Settings, list[Finding]]:
+    """The PMO workbook's settings, or the defaults when there is none."""
+    if pmo is None:
+        return Settings(), []
+    try:
+        with open_workbook(pmo) as source:
+            return read_settings(source, base_dir=pmo.parent.resolve())
+    except WorkbookError as exc:
+        raise UsageError(f"Classeur PMO illisible : {exc}") from exc
+
+
+def default_output(pmo: Path | None, projects_dir: Path) -> Path:
+    """Next to the PMO workbook (or the projects folder): a stable name, so history accumulates."""
+    base = pmo.parent if pmo is not None else projects_dir.resolve().parent
+    return base / DEFAULT_OUTPUT
+
+
+def previous_history(paths: Sequence[Path]) -> list[pd.DataFrame]:
+    """The ``Historique`` sheets of earlier outputs and of the PMO workbook, when they exist."""
+    keys = OUTPUT_SHEETS["history"].match_keys()
+    frames = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            with open_workbook(path) as source:
+                for name in source.sheet_names():
+                    if norm(name) in keys:
+                        frames.append(history_from_grid(source.read_sheet(name)))
+        except WorkbookError:
+            continue  # an unreadable old output only costs the trend, not the run
+    return frames
+
+
+@dataclass
+class Consolidation:
+    result: PortfolioResult
+    settings_findings: list[Finding]
+    projects_dir: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def consolidate(
+    projects_dir: Path | None,
+    *,
+    pmo: Path | None = None,
+    cutoff: dt.date | None = None,
+    out: Path | None = None,
+    json_path: Path | None = None,
+    lang: Lang | None = None,
+    with_copil: bool = True,
+    progress: Progress | None = None,
+) -> Consolidation:
+    """Consolidate a folder and write the output workbook (and JSON). Sources are only read."""
+    settings, settings_findings = load_settings(pmo)
+    if lang:
+        settings = settings.model_copy(update={"language": lang})
+    folder = projects_dir or settings.projects_folder
+    if folder is None:
+        raise UsageError(
+            "Aucun dossier de projets : donnez-le en argument ou dans Paramètres du classeur PMO."
+        )
+    if not folder.is_dir():
+        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    out = out or default_output(pmo, folder)
+    _refuse_inputs_as_output(out, pmo)
+    history_sources = [out] + ([pmo] if pmo else [])
+    result = consolidate_folder(
+        folder,
+        settings,
+        cutoff=cutoff,
+        previous_history=previous_history(history_sources),
+        exclude=[p for p in (out, pmo) if p is not None],
+        progress=progress,
+    )
+    result.findings = settings_findings + result.findings
+    run = Consolidation(result, settings_findings, folder)
+    language = settings.language
+    copil_layout = _copil_layout(result, language) if with_copil else None
+    from pmo_xl.outputs import output_layouts
+
+    run.written.append(write_workbook(output_layouts(result, language, copil=copil_layout), out))
+    if json_path is not None:
+        run.written.append(write_json(result, json_path, language))
+    return run
+
+
+def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout | None:
+    try:
+        from pmo_xl import copil
+    except ImportError:  # the COPIL report is optional for a consolidation
+        return None
+    return copil.copil_layout(copil.build_report(result, lang), lang)
+
+
+def _refuse_inputs_as_output(out: Path, pmo: Path | None) -> None:
+    if pmo is not None and out.resolve() == pmo.resolve():
+        raise UsageError(
+            "La sortie ne peut pas être le classeur PMO lui-même : ses feuilles de saisie ne sont "
+            "jamais réécrites. Choisissez un autre fichier avec --out."
+        )
+
+
+def write_workbook(layouts: Sequence[SheetLayout], path: Path) -> Path:
+    """Write an output workbook safely: not while open in Excel, one writer at a time, atomic."""
+    from pmo_xl.xlsx_writer import render_xlsx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_io.check_not_open_in_excel(path)
+    with safe_io.output_lock(path):
+        if path.exists():
+            safe_io.backup(path)
+        render_xlsx(layouts, path)
+    return path
+
+
+def write_json(result: PortfolioResult, path: Path, lang: Lang = "fr") -> Path:
+    text = json.dumps(result.to_json(lang), ensure_ascii=False, indent=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_io.atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return path
+
+
+@dataclass
+class CopilFiles:
+    result: PortfolioResult
+    xlsx: Path
+    pdf: Path | None
+
+
+def copil(
+    projects_dir: Path | None,
+    out: Path,
+    *,
+    pmo: Path | None = None,
+    cutoff: dt.date | None = None,
+    lang: Lang | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> CopilFiles:
+    """The standalone COPIL workbook for the direction (values only), and its PDF."""
+    from pmo_xl import copil as report
+
+    settings, settings_findings = load_settings(pmo)
+    if lang:
+        settings = settings.model_copy(update={"language": lang})
+    folder = projects_dir or settings.projects_folder
+    if folder is None or not folder.is_dir():
+        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    _refuse_inputs_as_output(out, pmo)
+    history_sources = [default_output(pmo, folder)] + ([pmo] if pmo else [])
+    result = consolidate_folder(
+        folder,
+        settings,
+        cutoff=cutoff,
+        previous_history=previous_history(history_sources),
+        exclude=[p for p in (out, pmo) if p is not None],
+        progress=progress,
+    )
+    result.findings = settings_findings + result.findings
+    built = report.build_report(result, settings.language)
+    xlsx, pdf_path = report.write_copil_workbook(built, out, pdf=pdf)
+    return CopilFiles(result, xlsx, pdf_path)
+
+
+def init(out_dir: Path, *, force: bool = False, lang: Lang = "fr") -> list[Path]:
+    """Write the templates (``.xlsx``, and ``.xlsm`` with buttons) into ``out_dir``."""
+    from pmo_xl import templates, vba_build
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = [templates.PROJECT_TEMPLATE_FILE, templates.PMO_TEMPLATE_FILE]
+    targets = [out_dir / n for n in names] + [
+        out_dir / Path(n).with_suffix(".xlsm").name for n in names
+    ]
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise UsageError(
+            "Ces fichiers existent déjà et ne sont pas remplacés : "
+            + ", ".join(p.name for p in existing)
+            + ". Ajoutez --force pour les régénérer."
+        )
+    written = templates.write_templates(out_dir, lang)
+    written += vba_build.build_templates(out_dir, lang)
+    return written
+
+
+@dataclass
+class DemoRun:
+    root: Path
+    pmo: Path
+    consolidation: Consolidation
+    copil_xlsx: Path | None
+    copil_pdf: Path | None
+
+
+def demo(out_dir: Path, *, pdf: bool = True, progress: Progress | None = None) -> DemoRun:
+    """Build the demo portfolio, consolidate it and write the COPIL workbook (and PDF)."""
+    from pmo_xl.demo import build_demo
+
+    built = build_demo(out_dir)
+    run = consolidate(
+        None,
+        pmo=built.pmo,
+        out=out_dir / DEFAULT_OUTPUT,
+        json_path=out_dir / "pmo_consolidation.json",
+        progress=progress,
+    )
+    copil_xlsx = copil_pdf = None
+    try:
+        from pmo_xl import copil as report
+    except ImportError:
+        report = None  # type: ignore[assignment]
+    if report is not None:
+        built_report = report.build_report(run.result, run.result.settings.language)
+        copil_xlsx, copil_pdf = report.write_copil_workbook(
+            built_report, out_dir / "COPIL.xlsx", pdf=pdf and _can_pdf()
+        )
+    return DemoRun(out_dir, built.pmo, run, copil_xlsx, copil_pdf)
+
+
+def _can_pdf() -> bool:
+    from pmo_xl.render_pdf import find_soffice
+
+    return find_soffice() is not None

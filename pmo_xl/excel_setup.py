@@ -1,0 +1,56 @@
+"""``pmo-xl excel setup``: point the xlwings add-in at this Python and at pmo_xl's functions.
+
+xlwings reads ``~/.xlwings/xlwings.conf`` (one ``"KEY","value"`` line per setting; on macOS in
+the Excel container). We set the interpreter and the UDF module, keep every other line as it
+was, and return the manual steps left for the user.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+UDF_MODULE = "pmo_xl.udfs"
+
+
+def user_config_file() -> Path:
+    """Where the xlwings add-in looks for the user's settings (same rule as xlwings 0.37)."""
+    home = Path.home()
+    if sys.platform.startswith("darwin"):
+        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
+    return home / ".xlwings" / "xlwings.conf"
+
+
+def _key(line: str) -> str:
+    return line.split(",", 1)[0].strip().strip('"').upper()
+
+
+def update_config(path: Path, values: dict[str, str]) -> None:
+    """Set ``values`` in an xlwings config file, keeping the other keys and their order."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    wanted = {k.upper(): v for k, v in values.items()}
+    kept = [line for line in lines if line.strip() and _key(line) not in wanted]
+    kept += [f'"{key}","{value}"' for key, value in wanted.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def setup(config_file: Path | None = None, python: str | None = None) -> list[str]:
+    """Configure xlwings for pmo_xl; return what was done and the steps left, in French."""
+    path = config_file or user_config_file()
+    interpreter = python or sys.executable
+    key = "INTERPRETER_MAC" if sys.platform.startswith("darwin") else "INTERPRETER_WIN"
+    update_config(path, {key: interpreter, "UDF MODULES": UDF_MODULE})
+    return [
+        f"Configuration xlwings mise à jour : {path}",
+        f"  {key} = {interpreter}",
+        f"  UDF MODULES = {UDF_MODULE}",
+        "Étapes restantes :",
+        "  1. Installez le complément Excel si ce n'est pas fait : xlwings addin install",
+        "  2. Ouvrez workbook_templates/pmo.xlsm (ou projet_modele.xlsm) et activez les macros.",
+        "  3. Onglet xlwings du ruban → Import Functions, pour les fonctions PMO_… ;",
+        "  4. Cliquez sur « Consolider » (classeur PMO) ou « Vérifier » (classeur projet).",
+    ]

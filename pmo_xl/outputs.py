@@ -1,0 +1,295 @@
+"""The sheets a consolidation writes: Consolidation, Charges, Charge ressources, Contrôles,
+Fichiers, Historique — as layouts, for any renderer (file or live workbook).
+
+The PMO's input sheets (Paramètres, TJM, Projets, Correspondances, Règles) are never among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pmo_xl.findings_sheet import findings_layout
+from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS, WEATHER_VALUES
+from pmo_xl.labels import OUTPUT_SHEETS, Label, Lang, enum_label
+from pmo_xl.layout import CellStyle, ConditionalFormat, SheetLayout
+from pmo_xl.portfolio import PortfolioResult
+from pmo_xl.sheets import WEATHER_FILLS, WEATHER_FONTS, Col, data_range, table_sheet
+
+L = Label
+
+
+def _weather_word(value: Any, lang: Lang) -> str:
+    return WEATHER_VALUES[value].text(lang) if value in WEATHER_VALUES else ""
+
+
+def _weather_formats(layout: SheetLayout, col: int, n_rows: int, lang: Lang) -> None:
+    for weather, label in WEATHER_VALUES.items():
+        layout.conditional_formats.append(
+            ConditionalFormat(
+                data_range(layout, col, n_rows),
+                "equals",
+                label.text(lang),
+                CellStyle(
+                    fill=WEATHER_FILLS[weather], font_color=WEATHER_FONTS[weather], bold=True
+                ),
+            )
+        )
+
+
+def _yes_no(value: Any, lang: Lang) -> str:
+    return enum_label("yesno", "yes" if value else "no", lang)
+
+
+CONSOLIDATION_COLUMNS = (
+    Col("code", L("Code projet", "Project code"), width=12),
+    Col("name", L("Nom du projet", "Project name"), width=28),
+    Col("lead", L("Chef de projet", "Project lead"), width=18),
+    Col("weather_text", L("Météo", "Weather"), width=10),
+    Col("trend_text", L("Tendance", "Trend"), width=9),
+    Col("weather_computed_text", L("Météo calculée", "Computed weather"), width=11),
+    Col("reasons", L("Raisons", "Reasons"), width=50, wrap=True),
+    Col("phase_text", L("Phase", "Phase"), width=12),
+    Col("budget_days", L("Budget (j)", "Budget (days)"), "days", 11),
+    Col("consumed_days", L("Consommé (j)", "Consumed (days)"), "days", 11),
+    Col("remaining_days", L("Reste à faire (j)", "Remaining (days)"), "days", 11),
+    Col("eac_days", L("Réestimé (j)", "EAC (days)"), "days", 11),
+    Col("drift_days", L("Dérive (j)", "Drift (days)"), "days", 10),
+    Col("drift_pct", L("Dérive (%)", "Drift (%)"), "pct", 10),
+    Col("progress_pct", L("Avancement", "Progress"), "pct", 11),
+    Col("budget_eur", L("Budget (€)", "Budget (€)"), "eur", 12),
+    Col("cost_to_date_eur", L("Coût à date (€)", "Cost to date (€)"), "eur", 12),
+    Col("eac_eur", L("Coût à terminaison (€)", "Cost at completion (€)"), "eur", 13),
+    Col("drift_eur", L("Dérive (€)", "Drift (€)"), "eur", 12),
+    Col("pv_days", L("VP (j)", "PV (days)"), "days", 9),
+    Col("ev_days", L("VA (j)", "EV (days)"), "days", 9),
+    Col("spi", L("SPI", "SPI"), "ratio", 7),
+    Col("cpi", L("CPI", "CPI"), "ratio", 7),
+    Col("next_milestone_name", L("Prochain jalon", "Next milestone"), width=24, wrap=True),
+    Col("next_milestone_date", L("Date prévue", "Forecast date"), "date", 11),
+    Col("next_milestone_slip", L("Glissement (j ouvrés)", "Slip (working days)"), "int", 11),
+    Col("incomplete_text", L("Données incomplètes", "Incomplete data"), width=11),
+    Col("cutoff", L("Date d'arrêté", "Cut-off date"), "date", 11),
+    Col("file", L("Fichier", "File"), width=28),
+)
+
+
+def consolidation_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
+    rows = []
+    for p in result.projects:
+        nxt = p.next_milestone
+        rows.append(
+            p.model_dump(exclude={"milestones", "findings", "weather_reasons", "next_milestone"})
+            | {
+                "weather_text": _weather_word(p.weather, lang),
+                "weather_computed_text": _weather_word(p.weather_computed, lang),
+                "trend_text": TREND_ARROWS.get(p.trend, "—"),
+                "reasons": "\n".join(r.message(lang) for r in p.weather_reasons),
+                "phase_text": enum_label("phase", p.phase, lang) if p.phase else "",
+                "next_milestone_name": nxt.name if nxt else None,
+                "next_milestone_date": nxt.forecast if nxt else None,
+                "next_milestone_slip": nxt.slip_days if nxt else None,
+                "incomplete_text": _yes_no(p.incomplete_data, lang),
+            }
+        )
+    return pd.DataFrame(rows, columns=[c.field for c in CONSOLIDATION_COLUMNS])
+
+
+def consolidation_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    frame = consolidation_frame(result, lang)
+    t = result.totals
+    total_row = {c.field: None for c in CONSOLIDATION_COLUMNS} | {
+        "code": "TOTAL",
+        "name": L("Portefeuille", "Portfolio").text(lang),
+    }
+    for key in (
+        "budget_days", "consumed_days", "remaining_days", "eac_days", "drift_days", "drift_pct",
+        "budget_eur", "cost_to_date_eur", "eac_eur", "drift_eur", "pv_days", "ev_days", "spi",
+        "cpi",
+    ):  # fmt: skip
+        total_row[key] = t.get(key)
+    if len(frame):
+        frame = pd.concat([frame, pd.DataFrame([total_row])], ignore_index=True)
+    title = OUTPUT_SHEETS["consolidation"].text(lang)
+    subtitle = (
+        f"{result.settings.portfolio_name} — "
+        + L("arrêté au", "cut-off").text(lang)
+        + f" {_date_text(result.cutoff, lang)}"
+    )
+    layout = table_sheet(
+        title, f"{title} — {result.settings.portfolio_name}", CONSOLIDATION_COLUMNS, frame, lang,
+        subtitle=subtitle, tab_color="#1F3864",
+    )  # fmt: skip
+    _weather_formats(layout, 3, len(frame), lang)
+    _weather_formats(layout, 5, len(frame), lang)
+    return layout
+
+
+def _date_text(day: dt.date, lang: Lang) -> str:
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+
+
+EFFORT_COLUMNS = (
+    Col("project", L("Projet", "Project"), width=14),
+    Col("month", L("Mois", "Month"), "date", 12),
+    Col("resource", L("Ressource", "Resource"), width=22),
+    Col("consumed_days", L("Consommé (j)", "Consumed (days)"), "days", 13),
+    Col("remaining_days", L("Reste à faire (j)", "Remaining (days)"), "days", 14),
+)
+
+
+def effort_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    title = OUTPUT_SHEETS["effort"].text(lang)
+    return table_sheet(
+        title,
+        title + " — " + L("projet × mois × ressource", "project × month × resource").text(lang),
+        EFFORT_COLUMNS,
+        result.effort,
+        lang,
+    )
+
+
+LOAD_COLUMNS = (
+    Col("resource", L("Ressource", "Resource"), width=22),
+    Col("week", L("Semaine (lundi)", "Week (Monday)"), "date", 13),
+    Col("load_days", L("Charge (j)", "Load (days)"), "days", 11),
+    Col("capacity_days", L("Capacité (j)", "Capacity (days)"), "days", 11),
+    Col("over_days", L("Surcharge (j)", "Over (days)"), "days", 11),
+    Col("over_text", L("Surchargé", "Over-allocated"), width=11),
+    Col("detail", L("Charge par projet", "Load by project"), width=50, wrap=True),
+)
+
+
+def resource_load_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
+    load = result.resource_load
+    if load.empty:
+        return pd.DataFrame(columns=[c.field for c in LOAD_COLUMNS])
+    frame = load.copy()
+    frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
+    frame["over_text"] = [_yes_no(v, lang) for v in frame["over_allocated"]]
+    sep = "," if lang == "fr" else "."
+    frame["detail"] = [
+        " ; ".join(f"{k} : {_num(v, sep)}" for k, v in sorted(d.items())) if d else ""
+        for d in frame["by_project"]
+    ]
+    return frame
+
+
+def _num(value: float, sep: str) -> str:
+    return f"{value:.1f}".replace(".", sep)
+
+
+def resource_load_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    title = OUTPUT_SHEETS["resource_load"].text(lang)
+    frame = resource_load_frame(result, lang)
+    layout = table_sheet(
+        title,
+        title + " — " + L("charge planifiée vs capacité", "planned load vs capacity").text(lang),
+        LOAD_COLUMNS,
+        frame,
+        lang,
+    )
+    layout.conditional_formats.append(
+        ConditionalFormat(
+            data_range(layout, 4, len(frame)),
+            "greater",
+            0,
+            CellStyle(fill=WEATHER_FILLS["red"], font_color=WEATHER_FONTS["red"], bold=True),
+        )
+    )
+    return layout
+
+
+FILE_COLUMNS = (
+    Col("file", L("Fichier", "File"), width=34),
+    Col("status_text", L("Statut", "Status"), width=14),
+    Col("project", L("Projet", "Project"), width=14),
+    Col("reason", L("Raison", "Reason"), width=70, wrap=True),
+)
+FILE_STATUS_LABELS = {
+    "consolidated": L("Consolidé", "Consolidated"),
+    "rejected": L("Rejeté", "Rejected"),
+    "ignored": L("Ignoré", "Ignored"),
+    "missing": L("Manquant", "Missing"),
+    "unexpected": L("Non attendu", "Unexpected"),
+}
+
+
+def files_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    rank = {"rejected": 0, "missing": 1, "unexpected": 2, "ignored": 3, "consolidated": 4}
+    rows = sorted(result.files, key=lambda f: (rank[f.status], f.file))
+    frame = pd.DataFrame(
+        [
+            {
+                "file": f.file,
+                "status_text": FILE_STATUS_LABELS[f.status].text(lang),
+                "project": f.project,
+                "reason": f.reason_text(lang),
+            }
+            for f in rows
+        ],
+        columns=[c.field for c in FILE_COLUMNS],
+    )
+    title = OUTPUT_SHEETS["files"].text(lang)
+    layout = table_sheet(title, title, FILE_COLUMNS, frame, lang)
+    for status, fill in (("rejected", "red"), ("missing", "red"), ("unexpected", "amber")):
+        layout.conditional_formats.append(
+            ConditionalFormat(
+                data_range(layout, 1, len(frame)),
+                "equals",
+                FILE_STATUS_LABELS[status].text(lang),
+                CellStyle(fill=WEATHER_FILLS[fill], font_color=WEATHER_FONTS[fill]),
+            )
+        )
+    return layout
+
+
+HISTORY_KINDS = {
+    "cutoff": "date", "drift_pct": "pct", "drift_days": "days", "budget_days": "days",
+    "consumed_days": "days", "eac_days": "days", "progress_pct": "pct", "spi": "ratio",
+    "cpi": "ratio", "eac_eur": "eur", "run_at": "datetime",
+}  # fmt: skip
+
+
+def history_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    cols = [
+        Col(f, label, HISTORY_KINDS.get(f, "general"), 24 if f == "name" else 13)  # type: ignore[arg-type]
+        for f, label in HISTORY_COLUMNS.items()
+    ]
+    frame = result.history.copy()
+    frame["weather"] = [_weather_word(w, lang) for w in frame["weather"]]
+    title = OUTPUT_SHEETS["history"].text(lang)
+    note = L(
+        "Une ligne par projet et par date d'arrêté ; relue et complétée à chaque consolidation.",
+        "One row per project and cut-off date; read back and extended at every consolidation.",
+    ).text(lang)
+    layout = table_sheet(title, title, cols, frame, lang, subtitle=note)
+    _weather_formats(layout, 3, len(frame), lang)
+    return layout
+
+
+def findings_sheet(
+    result: PortfolioResult, lang: Lang = "fr", file_paths: dict[str, Path] | None = None
+) -> SheetLayout:
+    paths = file_paths or {f.file: f.path for f in result.files if f.path is not None}
+    return findings_layout(result.findings, lang, in_project_workbook=False, file_paths=paths)
+
+
+def output_layouts(
+    result: PortfolioResult, lang: Lang = "fr", *, copil: SheetLayout | None = None
+) -> list[SheetLayout]:
+    """Every output sheet, in the order the PMO reads them."""
+    layouts = [consolidation_sheet(result, lang)]
+    if copil is not None:
+        layouts.insert(0, copil)
+    layouts += [
+        effort_sheet(result, lang),
+        resource_load_sheet(result, lang),
+        findings_sheet(result, lang),
+        files_sheet(result, lang),
+        history_sheet(result, lang),
+    ]
+    return layouts

@@ -1,0 +1,457 @@
+"""The PMO's "Consolider": every project workbook of a folder → one set of defensible figures.
+
+Data flows one way: scan → preflight → read → check → consolidate → (history, trend) → result.
+One bad file never stops the others: it gets a status and a reason, and the run goes on.
+:func:`consolidate_folder` is what the CLI, the Excel button and the benchmark all call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pmo_xl import checks, consolidation, preflight
+from pmo_xl.history import (
+    HISTORY_COLUMNS,
+    merge_history,
+    previous_snapshot,
+    snapshot_rows,
+    trend,
+)
+from pmo_xl.labels import Lang
+from pmo_xl.model import Finding, ProjectWorkbook, Settings
+from pmo_xl.reading import read_project
+from pmo_xl.scanning import FileStatus, relative_label, scan_folder
+from pmo_xl.workbook import WorkbookError, WorkbookSource
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileLoad:
+    """What one file gave: a project (or a refusal), its own findings and figures."""
+
+    label: str
+    path: Path | None
+    status: FileStatus | None = None  # set when the file was refused
+    workbook: ProjectWorkbook | None = None
+    findings: list[Finding] = field(default_factory=list)
+    figures: consolidation.ProjectFigures | None = None
+    mtime: float | None = None
+
+
+@dataclass
+class PortfolioResult:
+    """Everything a run produced; outputs (sheets, JSON, COPIL) are views of this."""
+
+    cutoff: dt.date
+    settings: Settings
+    run_at: dt.datetime
+    projects: list[consolidation.ProjectFigures]
+    workbooks: list[ProjectWorkbook]
+    totals: dict[str, Any]
+    resource_load: pd.DataFrame
+    effort: pd.DataFrame
+    findings: list[Finding]
+    files: list[FileStatus]
+    risks: pd.DataFrame
+    actions: pd.DataFrame
+    decisions: pd.DataFrame
+    history: pd.DataFrame
+    stale: list[str] = field(default_factory=list)  # project codes not updated since last cut-off
+
+    @property
+    def consolidated(self) -> int:
+        return len(self.projects)
+
+    def to_json(self, lang: Lang = "fr") -> dict[str, Any]:
+        """The integration document (issue 3 §5): exactly these top-level keys."""
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "projects": [p.as_json(lang) for p in self.projects],
+            "totals": _jsonable(self.totals),
+            "resource_load": [_jsonable(r) for r in _load_records(self.resource_load)],
+            "findings": [f.as_dict(lang) for f in self.findings],
+            "files": [f.as_dict(lang) for f in self.files],
+            "risks": _records(self.risks),
+            "actions": _records(self.actions),
+            "decisions": _records(self.decisions),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return _jsonable(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_jsonable(r) for r in frame.to_dict("records")]
+
+
+def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
+    return (
+        []
+        if frame.empty
+        else [{str(k): v for k, v in r.items()} for r in frame[cols].to_dict("records")]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One file
+# ---------------------------------------------------------------------------------------------
+
+
+def open_source(path: Path, label: str) -> WorkbookSource:
+    from pmo_xl.file_workbook import open_workbook
+
+    return open_workbook(path, label)
+
+
+def load_file(
+    path: Path,
+    label: str,
+    settings: Settings,
+    cutoff: dt.date | None,
+    limits: preflight.Limits | None = None,
+) -> FileLoad:
+    """Preflight, read, check and compute one project workbook. Never raises for a bad file."""
+    lang = settings.language
+    result = FileLoad(label, path)
+    with contextlib.suppress(OSError):
+        result.mtime = path.stat().st_mtime
+    pre = preflight.preflight(path, limits or preflight.Limits())
+    if pre.status != "ok":
+        result.status = FileStatus(
+            label,
+            "ignored" if pre.status == "ignored" else "rejected",
+            reason=pre.reason("fr"),
+            reason_en=pre.reason("en"),
+            path=path,
+        )
+        return result
+    try:
+        source = open_source(path, label)
+        workbook = read_project(source, settings, path=path, file=label)
+    except WorkbookError as exc:
+        result.status = FileStatus(
+            label, "rejected", reason=exc.reason, reason_en=exc.reason_en, path=path
+        )
+        return result
+    finally:
+        close = getattr(locals().get("source"), "close", None)
+        if close is not None:
+            close()
+    if workbook.info.sheet is None and not workbook.tasks.present:
+        result.status = FileStatus(
+            label,
+            "ignored",
+            reason="pas un classeur projet (ni feuille Projet ni feuille Planning)",
+            reason_en="not a project workbook (no Projet nor Planning sheet)",
+            path=path,
+        )
+        return result
+    del lang
+    return analyse_project(workbook, settings, cutoff, result)
+
+
+def analyse_project(
+    workbook: ProjectWorkbook,
+    settings: Settings,
+    cutoff: dt.date | None,
+    result: FileLoad | None = None,
+) -> FileLoad:
+    """Checks and figures of one project already read (files and live workbooks alike)."""
+    result = result or FileLoad(workbook.file, workbook.path)
+    effective = cutoff or workbook.info.cutoff
+    findings = checks.apply_overrides(workbook.findings, settings)
+    findings += checks.run_checks(workbook, settings, effective, cutoff_given=cutoff is not None)
+    excluded = checks.error_rows(findings).get(workbook.file, {})
+    result.workbook = workbook
+    result.findings = findings
+    if effective is not None:
+        result.figures = consolidation.project_figures(workbook, settings, effective, excluded)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The folder
+# ---------------------------------------------------------------------------------------------
+
+
+def resolve_cutoff(
+    cli_cutoff: dt.date | None, settings: Settings, loads: Iterable[FileLoad]
+) -> tuple[dt.date, bool]:
+    """Command line, else PMO settings, else the latest project cut-off, else today."""
+    if cli_cutoff:
+        return cli_cutoff, True
+    if settings.cutoff:
+        return settings.cutoff, True
+    dates = [ld.workbook.info.cutoff for ld in loads if ld.workbook and ld.workbook.info.cutoff]
+    return (max(dates) if dates else dt.date.today()), False
+
+
+def consolidate_folder(
+    folder: Path,
+    settings: Settings,
+    *,
+    cutoff: dt.date | None = None,
+    previous_history: Sequence[pd.DataFrame] = (),
+    exclude: Iterable[Path] = (),
+    progress: Progress | None = None,
+    run_at: dt.datetime | None = None,
+    limits: preflight.Limits | None = None,
+) -> PortfolioResult:
+    """Consolidate every project workbook under ``folder`` (read-only; nothing is written)."""
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    fixed_cutoff = cutoff or settings.cutoff
+    candidates, ignored = scan_folder(folder, exclude)
+    loads: list[FileLoad] = []
+    for i, path in enumerate(candidates, 1):
+        label = relative_label(path, folder)
+        if progress:
+            progress(i, len(candidates), label)
+        loads.append(load_file(path, label, settings, fixed_cutoff, limits))
+    return consolidate_loads(
+        loads,
+        settings,
+        ignored=ignored,
+        cutoff=cutoff,
+        previous_history=previous_history,
+        run_at=run_at,
+    )
+
+
+def consolidate_loads(
+    loads: list[FileLoad],
+    settings: Settings,
+    *,
+    ignored: Sequence[FileStatus] = (),
+    cutoff: dt.date | None = None,
+    previous_history: Sequence[pd.DataFrame] = (),
+    run_at: dt.datetime | None = None,
+) -> PortfolioResult:
+    """Portfolio-level steps over projects already loaded: load, cross checks, history."""
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    portfolio_cutoff, _given = resolve_cutoff(cutoff, settings, loads)
+    files: list[FileStatus] = list(ignored)
+    findings: list[Finding] = []
+    good = [ld for ld in loads if ld.workbook is not None and ld.status is None]
+    for ld in loads:
+        if ld.status is not None:
+            files.append(ld.status)
+        findings.extend(ld.findings)
+
+    # Projects without any cut-off (none given anywhere) are computed at the portfolio one.
+    for ld in good:
+        if ld.figures is None and ld.workbook is not None:
+            analyse_project(ld.workbook, settings, portfolio_cutoff, ld)
+
+    workbooks = [ld.workbook for ld in good if ld.workbook is not None]
+    excluded = checks.error_rows(findings)
+    load, load_findings = consolidation.resource_load(
+        workbooks, settings, portfolio_cutoff, excluded
+    )
+    findings.extend(load_findings)
+    findings.extend(checks.check_portfolio(workbooks, settings, load))
+    findings = checks.sort_findings(checks.apply_overrides(findings, settings))
+    effort = consolidation.effort_by_month(workbooks, settings, portfolio_cutoff, excluded)
+
+    figures = [ld.figures for ld in good if ld.figures is not None]
+    errors_by_file = {f.file for f in findings if f.severity == "error"}
+    for fig in figures:
+        if fig.file in errors_by_file:
+            fig.incomplete_data = True
+
+    _file_statuses(good, files, settings)
+    history, stale = _history_and_trend(figures, good, previous_history, portfolio_cutoff, run_at)
+    totals = consolidation.portfolio_totals(figures)
+    return PortfolioResult(
+        cutoff=portfolio_cutoff,
+        settings=settings,
+        run_at=run_at,
+        projects=figures,
+        workbooks=workbooks,
+        totals=totals,
+        resource_load=load,
+        effort=effort,
+        findings=findings,
+        files=files,
+        risks=_cross_risks(workbooks, excluded),
+        actions=_cross_actions(workbooks, excluded, portfolio_cutoff),
+        decisions=_cross_decisions(workbooks, excluded, portfolio_cutoff),
+        history=history,
+        stale=stale,
+    )
+
+
+def _file_statuses(good: list[FileLoad], files: list[FileStatus], settings: Settings) -> None:
+    """consolidated / unexpected / missing, and duplicate project codes (both flagged)."""
+    expected = {e.code.strip().upper(): e for e in settings.expected_projects if e.active}
+    seen_codes: dict[str, list[FileLoad]] = {}
+    for ld in good:
+        assert ld.workbook is not None
+        code = (ld.workbook.code or "").strip().upper()
+        seen_codes.setdefault(code, []).append(ld)
+    for ld in good:
+        assert ld.workbook is not None
+        code = (ld.workbook.code or "").strip().upper()
+        flags: list[str] = []
+        reason = reason_en = None
+        if expected and code not in expected:
+            flags.append("unexpected")
+            reason = "absent de la liste Projets du classeur PMO : consolidé quand même"
+            reason_en = "not in the PMO workbook's Projects list: consolidated anyway"
+        if code and len(seen_codes[code]) > 1:
+            others = ", ".join(o.label for o in seen_codes[code] if o is not ld)
+            flags.append("duplicate_code")
+            reason = f"code projet {ld.workbook.code} en double (aussi dans {others})"
+            reason_en = f"duplicate project code {ld.workbook.code} (also in {others})"
+        status = "unexpected" if "unexpected" in flags else "consolidated"
+        files.append(
+            FileStatus(
+                ld.label,
+                status,  # type: ignore[arg-type]
+                project=ld.workbook.code,
+                reason=reason,
+                reason_en=reason_en,
+                path=ld.path,
+                flags=tuple(flags),
+            )
+        )
+    found = set(seen_codes)
+    for code, exp in expected.items():
+        if code not in found:
+            files.append(
+                FileStatus(
+                    exp.file or code,
+                    "missing",
+                    project=exp.code,
+                    reason="attendu dans la liste Projets, introuvable dans le dossier",
+                    reason_en="expected in the Projects list, not found in the folder",
+                )
+            )
+
+
+def _history_and_trend(
+    figures: list[consolidation.ProjectFigures],
+    good: list[FileLoad],
+    previous_history: Sequence[pd.DataFrame],
+    cutoff: dt.date,
+    run_at: dt.datetime,
+) -> tuple[pd.DataFrame, list[str]]:
+    snapshot = snapshot_rows([f.model_dump() for f in figures], cutoff, run_at)
+    history = merge_history(previous_history, snapshot, cutoff)
+    previous = previous_snapshot(history, cutoff).set_index("code") if len(history) else None
+    stale: list[str] = []
+    last_cutoff = None
+    if previous is not None and len(previous):
+        last_cutoff = max(previous["cutoff"])
+    mtimes = {ld.workbook.code: ld.mtime for ld in good if ld.workbook is not None}
+    for fig in figures:
+        if previous is not None and fig.code in previous.index:
+            before = previous.loc[fig.code]
+            fig.trend = trend(
+                fig.weather, fig.drift_pct, str(before["weather"]), _opt_float(before["drift_pct"])
+            )
+        if last_cutoff is not None:
+            mtime = mtimes.get(fig.code)
+            modified = dt.date.fromtimestamp(mtime) if mtime else None
+            declared = fig.project_cutoff
+            if (declared is not None and declared <= last_cutoff) or (
+                modified is not None and modified <= last_cutoff
+            ):
+                stale.append(fig.code or fig.file)
+    return history[list(HISTORY_COLUMNS)], stale
+
+
+# ---------------------------------------------------------------------------------------------
+# Across projects: risks, actions, decisions, each with its project and source cell
+# ---------------------------------------------------------------------------------------------
+
+
+def _opt_float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _rows_with_source(
+    workbooks: Iterable[ProjectWorkbook], key: str, excluded: dict[str, dict[str, set[int]]]
+) -> pd.DataFrame:
+    frames = []
+    for wb in workbooks:
+        table = wb.tables[key]
+        if not table.present or table.frame.empty:
+            continue
+        frame = table.frame
+        bad = excluded.get(wb.file, {}).get(key, set())
+        if bad:
+            frame = frame[~frame["row"].isin(bad)]
+        frame = frame.assign(
+            project=wb.code,
+            project_name=wb.info.name,
+            file=wb.file,
+            sheet=table.sheet,
+            cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
+        )
+        frames.append(frame.drop(columns=[c for c in frame.columns if c.endswith("_formula")]))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _cross_risks(
+    workbooks: Iterable[ProjectWorkbook], excluded: dict[str, dict[str, set[int]]]
+) -> pd.DataFrame:
+    risks = _rows_with_source(workbooks, "risks", excluded)
+    if risks.empty:
+        return risks
+    risks = risks[risks["status"] != "closed"].copy()
+    risks["criticity"] = risks["probability"] * risks["impact"]
+    return risks.sort_values(["criticity", "project"], ascending=[False, True], kind="stable")
+
+
+def _cross_actions(
+    workbooks: Iterable[ProjectWorkbook],
+    excluded: dict[str, dict[str, set[int]]],
+    cutoff: dt.date,
+) -> pd.DataFrame:
+    actions = _rows_with_source(workbooks, "actions", excluded)
+    if actions.empty:
+        return actions
+    actions = actions[~actions["status"].isin(["done", "cancelled"])].copy()
+    actions["overdue"] = actions["due"].notna() & (actions["due"] < pd.Timestamp(cutoff))
+    return actions.sort_values(
+        ["overdue", "due", "project"], ascending=[False, True, True], kind="stable"
+    )
+
+
+def _cross_decisions(
+    workbooks: Iterable[ProjectWorkbook],
+    excluded: dict[str, dict[str, set[int]]],
+    cutoff: dt.date,
+) -> pd.DataFrame:
+    decisions = _rows_with_source(workbooks, "decisions", excluded)
+    if decisions.empty:
+        return decisions
+    decisions = decisions[decisions["status"] == "pending"].copy()
+    decisions["waiting_days"] = (pd.Timestamp(cutoff) - decisions["date"]).dt.days
+    return decisions.sort_values(["date", "project"], kind="stable")

@@ -1,0 +1,98 @@
+"""Find the project workbooks of a folder, and say what becomes of every file in it.
+
+Every file the PMO might expect to see consolidated gets a :class:`FileStatus`: consolidated,
+rejected (with the reason), ignored (with the reason), missing (expected in ``Projets`` but
+absent) or unexpected (found, not listed: still consolidated). Owner lock files are skipped
+silently: they only mean somebody has the workbook open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pmo_xl.labels import Lang
+
+Status = Literal["consolidated", "rejected", "ignored", "missing", "unexpected"]
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheet formats we do not read: reported, so nobody wonders where a project went.
+OTHER_SPREADSHEETS = {
+    ".xls": (
+        "format .xls (Excel 97-2003) : ouvrez-le dans Excel et enregistrez-le en .xlsx",
+        ".xls format (Excel 97-2003): open it in Excel and save it as .xlsx",
+    ),
+    ".xlsb": (
+        "format .xlsb (binaire) : enregistrez-le en .xlsx",
+        ".xlsb (binary) format: save it as .xlsx",
+    ),
+    ".ods": (
+        "format .ods (LibreOffice) : enregistrez-le en .xlsx",
+        ".ods (LibreOffice) format: save it as .xlsx",
+    ),
+    ".csv": (
+        "fichier CSV : pmo_xl lit les classeurs .xlsx au format du modèle",
+        "CSV file: pmo_xl reads .xlsx workbooks in the template format",
+    ),
+}
+
+
+@dataclass
+class FileStatus:
+    """What became of one file (or of one expected project that has no file)."""
+
+    file: str
+    status: Status
+    project: str | None = None
+    reason: str | None = None
+    reason_en: str | None = None
+    path: Path | None = None
+    flags: tuple[str, ...] = ()  # e.g. ("unexpected", "duplicate_code")
+
+    def reason_text(self, lang: Lang = "fr") -> str | None:
+        return self.reason if lang == "fr" else (self.reason_en or self.reason)
+
+    def as_dict(self, lang: Lang = "fr") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "project": self.project,
+            "reason": self.reason_text(lang),
+        }
+
+
+def is_lock_file(path: Path) -> bool:
+    """Excel's ``~$name.xlsx`` and LibreOffice's ``.~lock.name.xlsx#`` owner files."""
+    name = path.name
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def relative_label(path: Path, root: Path) -> str:
+    """How a file is named in findings and reports: its path under the projects folder."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[FileStatus]]:
+    """Project workbook candidates (sorted, subfolders included) and the files ignored up front."""
+    excluded = {p.resolve() for p in exclude}
+    candidates: list[Path] = []
+    ignored: list[FileStatus] = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or is_lock_file(path):
+            continue
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue  # hidden folders and files (.git, .pmo_xl cache…)
+        if path.resolve() in excluded:
+            continue
+        suffix = path.suffix.lower()
+        label = relative_label(path, folder)
+        if suffix in WORKBOOK_SUFFIXES:
+            candidates.append(path)
+        elif suffix in OTHER_SPREADSHEETS:
+            fr, en = OTHER_SPREADSHEETS[suffix]
+            ignored.append(FileStatus(label, "ignored", reason=fr, reason_en=en, path=path))
+    return candidates, ignored

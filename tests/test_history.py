@@ -1,0 +1,67 @@
+"""History snapshots and trends (issue: consolidation §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pmo_xl.history import (
+    HISTORY_COLUMNS,
+    history_from_grid,
+    merge_history,
+    previous_snapshot,
+    snapshot_rows,
+    trend,
+)
+from pmo_xl.workbook import Grid
+
+RUN = dt.datetime(2026, 11, 20, 18, 0)
+
+
+def _snap(cutoff: dt.date, weather: str, drift: float, code: str = "PRJ-1") -> pd.DataFrame:
+    return snapshot_rows([{"code": code, "weather": weather, "drift_pct": drift}], cutoff, RUN)
+
+
+def test_worse_weather_is_a_downward_trend() -> None:
+    assert trend("red", 0.12, "amber", 0.12) == "worse"
+
+
+def test_same_weather_with_drift_down_two_points_is_better() -> None:
+    # 0.06 - 0.08 = -0.02: at least one point better.
+    assert trend("amber", 0.06, "amber", 0.08) == "better"
+
+
+def test_drift_change_under_one_point_is_the_same() -> None:
+    assert trend("green", 0.034, "green", 0.03) == "same"
+
+
+def test_no_previous_snapshot_gives_no_trend() -> None:
+    assert trend("green", 0.0, None, None) is None
+
+
+def test_rerun_for_the_same_cutoff_replaces_its_snapshot() -> None:
+    oct_, nov = dt.date(2026, 10, 16), dt.date(2026, 11, 20)
+    history = merge_history([], _snap(oct_, "green", 0.02), oct_)
+    history = merge_history([history], _snap(nov, "amber", 0.07), nov)
+    history = merge_history([history], _snap(nov, "red", 0.12), nov)  # same cut-off, re-run
+    assert history[["cutoff", "weather"]].values.tolist() == [[oct_, "green"], [nov, "red"]]
+
+
+def test_previous_snapshot_is_the_latest_before_the_cutoff() -> None:
+    sep, oct_, nov = dt.date(2026, 9, 18), dt.date(2026, 10, 16), dt.date(2026, 11, 20)
+    history = pd.concat(
+        [_snap(sep, "red", 0.2), _snap(oct_, "amber", 0.07), _snap(nov, "green", 0.01)]
+    )
+    prev = previous_snapshot(history, nov)
+    assert prev[["code", "weather"]].values.tolist() == [["PRJ-1", "amber"]]
+
+
+def test_history_sheet_reads_back_from_its_french_headers() -> None:
+    header = [label.fr for label in HISTORY_COLUMNS.values()]
+    row = [None] * len(header)
+    row[0], row[1], row[3], row[4] = dt.datetime(2026, 10, 16), "PRJ-1", "Nuageux", 0.07
+    frame = history_from_grid(Grid([["Historique"], header, row]))
+    assert frame[["cutoff", "code", "weather", "drift_pct"]].values.tolist() == [
+        [dt.date(2026, 10, 16), "PRJ-1", "amber", 0.07]
+    ]
