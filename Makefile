@@ -32,6 +32,7 @@ lint: dev
 ## Regenerate the committed workbook templates (same bytes every time).
 templates: dev
 	$(BIN)/pmo-xl init workbook_templates --force
+	@git diff --quiet --exit-code workbook_templates 2>/dev/null || echo "workbook_templates/ changed: commit it"
 
 ## Regenerate docs/copil-demo.png (page 1 of the demo COPIL).
 docs: dev

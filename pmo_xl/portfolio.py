@@ -274,7 +274,10 @@ def consolidate_loads(
     findings = checks.sort_findings(checks.apply_overrides(findings, settings))
     effort = consolidation.effort_by_month(workbooks, settings, portfolio_cutoff, excluded)
 
-    figures = [ld.figures for ld in good if ld.figures is not None]
+    figures = sorted(
+        (ld.figures for ld in good if ld.figures is not None),
+        key=lambda f: ((f.code or "").upper(), f.file),
+    )
     errors_by_file = {f.file for f in findings if f.severity == "error"}
     for fig in figures:
         if fig.file in errors_by_file:

@@ -1,0 +1,163 @@
+"""The run over a folder: every file gets a status, one bad file never stops the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import simple_project, write_book
+from pmo_xl.cli import app
+from pmo_xl.model import ExpectedProject, Settings
+from pmo_xl.portfolio import consolidate_folder
+from pmo_xl.safe_io import file_digest
+
+CUTOFF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    projects = tmp_path / "projets"
+    write_book(projects / "projet_a.xlsx", simple_project("PRJ-A"))
+    write_book(projects / "lot2" / "projet_b.xlsx", simple_project("PRJ-B", consumed=16))
+    (projects / "projet_casse.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # truncated zip
+    (projects / "~$projet_a.xlsx").write_bytes(b"owner file of an open workbook")
+    (projects / "vieux.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    return projects
+
+
+def _statuses(result: object) -> dict[str, tuple[str, str | None]]:
+    return {f.file: (f.status, f.project) for f in result.files}  # type: ignore[attr-defined]
+
+
+def test_a_corrupt_file_is_rejected_and_the_others_consolidated(folder: Path) -> None:
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF)
+    statuses = _statuses(result)
+    assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")
+    assert statuses["lot2/projet_b.xlsx"] == ("consolidated", "PRJ-B")
+    assert statuses["projet_casse.xlsx"][0] == "rejected"
+    assert [p.code for p in result.projects] == ["PRJ-A", "PRJ-B"]
+
+
+def test_owner_lock_files_are_skipped_silently(folder: Path) -> None:
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF)
+    assert not [f for f in result.files if f.file.startswith("~$")]
+
+
+def test_legacy_xls_is_listed_with_what_to_do(folder: Path) -> None:
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF)
+    (xls,) = [f for f in result.files if f.file == "vieux.xls"]
+    assert xls.status == "ignored"
+    assert "xlsx" in (xls.reason or "")
+
+
+def test_expected_project_without_file_is_missing_and_unlisted_one_unexpected(
+    folder: Path,
+) -> None:
+    settings = Settings(
+        expected_projects=[
+            ExpectedProject(code="PRJ-A", file="projet_a.xlsx"),
+            ExpectedProject(code="PRJ-Z", file="projet_z.xlsx"),
+        ]
+    )
+    statuses = _statuses(consolidate_folder(folder, settings, cutoff=CUTOFF))
+    assert statuses["projet_z.xlsx"] == ("missing", "PRJ-Z")
+    assert statuses["lot2/projet_b.xlsx"] == ("unexpected", "PRJ-B")
+    assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")
+
+
+def test_two_files_with_the_same_code_are_both_flagged(tmp_path: Path) -> None:
+    write_book(tmp_path / "a.xlsx", simple_project("PRJ-A"))
+    write_book(tmp_path / "copie de a.xlsx", simple_project("PRJ-A"))
+    result = consolidate_folder(tmp_path, Settings(), cutoff=CUTOFF)
+    flagged = [f.file for f in result.files if "duplicate_code" in f.flags]
+    assert flagged == ["a.xlsx", "copie de a.xlsx"]
+    assert len(result.projects) == 2  # neither silently dropped
+    assert {f.file for f in result.findings if f.code == "PROJECT_CODE_DUPLICATE"} == set(flagged)
+
+
+def test_figures_of_a_simple_project(folder: Path) -> None:
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF)
+    b = next(p for p in result.projects if p.code == "PRJ-B")
+    # consumed 8 + 8 = 16; remaining 10; EAC 26; drift 26 - 20 = 6 = 30 %.
+    assert (b.consumed_days, b.remaining_days, b.eac_days) == (16.0, 10.0, 26.0)
+    assert b.drift_pct == pytest.approx(0.30)
+    assert b.weather == "red"
+    # Cost: 16 days × 500 € = 8,000 € to date; + 10 × 500 € = 13,000 € at completion.
+    assert (b.cost_to_date_eur, b.eac_eur) == (8000.0, 13000.0)
+
+
+def test_sources_are_never_written(folder: Path, tmp_path: Path) -> None:
+    before = {p: file_digest(p) for p in folder.rglob("*") if p.is_file()}
+    runner = CliRunner()
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(
+        app, ["consolidate", str(folder), "--cutoff", "2026-11-20", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert {p: file_digest(p) for p in folder.rglob("*") if p.is_file()} == before
+
+
+def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: Path) -> None:
+    out_json = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        app,
+        ["consolidate", str(folder), "--cutoff", "2026-11-20", "--out", str(tmp_path / "o.xlsx"),
+         "--json", str(out_json)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    assert list(doc) == [
+        "cutoff", "projects", "totals", "resource_load", "findings", "files", "risks",
+        "actions", "decisions",
+    ]  # fmt: skip
+    assert doc["cutoff"] == "2026-11-20"
+    project = doc["projects"][0]
+    assert project["weather"] in ("green", "amber", "red")
+    assert isinstance(project["drift_pct"], float)
+    week = doc["resource_load"][0]
+    assert set(week) == {
+        "resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"
+    }  # fmt: skip
+    finding = doc["findings"][0]
+    assert set(finding) >= {"file", "project", "sheet", "cell", "severity", "code", "message"}
+
+
+def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> None:
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    runner = CliRunner()
+    nothing = runner.invoke(app, ["consolidate", str(empty), "--out", str(tmp_path / "o.xlsx")])
+    assert nothing.exit_code == 1
+    bad_date = runner.invoke(app, ["consolidate", str(empty), "--cutoff", "20/11/2026"])
+    assert bad_date.exit_code == 2
+    no_folder = runner.invoke(app, ["consolidate", str(tmp_path / "absent")])
+    assert no_folder.exit_code == 2
+
+
+def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "conso.xlsx"
+    runner = CliRunner()
+    for cutoff in ("2026-11-13", "2026-11-20", "2026-11-20"):
+        res = runner.invoke(app, ["consolidate", str(folder), "--cutoff", cutoff, "--out", str(out),
+                                  "--json", str(tmp_path / "c.json")])  # fmt: skip
+        assert res.exit_code == 0, res.output
+    from pmo_xl.commands import previous_history
+
+    (history,) = previous_history([out])
+    # Two cut-offs × two projects; the re-run for 2026-11-20 replaced its own rows.
+    assert sorted(map(str, history["cutoff"])) == ["2026-11-13"] * 2 + ["2026-11-20"] * 2
+    doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert {p["trend"] for p in doc["projects"]} <= {"better", "same", "worse"}
+
+
+def test_output_next_to_an_open_excel_file_is_refused(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "conso.xlsx"
+    (tmp_path / "~$conso.xlsx").write_bytes(b"owner")
+    res = CliRunner().invoke(app, ["consolidate", str(folder), "--cutoff", "2026-11-20",
+                                   "--out", str(out)])  # fmt: skip
+    assert res.exit_code == 1
+    assert not out.exists()
