@@ -181,9 +181,10 @@ def analyse_project(
     """Checks and figures of one project already read (files and live workbooks alike)."""
     result = result or FileLoad(workbook.file, workbook.path)
     effective = cutoff or workbook.info.cutoff
-    findings = checks.apply_overrides(workbook.findings, settings)
-    findings += checks.run_checks(workbook, settings, effective, cutoff_given=cutoff is not None)
-    excluded = checks.error_rows(findings).get(workbook.file, {})
+    findings = checks.project_findings(
+        workbook, settings, effective, cutoff_given=cutoff is not None
+    )
+    excluded = checks.error_rows(findings, [workbook]).get(workbook.file, {})
     result.workbook = workbook
     result.findings = findings
     if effective is not None:
@@ -265,7 +266,7 @@ def consolidate_loads(
             analyse_project(ld.workbook, settings, portfolio_cutoff, ld)
 
     workbooks = [ld.workbook for ld in good if ld.workbook is not None]
-    excluded = checks.error_rows(findings)
+    excluded = checks.error_rows(findings, workbooks)
     load, load_findings = consolidation.resource_load(
         workbooks, settings, portfolio_cutoff, excluded
     )
