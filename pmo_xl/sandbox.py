@@ -1,0 +1,447 @@
+"""Run a parser in a child process with a time and memory limit, so no file can take a run down.
+
+A workbook that passes :mod:`pmo_xl.preflight` may still be pathological: python-calamine aborts
+the whole process when an allocation fails, openpyxl can loop for minutes. :func:`run_bounded`
+runs one call in a child process; :func:`map_bounded` runs many over a few long-lived workers and
+replaces any worker that dies or overruns, failing only its item. Both return a
+:class:`BoundedFailure` (a file status with a reason) instead of raising.
+
+Memory: on Linux ``RLIMIT_AS`` caps the child at the address space it holds when it starts
+(interpreter and preloaded modules) plus ``memory_mb``; elsewhere the parent watches the child's
+resident memory (psutil) and kills it above ``memory_mb``, imports included.
+The function and its arguments must be picklable (a module-level function).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Literal, TypeVar, cast
+
+from pmo_xl.labels import Lang
+from pmo_xl.messages import render
+
+T = TypeVar("T")
+R = TypeVar("R")
+FailureKind = Literal["timeout", "memory", "crash", "error"]
+_CODES: dict[FailureKind, str] = {
+    "timeout": "FILE_READ_TIMEOUT",
+    "memory": "FILE_READ_MEMORY",
+    "crash": "FILE_READ_CRASH",
+    "error": "FILE_READ_ERROR",
+}
+_POLL_S = 0.05  # how often the parent looks at a child's memory where there is no rlimit
+_USE_RLIMIT = sys.platform.startswith("linux")
+# What an allocation failure prints before aborting (Rust's default handler, glibc, C++).
+_OOM_MARKERS = ("memory allocation of", "out of memory", "std::bad_alloc", "cannot allocate")
+
+
+@dataclass(frozen=True)
+class BoundedFailure:
+    """Why a bounded call gave no result; ``reason_code`` is a finding code (FILE_READ_*)."""
+
+    kind: FailureKind
+    detail: str  # technical: exception, signal, last line the child wrote to stderr
+    params: dict[str, Any] = field(default_factory=dict)
+    exitcode: int | None = None
+    error: BaseException | None = None  # the exception the function raised, when picklable
+
+    @property
+    def reason_code(self) -> str:
+        if self.kind == "memory" and self.params.get("memory_mb") is None:
+            return _CODES["crash"]  # out of the machine's memory, no limit of ours to quote
+        return _CODES[self.kind]
+
+    def reason(self, lang: Lang = "fr") -> str:
+        return render(self.reason_code, {"detail": self.detail, **self.params}, lang)
+
+
+_PRELOAD = ["__main__", "pmo_xl.sandbox"]
+
+
+def context() -> BaseContext:
+    """``forkserver`` where it exists (cheap children, no inherited threads), else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(list(_PRELOAD))  # no effect once the server runs
+        _start_fork_server()
+    return ctx
+
+
+_server: list[bool] = []
+
+
+def _start_fork_server() -> None:
+    """Start the fork server with this process's ``sys.path`` in ``PYTHONPATH``: Python 3.11
+    does not pass it on, so modules outside site-packages (tests, scripts) could not be
+    preloaded and every child would import them again."""
+    if _server:
+        return
+    from multiprocessing import forkserver
+
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = old
+    _server.append(True)
+
+
+def preload(modules: Sequence[str]) -> None:
+    """Import these modules once in the fork server so that each child starts with them
+    (pandas, openpyxl…). Effective before the first bounded call; no effect with ``spawn``.
+    The module of the first function run bounded is preloaded anyway."""
+    _PRELOAD.extend(m for m in modules if m not in _PRELOAD)
+
+
+def _preload_module_of(fn: Callable[..., Any]) -> None:
+    module = getattr(fn, "__module__", None)
+    if module:
+        preload([module])
+
+
+# --- One call ---------------------------------------------------------------------------------
+
+
+def run_bounded(
+    fn: Callable[..., T],
+    *args: Any,
+    timeout_s: float,
+    memory_mb: float | None = None,
+    **kwargs: Any,
+) -> T | BoundedFailure:
+    """``fn(*args, **kwargs)`` in a child process, killed after ``timeout_s`` seconds or when it
+    needs more than ``memory_mb`` MB; its result, or a :class:`BoundedFailure`."""
+    _preload_module_of(fn)
+    worker = _Worker(context(), _run_once, (fn, args, kwargs), memory_mb)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            msg = worker.receive(min(_POLL_S, max(deadline - time.monotonic(), 0)))
+            if msg is not None:
+                return cast("T | BoundedFailure", _outcome(msg, memory_mb))
+            failure = worker.failure(memory_mb)
+            if failure is not None:
+                return failure
+            if time.monotonic() >= deadline:
+                worker.kill()
+                return _timeout(timeout_s)
+    finally:
+        worker.close()
+
+
+def _run_once(
+    conn: Connection, job: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+) -> None:
+    fn, args, kwargs = job
+    _send(conn, 0, fn, args, kwargs)
+
+
+# --- Many calls -------------------------------------------------------------------------------
+
+
+def map_bounded(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    workers: int = 2,
+    timeout_s: float,
+    memory_mb: float | None = None,
+    max_tasks_per_worker: int | None = 50,
+) -> list[R | BoundedFailure]:
+    """``[fn(item) for item in items]`` over ``workers`` processes, each call bounded like
+    :func:`run_bounded`; a worker that dies or overruns is replaced and only its item fails.
+    Workers are recycled after ``max_tasks_per_worker`` calls (memory fragmentation)."""
+    _preload_module_of(fn)
+    todo = deque(enumerate(items))
+    results: dict[int, R | BoundedFailure] = {}
+    total = len(todo)
+    ctx = context()
+    slots: list[_Slot] = []
+    try:
+        slots = [_Slot(_Worker(ctx, _serve, fn, memory_mb)) for _ in range(min(workers, total))]
+        while len(results) < total:
+            for slot in slots:
+                if slot.busy is None and todo:
+                    if slot.worker.dead:
+                        slot.restart(ctx, fn, memory_mb)
+                    index, item = todo.popleft()
+                    slot.start(index, item)
+            _wait_any(slots)
+            now = time.monotonic()
+            for slot in slots:
+                if slot.busy is None:
+                    continue
+                index = slot.busy
+                msg = slot.worker.receive(0)
+                outcome: Any = None
+                if msg is not None:
+                    outcome = _outcome(msg, memory_mb)
+                    slot.done += 1
+                else:
+                    outcome = slot.worker.failure(memory_mb)
+                    if outcome is None and now - slot.started >= timeout_s:
+                        slot.worker.kill()
+                        outcome = _timeout(timeout_s)
+                if outcome is None:
+                    continue
+                results[index] = outcome
+                slot.busy = None
+                recycle = max_tasks_per_worker is not None and slot.done >= max_tasks_per_worker
+                if isinstance(outcome, BoundedFailure) or recycle:
+                    slot.restart(ctx, fn, memory_mb, lazy=True)
+    finally:
+        for slot in slots:
+            slot.worker.close()
+    return [results[i] for i in range(total)]
+
+
+@dataclass
+class _Slot:
+    worker: _Worker
+    busy: int | None = None  # index of the item being computed
+    started: float = 0.0
+    done: int = 0
+
+    def start(self, index: int, item: Any) -> None:
+        self.worker.conn.send((index, item))
+        self.busy, self.started = index, time.monotonic()
+
+    def restart(
+        self, ctx: BaseContext, fn: Callable[..., Any], memory_mb: float | None, lazy: bool = False
+    ) -> None:
+        """Replace the worker; ``lazy``: only stop it now, start the new one when needed."""
+        self.worker.close()
+        self.done = 0
+        if not lazy:
+            self.worker = _Worker(ctx, _serve, fn, memory_mb)
+        else:
+            self.worker.dead = True
+
+
+def _wait_any(slots: list[_Slot]) -> None:
+    handles: list[Any] = []
+    for s in slots:
+        if s.busy is not None:
+            handles += [s.worker.conn, s.worker.process.sentinel]
+    if handles:
+        wait(handles, timeout=_POLL_S)
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
+    """Worker loop: one item at a time until told to stop (``None``)."""
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        index, item = task
+        _reset_stderr()
+        _send(conn, index, fn, (item,), {})
+
+
+# --- Child side -------------------------------------------------------------------------------
+
+
+def _child_main(
+    target: Callable[..., None], conn: Connection, job: Any, memory_mb: float | None, err: str
+) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(err, os.O_WRONLY)
+        os.dup2(fd, 2)
+        os.close(fd)
+    if memory_mb is not None:  # only passed where RLIMIT_AS works
+        _limit_address_space(memory_mb)
+    target(conn, job)
+
+
+def _limit_address_space(memory_mb: float) -> None:
+    """Cap the address space at what the child already maps plus ``memory_mb``."""
+    import resource
+
+    base = 0
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                base = int(line.split()[1]) * 1024
+    limit = base + int(memory_mb * 1024 * 1024)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _send(
+    conn: Connection, index: int, fn: Callable[..., Any], args: tuple[Any, ...], kw: dict[str, Any]
+) -> None:
+    try:
+        msg: tuple[Any, ...] = (index, "ok", fn(*args, **kw))
+    except MemoryError:
+        msg = (index, "memory", "MemoryError", None)
+    except BaseException as e:
+        detail = f"{type(e).__name__}: {e}"[:500]
+        try:
+            pickle.loads(pickle.dumps(e))
+            error: BaseException | None = e
+        except Exception:
+            error = None
+        msg = (index, "error", detail, error, traceback.format_exc()[-4000:])
+    try:
+        conn.send(msg)
+    except MemoryError:
+        conn.send((index, "memory", "MemoryError while sending the result", None))
+    except Exception as e:  # the result cannot be pickled
+        conn.send((index, "error", f"result not picklable: {type(e).__name__}: {e}", None, ""))
+
+
+def _reset_stderr() -> None:
+    with contextlib.suppress(OSError):
+        os.ftruncate(2, 0)
+        os.lseek(2, 0, os.SEEK_SET)
+
+
+# --- Parent side ------------------------------------------------------------------------------
+
+
+class _Worker:
+    """A child process, its pipe and the file its stderr goes to."""
+
+    def __init__(
+        self, ctx: BaseContext, target: Callable[..., None], job: Any, memory_mb: float | None
+    ) -> None:
+        fd, self.err = tempfile.mkstemp(prefix="pmo_xl_child_", suffix=".log")
+        os.close(fd)
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=_child_main,
+            args=(target, child_conn, job, memory_mb if _USE_RLIMIT else None, self.err),
+            daemon=True,
+        )
+        self.process.start()
+        child_conn.close()  # so that the child's death shows as EOF here
+        self.dead = False
+        self.killed = False
+        self._psutil = _psutil_process(self.process.pid) if not _USE_RLIMIT else None
+
+    def receive(self, timeout: float) -> tuple[Any, ...] | None:
+        """The child's message if one arrives within ``timeout``; ``None`` otherwise."""
+        try:
+            if self.conn.poll(timeout):
+                msg: tuple[Any, ...] = self.conn.recv()
+                return msg
+        except (EOFError, OSError):  # the child is gone or going: let it finish exiting
+            self.process.join(1)
+        return None
+
+    def failure(self, memory_mb: float | None) -> BoundedFailure | None:
+        """A failure if the child has died, or was killed here for its memory."""
+        if memory_mb is not None and self._psutil is not None and self.process.is_alive():
+            rss = _rss_mb(self._psutil)
+            if rss is not None and rss > memory_mb:
+                self.kill()
+                return BoundedFailure("memory", f"{rss:.0f} MB resident", {"memory_mb": memory_mb})
+        if self.process.is_alive():
+            return None
+        self.process.join(1)
+        self.dead = True
+        code = self.process.exitcode
+        lines = _tail(self.err).splitlines()
+        said = [ln for ln in lines if any(m in ln.lower() for m in _OOM_MARKERS)]
+        oom = bool(said)
+        if code is not None and code < 0:
+            detail = _signal_name(-code)
+            if -code == 9 and not self.killed:  # SIGKILL nobody here sent: the kernel's OOM killer
+                oom = True
+        else:
+            detail = f"exit code {code}"
+        if said or lines:  # the allocation failure if reported, else the last word
+            detail += f"; {(said or lines)[-1].strip()[:300]}"
+        params = {"memory_mb": memory_mb} if oom else {}
+        return BoundedFailure("memory" if oom else "crash", detail, params, exitcode=code)
+
+    def kill(self) -> None:
+        self.killed = True
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        self.process.join(5)
+        self.dead = True
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(Exception):
+                self.conn.send(None)
+            self.process.join(0.5)
+            if self.process.is_alive():
+                self.kill()
+        self.dead = True
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.err)
+
+
+def _outcome(msg: tuple[Any, ...], memory_mb: float | None) -> Any:
+    status = msg[1]
+    if status == "ok":
+        return msg[2]
+    if status == "memory":
+        return BoundedFailure("memory", msg[2], {"memory_mb": memory_mb})
+    return BoundedFailure("error", msg[2], error=msg[3])
+
+
+def _timeout(timeout_s: float) -> BoundedFailure:
+    return BoundedFailure("timeout", f"killed after {timeout_s:g} s", {"timeout_s": timeout_s})
+
+
+def _tail(path: str, size: int = 64 * 1024) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            f.seek(max(f.tell() - size, 0))
+            return f.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _signal_name(num: int) -> str:
+    import signal
+
+    try:
+        return f"signal {signal.Signals(num).name}"
+    except ValueError:
+        return f"signal {num}"
+
+
+def _psutil_process(pid: int | None) -> Any:
+    try:
+        import psutil
+
+        return psutil.Process(pid)
+    except Exception:
+        return None
+
+
+def _rss_mb(proc: Any) -> float | None:
+    try:
+        return float(proc.memory_info().rss) / (1024 * 1024)
+    except Exception:
+        return None

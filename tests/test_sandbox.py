@@ -1,0 +1,212 @@
+"""Bounded parsing: a call that hangs, eats memory or crashes fails alone, with a reason."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import hostile
+import pytest
+
+from pmo_xl import sandbox
+from pmo_xl.sandbox import BoundedFailure, map_bounded, run_bounded
+
+LINUX = sys.platform.startswith("linux")
+
+
+# Functions the children run: module level, so that they pickle by reference.
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def sleep_forever(_: object = None) -> None:
+    while True:
+        time.sleep(1)
+
+
+def allocate_4_gb(_: object = None) -> int:
+    return len(bytearray(4 << 30))
+
+
+def allocate_gradually(_: object = None) -> int:
+    chunks = [b"x" * (64 << 20) for _ in range(64)]  # 64 × 64 MB = 4 GB, touched page by page
+    return len(chunks)
+
+
+def abort(_: object = None) -> None:
+    os.abort()
+
+
+def rust_like_oom(_: object = None) -> None:
+    os.write(2, b"memory allocation of 137438953472 bytes failed\n")
+    os.abort()
+
+
+def raise_value_error(_: object = None) -> None:
+    raise ValueError("cellule illisible")
+
+
+def exit_3(_: object = None) -> None:
+    os._exit(3)
+
+
+def behave(item: str | int) -> str | int:
+    """One item of a batch: most are fine, some are hostile."""
+    actions = {
+        "sleep": sleep_forever,
+        "abort": abort,
+        "alloc": allocate_gradually,
+        "raise": raise_value_error,
+        "exit": exit_3,
+    }
+    if isinstance(item, str):
+        actions[item]()
+    return item
+
+
+def pid(_: object = None) -> int:
+    return os.getpid()
+
+
+def calamine_first_sheet(path: str) -> int:
+    import python_calamine
+
+    return len(python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python())
+
+
+# --- run_bounded ----------------------------------------------------------------------------------
+
+
+def test_result_comes_back() -> None:
+    assert run_bounded(add, 2, b=3, timeout_s=10) == 5
+
+
+def test_function_sleeping_forever_is_killed_within_the_timeout() -> None:
+    start = time.monotonic()
+    failure = run_bounded(sleep_forever, timeout_s=1)
+    elapsed = time.monotonic() - start
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.reason_code) == ("timeout", "FILE_READ_TIMEOUT")
+    assert elapsed < 2.5  # 1 s timeout, plus killing and reaping the child
+    assert "1 s" in failure.reason("fr")
+
+
+@pytest.mark.skipif(not LINUX, reason="RLIMIT_AS is Linux only")
+def test_allocating_4_gb_is_stopped_under_an_800_mb_limit() -> None:
+    failure = run_bounded(allocate_4_gb, timeout_s=10, memory_mb=800)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.reason_code) == ("memory", "FILE_READ_MEMORY")
+    assert "800 Mo" in failure.reason("fr")
+
+
+@pytest.mark.skipif(not LINUX, reason="RLIMIT_AS is Linux only")
+def test_allocating_page_by_page_is_stopped_under_an_800_mb_limit() -> None:
+    failure = run_bounded(allocate_gradually, timeout_s=20, memory_mb=800)
+    assert isinstance(failure, BoundedFailure)
+    assert failure.kind == "memory"
+
+
+def test_without_rlimit_the_parent_kills_a_child_over_its_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("psutil")
+    monkeypatch.setattr(sandbox, "_USE_RLIMIT", False)  # as on Windows and macOS
+    failure = run_bounded(allocate_gradually, timeout_s=20, memory_mb=300)
+    assert isinstance(failure, BoundedFailure)
+    assert failure.kind == "memory"
+    assert failure.detail.endswith("MB resident")
+
+
+def test_abort_is_reported_as_a_crash() -> None:
+    failure = run_bounded(abort, timeout_s=10)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.reason_code) == ("crash", "FILE_READ_CRASH")
+    if LINUX:
+        assert failure.detail.startswith("signal SIGABRT")
+
+
+def test_abort_after_an_allocation_failure_message_is_a_memory_failure() -> None:
+    failure = run_bounded(rust_like_oom, timeout_s=10, memory_mb=800)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.reason_code) == ("memory", "FILE_READ_MEMORY")
+    assert "memory allocation of" in failure.detail
+
+
+def test_allocation_failure_without_a_limit_reads_as_a_crash() -> None:
+    failure = run_bounded(rust_like_oom, timeout_s=10)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.reason_code) == ("memory", "FILE_READ_CRASH")
+    assert "memory allocation of 137438953472 bytes failed" in failure.reason("en")
+
+
+def test_nonzero_exit_is_a_crash_with_its_code() -> None:
+    failure = run_bounded(exit_3, timeout_s=10)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.exitcode, failure.detail) == ("crash", 3, "exit code 3")
+
+
+def test_exception_comes_back_as_an_error_with_the_exception() -> None:
+    failure = run_bounded(raise_value_error, timeout_s=10)
+    assert isinstance(failure, BoundedFailure)
+    assert (failure.kind, failure.detail) == ("error", "ValueError: cellule illisible")
+    assert isinstance(failure.error, ValueError)
+
+
+def test_far_corner_workbook_kills_calamine_not_the_run(tmp_path: Path) -> None:
+    path = hostile.far_corner(tmp_path).path
+    failure = run_bounded(calamine_first_sheet, str(path), timeout_s=30, memory_mb=800)
+    # python-calamine aborts ("memory allocation of … failed"): the child dies, we go on.
+    assert isinstance(failure, BoundedFailure)
+    assert failure.kind == "memory"
+    assert "memory allocation of" in failure.detail
+    assert run_bounded(add, 1, 1, timeout_s=10) == 2
+
+
+def test_overhead_of_a_bounded_call_is_small() -> None:
+    run_bounded(add, 0, 0, timeout_s=10)  # starts the fork server
+    start = time.perf_counter()
+    for i in range(10):
+        assert run_bounded(add, i, 1, timeout_s=10) == i + 1
+    per_call = (time.perf_counter() - start) / 10
+    assert per_call < 0.25  # measured ~7-10 ms with forkserver on Linux
+
+
+# --- map_bounded ---------------------------------------------------------------------------------
+
+
+def test_batch_survives_hostile_items_and_only_they_fail() -> None:
+    items: list[str | int] = [1, "sleep", 2, "abort", 3, "raise", 4, "exit", 5]
+    if LINUX:
+        items += ["alloc", 6]
+    results = map_bounded(behave, items, workers=2, timeout_s=2, memory_mb=800)
+    kinds = {
+        "sleep": "timeout",
+        "abort": "crash",
+        "raise": "error",
+        "exit": "crash",
+        "alloc": "memory",
+    }
+    for item, result in zip(items, results, strict=True):
+        if isinstance(item, int):
+            assert result == item
+        else:
+            assert isinstance(result, BoundedFailure)
+            assert result.kind == kinds[item], (item, result)
+
+
+def test_batch_keeps_the_order_of_its_items() -> None:
+    assert map_bounded(behave, list(range(25)), workers=3, timeout_s=10) == list(range(25))
+
+
+def test_workers_are_recycled_after_their_quota() -> None:
+    pids = map_bounded(pid, range(12), workers=2, timeout_s=10, max_tasks_per_worker=3)
+    # 12 items, 3 per worker before it is replaced: at least 12 / 3 = 4 processes.
+    assert len(set(pids)) >= 4
+
+
+def test_empty_batch_starts_nothing() -> None:
+    assert map_bounded(add, [], timeout_s=1) == []
