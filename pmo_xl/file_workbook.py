@@ -7,14 +7,36 @@ tools often understate them) and the real extent is read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
-from pmo_xl.workbook import CellError, CellValue, Grid, WorkbookError
+from pmo_xl.workbook import CellError, CellValue, Grid, Uncached, WorkbookError, column_index
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError)
+
+# A formula cell saved with no value (by a tool that does not calculate): <c r="J4"><f>…</f></c>
+# or an empty <v/>. A text formula whose result is "" (t="str") legitimately has <v></v>.
+_UNCACHED_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*)>\s*<f(?:\s[^>]*)?(?:/>|>([^<]*)</f>)'
+    rb"\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+_UNCACHED_HINTS = (b"</f></c>", b"/></c>", b"<v></v>", b"<v />", b"<v/>")
+
+
+def uncached_formulas(sheet_xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, col) → formula text of every formula cell without a computed value."""
+    if not any(hint in sheet_xml for hint in _UNCACHED_HINTS):
+        return {}  # the common case, decided at memchr speed
+    found: dict[tuple[int, int], str] = {}
+    for m in _UNCACHED_CELL.finditer(sheet_xml):
+        if b't="str"' in m.group(3):
+            continue
+        formula = (m.group(4) or b"").decode("utf-8", "replace")
+        found[(int(m.group(2)), column_index(m.group(1).decode()))] = "=" + formula
+    return found
 
 
 class OpenpyxlWorkbook:
@@ -81,9 +103,27 @@ class OpenpyxlWorkbook:
             raise WorkbookError(
                 self._label, "fichier tronqué ou corrompu", "truncated or corrupt file"
             ) from exc
+        for (r, c), formula in self._uncached(ws).items():
+            while len(rows) < r:
+                rows.append([])
+            row_values = rows[r - 1]
+            if len(row_values) < c:
+                row_values.extend([None] * (c - len(row_values)))
+            if row_values[c - 1] is None:
+                row_values[c - 1] = Uncached(formula)
         while rows and not rows[-1]:
             rows.pop()
         return Grid(rows)
+
+    def _uncached(self, ws: Any) -> dict[tuple[int, int], str]:
+        part = getattr(ws, "_worksheet_path", None)
+        if not part:
+            return {}
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return uncached_formulas(archive.read(part.lstrip("/")))
+        except (*_ZIP_ERRORS, OSError):
+            return {}
 
     def close(self) -> None:
         self._book.close()

@@ -75,12 +75,6 @@ def test_each_refusal_reads_in_french_and_english_with_all_its_values(
     assert result.reason("fr") != result.reason("en")
 
 
-def test_corpus_is_built_in_under_three_seconds(tmp_path: Path) -> None:
-    start = time.perf_counter()
-    hostile.build_corpus(tmp_path)
-    assert time.perf_counter() - start < 3.0
-
-
 def test_far_corner_reason_names_the_cell(corpus: dict[str, hostile.Case]) -> None:
     result = preflight(corpus["far_corner"].path)
     assert "XFD1048576" in (result.reason("fr") or "")
@@ -440,19 +434,6 @@ def _three_thousand_rows(path: Path) -> Path:
                    i % 10 / 2, i % 5 / 2, "En cours"])  # fmt: skip
     wb.save(path)
     return path
-
-
-def test_preflight_of_a_3000_row_workbook_takes_milliseconds(tmp_path: Path) -> None:
-    path = _three_thousand_rows(tmp_path / "projet.xlsx")
-    preflight(path)  # regexes compiled once per run
-    best = min(_timed(path) for _ in range(5))
-    assert best < 0.05  # measured ~5-10 ms on the CI machine kind; bound leaves room for load
-
-
-def _timed(path: Path) -> float:
-    start = time.perf_counter()
-    preflight(path)
-    return time.perf_counter() - start
 
 
 def test_stored_parts_are_inspected_like_deflated_ones(tmp_path: Path) -> None:

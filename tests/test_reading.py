@@ -326,3 +326,40 @@ def test_pmo_settings_thresholds_rates_and_expected_projects() -> None:
     assert settings.rates[1].source is not None and settings.rates[1].source.row == 3
     assert settings.expected_projects[0].code == "PRJ-001"
     assert settings.rules["ENTRY_DUPLICATE"].enabled is False
+
+
+def test_formula_saved_without_value_in_a_real_file_is_reported(tmp_path: Path) -> None:
+    # openpyxl writes formulas without computing them, like many export tools.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Projet"
+    ws.append(["Code projet", "PRJ-F"])
+    plan = wb.create_sheet("Planning")
+    plan.append(["ID", "Tâche", "Charge prévue (j)", "Reste à faire (j)"])
+    plan.append(["T1", "Dev", "=2*4", 3])
+    path = tmp_path / "projet_f.xlsx"
+    wb.save(path)
+    with open_workbook(path) as source:
+        project = read_project(source)
+    (finding,) = [f for f in project.findings if f.code == "FORMULA_NOT_CALCULATED"]
+    assert (finding.sheet, finding.cell) == ("Planning", "C2")
+    assert "=2*4" in finding.message()
+    assert project.tasks.frame["planned_days"].isna().all()
+
+
+def test_error_value_in_a_real_file_is_a_finding_not_a_zero(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Projet"
+    ws.append(["Code projet", "PRJ-E"])
+    plan = wb.create_sheet("Planning")
+    plan.append(["ID", "Tâche", "Reste à faire (j)"])
+    plan.append(["T1", "Dev", "#DIV/0!"])  # openpyxl stores this as an error cell (t="e")
+    path = tmp_path / "projet_e.xlsx"
+    wb.save(path)
+    with open_workbook(path) as source:
+        project = read_project(source)
+    (finding,) = [f for f in project.findings if f.code == "CELL_ERROR"]
+    assert (finding.cell, finding.params["value"]) == ("C2", "#DIV/0!")
