@@ -103,6 +103,14 @@ class OpenpyxlWorkbook:
             raise WorkbookError(
                 self._label, "fichier tronqué ou corrompu", "truncated or corrupt file"
             ) from exc
+        except Exception as exc:  # malformed XML and the like: the file, not the program
+            raise WorkbookError(
+                self._label,
+                f"feuille « {name} » illisible ({type(exc).__name__}) : ouvrez et réparez le "
+                "classeur dans Excel, puis enregistrez-le",
+                f"sheet '{name}' unreadable ({type(exc).__name__}): open and repair the workbook "
+                "in Excel, then save it",
+            ) from exc
         for (r, c), formula in self._uncached(ws).items():
             while len(rows) < r:
                 rows.append([])

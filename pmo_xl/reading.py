@@ -185,7 +185,20 @@ def convert_number(value: CellValue) -> Converted:
     return None, "NUMBER_INVALID", {"value": str(value)}
 
 
+# A planning date outside these years is a typo (or a serial number gone wrong), and pandas
+# cannot hold dates beyond 2262 anyway.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def convert_date(value: CellValue) -> Converted:
+    converted = _convert_date(value)
+    day = converted[0]
+    if isinstance(day, dt.date) and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None, "DATE_INVALID", {"value": str(value)}
+    return converted
+
+
+def _convert_date(value: CellValue) -> Converted:
     if isinstance(value, dt.datetime):
         return value.date(), None, {}
     if isinstance(value, dt.date):

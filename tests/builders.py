@@ -60,7 +60,7 @@ def simple_project(
                 remaining,
                 "En cours",
             ],
-        ],  # fmt: skip
+        ],
         "Charges": [
             ["Date", "Ressource", "ID tâche", "Consommé (j)"],
             [dt.date(2026, 11, 16), "Alice Martin", "T1", consumed / 2],

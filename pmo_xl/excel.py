@@ -1,0 +1,658 @@
+"""The Excel buttons: "Vérifier", "Consolider" and "Rapport COPIL", over the same core as the CLI.
+
+Each entry point takes an ``xlwings.Book`` (desktop Excel or xlwings' remote engine) and has a
+zero-argument twin for VBA's ``RunPython`` (``xw.Book.caller()``)::
+
+    RunPython "import pmo_xl.excel as x; x.consolider_caller()"
+
+Input sheets are only read; results go to output sheets written in a few range writes. Whatever
+goes wrong ends in a French message box, never a traceback (which is logged to a file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import re
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pmo_xl import __version__, labels
+from pmo_xl.checks import project_findings
+from pmo_xl.commands import UsageError
+from pmo_xl.excel_book import (
+    CellMark,
+    XlwingsWorkbook,
+    batch_updates,
+    export_pdf,
+    is_desktop,
+    notice,
+    set_status,
+    show_message,
+)
+from pmo_xl.findings_sheet import SEVERITY_STYLES, counts_text, findings_layout
+from pmo_xl.history import history_from_grid
+from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, norm
+from pmo_xl.layout import SheetLayout
+from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
+from pmo_xl.portfolio import PortfolioResult, consolidate_folder
+from pmo_xl.reading import read_project, read_settings
+from pmo_xl.safe_io import OutputError
+from pmo_xl.workbook import WorkbookError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xlwings as xw
+
+    from pmo_xl.copil import CopilReport
+
+T = TypeVar("T")
+
+TITLE = "pmo_xl"
+LOG_FOLDER = "pmo_xl-erreurs"  # in the temp dir; a name Python cannot import: shadows nothing
+_CELL = re.compile(r"^\$?[A-Za-z]{1,3}\$?[0-9]+$")  # one cell, not a range
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "verify_done": (
+        "Vérification de « {book} » : {counts}.",
+        "Check of '{book}': {counts}.",
+    ),
+    "verify_marked": (
+        "{n} cellule(s) en cause colorée(s), avec le message en note ; la liste complète, avec "
+        "des liens vers les cellules, est dans l'onglet « {sheet} ».",
+        "{n} cell(s) at fault coloured, with the message as a note; the full list, with links "
+        "to the cells, is in the '{sheet}' sheet.",
+    ),
+    "verify_listed": (
+        "La liste complète est dans l'onglet « {sheet} ».",
+        "The full list is in the '{sheet}' sheet.",
+    ),
+    "verify_clean": (
+        "Aucun constat : rien à corriger.",
+        "No finding: nothing to fix.",
+    ),
+    "consolidated": (
+        "Consolidation au {cutoff} : {n} projet(s) consolidé(s).",
+        "Consolidation at {cutoff}: {n} project(s) consolidated.",
+    ),
+    "files": ("Fichiers : {counts}.", "Files: {counts}."),
+    "findings": ("Contrôles : {counts}.", "Findings: {counts}."),
+    "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
+    "copil_written": (
+        "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
+        "Sheet '{sheet}' updated (cut-off {cutoff}).",
+    ),
+    "exported": ("Exporté pour la direction : {path}", "Exported for management: {path}"),
+    "no_export_folder": (
+        "Classeur COPIL autonome non exporté : Excel ne donne pas le dossier de ce classeur "
+        "(classeur jamais enregistré, ouvert depuis OneDrive/SharePoint, ou moteur xlwings "
+        "Server/Lite). Enregistrez-le sur le disque, ou lancez « pmo-xl copil » en ligne de "
+        "commande.",
+        "Standalone COPIL workbook not exported: Excel does not give this workbook's folder "
+        "(never saved, opened from OneDrive/SharePoint, or xlwings Server/Lite engine). Save it "
+        "to disk, or run 'pmo-xl copil' from the command line.",
+    ),
+    "pdf_failed": (
+        "PDF non produit ({reason}) : le classeur COPIL exporté s'imprime en PDF depuis Excel.",
+        "PDF not produced ({reason}): print the exported COPIL workbook to PDF from Excel.",
+    ),
+    "no_status_bar": (
+        "Progression non affichée : ce moteur Excel n'a pas de barre d'état.",
+        "Progress not shown: this Excel engine has no status bar.",
+    ),
+    "progress": ("Consolidation {i}/{n} : {name}", "Consolidation {i}/{n}: {name}"),
+    "no_folder": (
+        "Aucun dossier de projets : indiquez-le dans l'onglet Paramètres (« Dossier des "
+        "projets »).",
+        "No projects folder: give it in the Settings sheet ('Projects folder').",
+    ),
+    "relative_folder": (
+        "Le dossier des projets « {folder} » est un chemin relatif, mais Excel ne donne pas le "
+        "dossier de ce classeur (jamais enregistré, ouvert depuis OneDrive/SharePoint, ou moteur "
+        "xlwings Server/Lite) : indiquez un chemin complet dans l'onglet Paramètres.",
+        "The projects folder '{folder}' is a relative path, but Excel does not give this "
+        "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
+        "Server/Lite): give a full path in the Settings sheet.",
+    ),
+    "folder_missing": (
+        "Dossier des projets introuvable : {folder}. Corrigez « Dossier des projets » dans "
+        "l'onglet Paramètres.",
+        "Projects folder not found: {folder}. Fix 'Projects folder' in the Settings sheet.",
+    ),
+    "input_sheet": (
+        "pmo_xl refuse d'écrire dans l'onglet « {sheet} » : c'est une feuille de saisie, qu'il "
+        "ne modifie jamais.",
+        "pmo_xl refuses to write to the '{sheet}' sheet: it is an input sheet, never modified.",
+    ),
+    "failed": (
+        "« {action} » n'a pas abouti : {error}",
+        "'{action}' did not complete: {error}",
+    ),
+    "inputs_safe": (
+        "Aucune feuille de saisie n'a été modifiée ; les onglets de résultats peuvent être "
+        "incomplets : relancez après correction.",
+        "No input sheet was modified; the result sheets may be incomplete: run again once fixed.",
+    ),
+    "log": (
+        "Détails techniques enregistrés dans :\n{path}\n(à joindre à une demande d'aide)",
+        "Technical details saved in:\n{path}\n(attach it to a support request)",
+    ),
+}
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    "verifier": ("Vérifier", "Check"),
+    "consolider": ("Consolider", "Consolidate"),
+    "rapport_copil": ("Rapport COPIL", "COPIL report"),
+}
+
+
+def text(key: str, lang: Lang = "fr", **params: object) -> str:
+    """One user-facing sentence of the buttons, in ``lang``."""
+    fr, en = _TEXTS[key]
+    return (fr if lang == "fr" else en).format(**params)
+
+
+class InputSheetError(Exception):
+    """An output layout named like an input sheet: refused before anything is written."""
+
+    def __init__(self, sheet: str) -> None:
+        super().__init__(text("input_sheet", sheet=sheet))
+        self.sheet = sheet
+
+
+# ---------------------------------------------------------------------------------------------
+# "Vérifier" (project workbook)
+# ---------------------------------------------------------------------------------------------
+
+
+def verifier(book: xw.Book) -> list[Finding] | None:
+    """Check the live project workbook, write ``Contrôles``, mark the cells; None if it failed."""
+    return _guarded(book, "verifier", lambda: _verify(book))
+
+
+def _verify(book: xw.Book) -> list[Finding]:
+    settings = Settings()  # a project lead has no PMO settings: the defaults, like the CLI's
+    lang = settings.language
+    xbook = XlwingsWorkbook(book, lang)
+    project = read_project(xbook, settings, path=book_path(book), file=xbook.label)
+    # No cut-off given: the project's own (``Projet`` sheet) applies, and its absence is said.
+    findings = project_findings(project, settings, None, cutoff_given=False)
+    layout = findings_layout(findings, lang, in_project_workbook=True)
+    with batch_updates(book):
+        xbook.clear_marks()
+        write_outputs(xbook, [layout], labels.PROJECT_SHEETS)
+        marked = mark_findings(xbook, findings, lang)
+    lines = [text("verify_done", lang, book=xbook.label, counts=counts_text(findings, lang))]
+    if not findings:
+        lines.append(text("verify_clean", lang))
+    elif marked:
+        lines.append(text("verify_marked", lang, n=marked, sheet=layout.name))
+    else:  # findings about whole sheets only: nothing to colour
+        lines.append(text("verify_listed", lang, sheet=layout.name))
+    show_message(book, _message(lines, xbook.notices), TITLE)
+    return findings
+
+
+def finding_marks(findings: Iterable[Finding], lang: Lang = "fr") -> list[tuple[str, CellMark]]:
+    """``(sheet, mark)`` per cell at fault: the worst severity's fill, every message in the note.
+
+    Worst first, so that a capped run still marks the errors of every sheet.
+    """
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet and f.cell and _CELL.match(f.cell):
+            by_cell.setdefault((f.sheet, f.cell.replace("$", "").upper()), []).append(f)
+    ranked: list[tuple[int, str, CellMark]] = []
+    for (sheet, cell), found in by_cell.items():
+        found.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        worst = found[0].severity
+        note = "\n".join(
+            f"{labels.SEVERITIES[f.severity].text(lang)} : {f.message(lang)}" for f in found
+        )
+        fill = SEVERITY_STYLES[worst].fill or "#FFC7CE"
+        ranked.append((SEVERITY_ORDER[worst], sheet, CellMark(cell, fill, f"pmo_xl\n{note}")))
+    ranked.sort(key=lambda r: r[0])  # stable: the findings' own order within a severity
+    return [(sheet, mark) for _, sheet, mark in ranked]
+
+
+def mark_findings(xbook: XlwingsWorkbook, findings: Sequence[Finding], lang: Lang) -> int:
+    """Colour and annotate the cells at fault (on sheets that exist); how many were marked."""
+    present = {name.casefold(): name for name in xbook.sheet_names()}
+    marked = 0
+    # One call per colour and sheet: few writes, and the worst marks go in before any cap.
+    for _, group in groupby(finding_marks(findings, lang), key=lambda sm: sm[1].color):
+        per_sheet: dict[str, list[CellMark]] = {}
+        for sheet, mark in group:
+            name = present.get(sheet.casefold())
+            if name is not None:
+                per_sheet.setdefault(name, []).append(mark)
+        for name, marks in per_sheet.items():
+            marked += xbook.mark_cells(name, marks)
+    return marked
+
+
+# ---------------------------------------------------------------------------------------------
+# "Consolider" and "Rapport COPIL" (PMO workbook)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LiveRun:
+    """A consolidation driven from the live PMO workbook."""
+
+    xbook: XlwingsWorkbook
+    settings: Settings
+    result: PortfolioResult
+    folder: Path
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def lang(self) -> Lang:
+        return self.settings.language
+
+
+def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioResult | None:
+    """Consolidate the projects folder into the live PMO workbook; None if it failed.
+
+    ``projects_dir`` overrides the folder of ``Paramètres`` (tests, scripted runs).
+    """
+    return _guarded(book, "consolider", lambda: _consolidate_into(book, projects_dir).result)
+
+
+def _consolidate_into(book: xw.Book, projects_dir: Path | None) -> LiveRun:
+    run = consolidate_live(book, projects_dir=projects_dir)
+    lang = run.lang
+    layouts = output_layouts_for_book(run)
+    with batch_updates(book):
+        run.written += write_outputs(run.xbook, layouts, labels.PMO_SHEETS)
+    lines = [*result_lines(run.result, lang), text("written", lang, sheets=", ".join(run.written))]
+    show_message(book, _message(lines, run.xbook.notices), TITLE)
+    return run
+
+
+def rapport_copil(
+    book: xw.Book, *, projects_dir: Path | None = None, export_dir: Path | None = None
+) -> PortfolioResult | None:
+    """Write the ``COPIL`` tab and export ``COPIL_<cutoff>.xlsx``/``.pdf``; None if it failed.
+
+    The files go to ``export_dir``, else next to the PMO workbook.
+    """
+    return _guarded(book, "rapport_copil", lambda: _copil_into(book, projects_dir, export_dir))
+
+
+def _copil_into(
+    book: xw.Book, projects_dir: Path | None, export_dir: Path | None
+) -> PortfolioResult:
+    from pmo_xl import copil
+
+    run = consolidate_live(book, projects_dir=projects_dir)
+    lang = run.lang
+    report = copil.build_report(run.result, lang)
+    layout = copil.copil_layout(report, lang)
+    with batch_updates(book):
+        run.written += write_outputs(run.xbook, [layout], labels.PMO_SHEETS)
+    cutoff = _day_text(run.result.cutoff, lang)
+    lines = [text("copil_written", lang, sheet=layout.name, cutoff=cutoff)]
+    folder = export_dir or book_folder(book)
+    if folder is None:
+        run.xbook.notices.append(text("no_export_folder", lang))
+    else:
+        lines += export_copil(book, report, folder, run.result.cutoff, layout.name, lang)
+    show_message(book, _message(lines, run.xbook.notices), TITLE)
+    return run.result
+
+
+def export_copil(
+    book: xw.Book,
+    report: CopilReport,
+    folder: Path,
+    cutoff: dt.date,
+    sheet: str,
+    lang: Lang = "fr",
+) -> list[str]:
+    """``COPIL_<cutoff>.xlsx`` (and ``.pdf``) in ``folder``; lines saying what was written or not.
+
+    The PDF comes from LibreOffice when installed (the CLI's), else from desktop Excel (the live
+    ``sheet``); on xlwings Server/Lite neither is the user's machine, so it is not made there.
+    """
+    from pmo_xl import copil
+    from pmo_xl.render_pdf import PdfConversionError, find_soffice
+
+    target = Path(folder) / f"COPIL_{cutoff.isoformat()}.xlsx"
+    desktop = is_desktop(book)
+    lines: list[str] = []
+    pdf_path: Path | None = None
+    reason: str | None = None
+    try:
+        if desktop and find_soffice() is not None:
+            try:
+                xlsx, pdf_path = copil.write_copil_workbook(report, target, pdf=True)
+            except PdfConversionError as exc:  # the workbook is written before its PDF
+                reason = exc.message(lang)
+                xlsx = target
+        else:
+            xlsx, _ = copil.write_copil_workbook(report, target, pdf=False)
+            if desktop:
+                pdf_path = target.with_suffix(".pdf")
+                try:
+                    reason = export_pdf(book, pdf_path, [sheet], lang)
+                except Exception as exc:  # Excel's own export (printer, sandbox)
+                    reason = f"Excel : {exc}"
+                if reason is not None:
+                    pdf_path = None
+            else:
+                reason = notice("pdf", lang)
+    except OutputError as exc:  # e.g. last export still open in Excel: the COPIL tab is written
+        return [exc.message(lang)]
+    lines.append(text("exported", lang, path=xlsx))
+    if pdf_path is not None:
+        lines.append(text("exported", lang, path=pdf_path))
+    elif reason is not None:
+        lines.append(reason if not desktop else text("pdf_failed", lang, reason=reason))
+    return lines
+
+
+def consolidate_live(book: xw.Book, *, projects_dir: Path | None = None) -> LiveRun:
+    """Settings and history from the live book, the folder's closed files read-only, progress."""
+    xbook = XlwingsWorkbook(book)
+    base = book_folder(book)
+    settings, settings_findings = read_settings(xbook, base_dir=base)
+    xbook.lang = settings.language
+    folder = projects_folder(projects_dir or settings.projects_folder, base, settings.language)
+    own = book_path(book)
+    progress = status_progress(book, xbook.notices, settings.language)
+    try:
+        result = consolidate_folder(
+            folder,
+            settings,
+            previous_history=live_history(xbook),
+            exclude=[own] if own is not None else [],
+            progress=progress,
+        )
+    finally:
+        set_status(book, None)
+    result.findings = settings_findings + result.findings
+    return LiveRun(xbook, settings, result, folder)
+
+
+def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -> Path:
+    """The folder to consolidate, or a :class:`UsageError` saying what to fix in ``Paramètres``."""
+    if folder is None:
+        raise UsageError(text("no_folder", lang))
+    if not folder.is_absolute() and base is None:
+        raise UsageError(text("relative_folder", lang, folder=folder))
+    if not folder.is_dir():
+        raise UsageError(text("folder_missing", lang, folder=folder))
+    return folder
+
+
+def live_history(xbook: XlwingsWorkbook) -> list[pd.DataFrame]:
+    """The ``Historique`` sheet of the live book (unsaved rows included), when there is one."""
+    keys = OUTPUT_SHEETS["history"].match_keys()
+    return [
+        history_from_grid(xbook.read_sheet(name))
+        for name in xbook.sheet_names()
+        if norm(name) in keys
+    ]
+
+
+def output_layouts_for_book(run: LiveRun) -> list[SheetLayout]:
+    """The CLI's output sheets; findings about this very workbook link inside it."""
+    from pmo_xl.outputs import output_layouts
+
+    lang = run.lang
+    layouts = output_layouts(run.result, lang)
+    findings_name = OUTPUT_SHEETS["findings"].text(lang)
+    paths = {f.file: f.path for f in run.result.files if f.path is not None}
+    own = findings_layout(
+        run.result.findings,
+        lang,
+        in_project_workbook=False,
+        file_paths=paths,
+        own_file=run.xbook.label,
+    )
+    return [own if layout.name == findings_name else layout for layout in layouts]
+
+
+def status_progress(
+    book: xw.Book, notices: list[str], lang: Lang = "fr"
+) -> Callable[[int, int, str], None]:
+    """``Consolidation 12/40 : projet_x.xlsx`` in the status bar; a notice where there is none."""
+    shown = [True]
+
+    def progress(i: int, n: int, name: str) -> None:
+        if not shown[0]:
+            return
+        try:
+            shown[0] = set_status(book, text("progress", lang, i=i, n=n, name=name))
+        except Exception:  # a status bar that refuses text must not stop the consolidation
+            shown[0] = False
+        if not shown[0]:
+            notices.append(text("no_status_bar", lang))
+
+    return progress
+
+
+def result_lines(result: PortfolioResult, lang: Lang) -> list[str]:
+    """What the PMO reads in the message box after a consolidation."""
+    from pmo_xl.outputs import FILE_STATUS_LABELS
+
+    counts: dict[str, int] = {}
+    for f in result.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    plural = "(s)" if lang == "fr" else ""
+    files = " · ".join(
+        f"{n} {FILE_STATUS_LABELS[s].text(lang).lower()}{plural}" for s, n in sorted(counts.items())
+    )
+    lines = [
+        text("consolidated", lang, cutoff=_day_text(result.cutoff, lang), n=result.consolidated)
+    ]
+    if files:
+        colon = " : " if lang == "fr" else ": "
+        # The files the PMO must chase, named under the counts.
+        chase = [
+            f"• {FILE_STATUS_LABELS[f.status].text(lang)}{colon}{f.file}"
+            + (f" — {f.reason_text(lang)}" if f.reason_text(lang) else "")
+            for f in result.files
+            if f.status in ("rejected", "missing")
+        ]
+        lines.append("\n".join([text("files", lang, counts=files), *chase]))
+    lines.append(text("findings", lang, counts=counts_text(result.findings, lang)))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing without touching the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+def input_sheet_keys(specs: Iterable[SheetSpec]) -> set[str]:
+    """Every name (French, English, aliases) an input sheet may have, and the guide's."""
+    keys = set(OUTPUT_SHEETS["guide"].match_keys())
+    for spec in specs:
+        keys |= spec.label.match_keys()
+    return keys
+
+
+def write_outputs(
+    xbook: XlwingsWorkbook, layouts: Sequence[SheetLayout], inputs: Iterable[SheetSpec]
+) -> list[str]:
+    """Write each layout as a sheet; refuse all of them if one is named like an input sheet."""
+    protected = input_sheet_keys(inputs)
+    for layout in layouts:
+        if norm(layout.name) in protected:
+            raise InputSheetError(layout.name)
+    for layout in layouts:
+        xbook.write_sheet(layout)
+    return [layout.name for layout in layouts]
+
+
+# ---------------------------------------------------------------------------------------------
+# The book's place on disk
+# ---------------------------------------------------------------------------------------------
+
+
+def book_path(book: xw.Book) -> Path | None:
+    """The workbook's file on a local disk; None if unsaved, in the cloud or on a remote engine."""
+    try:
+        fullname = str(book.fullname)
+    except Exception:  # an engine without a full name has no local file
+        return None
+    if "://" in fullname:
+        return None  # OneDrive/SharePoint: https://…
+    path = Path(fullname)
+    return path if path.is_absolute() else None
+
+
+def book_folder(book: xw.Book) -> Path | None:
+    path = book_path(book)
+    return path.parent if path is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge: no traceback in the user's face
+# ---------------------------------------------------------------------------------------------
+
+
+def _guarded(book: xw.Book, action: str, run: Callable[[], T]) -> T | None:
+    """Run one button; any failure becomes a French message box (and a log file if unexpected)."""
+    try:
+        return run()
+    except (UsageError, InputSheetError) as exc:
+        _fail(book, action, str(exc), None)
+    except OutputError as exc:
+        _fail(book, action, exc.message("fr"), None)
+    except WorkbookError as exc:
+        _fail(book, action, f"{exc.file} : {exc.reason}", None)
+    except Exception as exc:
+        log = write_error_log(action, book, exc)
+        _fail(book, action, f"{type(exc).__name__} — {_short(exc)}", log)
+    return None
+
+
+def _fail(book: xw.Book, action: str, error: str, log: Path | None) -> None:
+    lines = [text("failed", action=ACTIONS[action][0], error=error), text("inputs_safe")]
+    if log is not None:
+        lines.append(text("log", path=log))
+    try:
+        set_status(book, None)
+        show_message(book, "\n\n".join(lines), f"{TITLE} — erreur")
+    except Exception as exc:  # no Excel to tell: the log file is all that is left
+        write_error_log(action, book, exc)
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    said = " ".join(str(exc).split()) or type(exc).__name__
+    return said if len(said) <= limit else said[: limit - 1] + "…"
+
+
+def log_folder() -> Path:
+    return Path(tempfile.gettempdir()) / LOG_FOLDER
+
+
+def write_error_log(action: str, book: object, exc: BaseException) -> Path | None:
+    """The traceback and the context, in a new file under the user's temp dir; its path."""
+    now = dt.datetime.now()
+    try:
+        name = str(getattr(book, "name", "?"))
+    except Exception:
+        name = "?"
+    try:
+        import xlwings
+
+        xlwings_version = str(xlwings.__version__)
+    except Exception:
+        xlwings_version = "?"
+    body = "\n".join(
+        [
+            f"pmo_xl {__version__} — {action} — {now.isoformat(timespec='seconds')}",
+            f"Classeur : {name}",
+            f"Python {sys.version.split()[0]} ({platform.platform()}), xlwings {xlwings_version}",
+            "",
+            "".join(traceback.format_exception(exc)),
+        ]
+    )
+    try:
+        folder = log_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"erreur_{action}_{now:%Y%m%d-%H%M%S-%f}.log"
+        path.write_text(body, encoding="utf-8")
+    except OSError:
+        return None
+    return path
+
+
+def _message(lines: Sequence[str], notices: Sequence[str]) -> str:
+    unique = list(dict.fromkeys(notices))  # the same notice from several sheets: said once
+    return "\n\n".join([*lines, *unique])
+
+
+def _day_text(day: dt.date, lang: Lang) -> str:
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+
+
+# ---------------------------------------------------------------------------------------------
+# RunPython twins
+# ---------------------------------------------------------------------------------------------
+
+
+def _caller(action: str) -> Any:
+    """The workbook whose button was clicked (RunPython), or a short error if there is none."""
+    import xlwings as xw
+
+    try:
+        return xw.Book.caller()
+    except Exception as exc:  # not started from Excel: no workbook to show a message box in
+        log = write_error_log(action, None, exc)
+        raise RuntimeError(
+            f"« {ACTIONS[action][0]} » doit être lancé depuis un bouton du classeur Excel "
+            f"(xlwings : {_short(exc)}). Détails : {log}"
+        ) from None
+
+
+def verifier_caller() -> None:
+    """Button "Vérifier": ``RunPython "import pmo_xl.excel as x; x.verifier_caller()"``."""
+    verifier(_caller("verifier"))
+
+
+def consolider_caller() -> None:
+    """Button "Consolider"."""
+    consolider(_caller("consolider"))
+
+
+def rapport_copil_caller() -> None:
+    """Button "Rapport COPIL"."""
+    rapport_copil(_caller("rapport_copil"))
+
+
+__all__ = [
+    "ACTIONS",
+    "InputSheetError",
+    "LiveRun",
+    "book_folder",
+    "book_path",
+    "consolidate_live",
+    "consolider",
+    "consolider_caller",
+    "export_copil",
+    "finding_marks",
+    "input_sheet_keys",
+    "live_history",
+    "mark_findings",
+    "output_layouts_for_book",
+    "projects_folder",
+    "rapport_copil",
+    "rapport_copil_caller",
+    "status_progress",
+    "text",
+    "verifier",
+    "verifier_caller",
+    "write_error_log",
+    "write_outputs",
+]

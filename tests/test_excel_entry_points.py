@@ -1,0 +1,648 @@
+"""The Excel buttons, run on xlwings' remote engine: what each click would send back to Excel.
+
+Books are built from the demo workbooks and from small hand-made grids; every write the entry
+point makes is an action in ``book.json()`` (sheet positions are 0-based, rows and columns too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import xlwings as xw
+from builders import simple_project, write_book
+from xlwings_payload import actions, grids_of, remote_book
+
+from pmo_xl import excel, labels
+from pmo_xl.demo import CUTOFF, DemoPortfolio, build_demo
+from pmo_xl.excel_book import MARKS_HEADER, MARKS_SHEET, XlwingsWorkbook, notice
+from pmo_xl.file_workbook import open_workbook
+from pmo_xl.layout import Block, SheetLayout
+from pmo_xl.templates import pmo_template_layouts
+from pmo_xl.workbook import Grid
+
+RED, YELLOW = "#FFC7CE", "#FFEB9C"  # Excel's "light red" / "yellow" fills: error / warning
+PROJECT_SHEETS = [
+    "Projet", "Planning", "Charges", "Ressources", "Coûts", "Risques", "Actions", "Décisions",
+    "Mode d'emploi",
+]  # fmt: skip  # the demo project workbook's tabs, positions 0..8
+PMO_SHEETS = ["Paramètres", "TJM", "Projets", "Correspondances", "Règles", "Mode d'emploi"]
+OUTPUTS = ["Consolidation", "Charges", "Charge ressources", "Contrôles", "Fichiers", "Historique"]
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def cell_name(row0: int, col0: int) -> str:
+    """0-based (row, col) of an action → ``"A1"``."""
+    col, letters = col0 + 1, ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def colours(book: xw.Book) -> dict[tuple[int, str], str | None]:
+    """The last fill each cell received: ``{(sheet position, "K9"): "#FFC7CE"}``."""
+    found: dict[tuple[int, str], str | None] = {}
+    for a in actions(book, "setRangeColor"):
+        for r in range(a["row_count"]):
+            for c in range(a["column_count"]):
+                cell = cell_name(a["start_row"] + r, a["start_column"] + c)
+                found[(a["sheet_position"], cell)] = a["args"][0]
+    return found
+
+
+def notes(book: xw.Book) -> dict[tuple[int, str], str]:
+    """The notes added: ``{(sheet position, "K9"): text}``."""
+    added = actions(book, "addNote")
+    return {(a["sheet_position"], a["args"][0].replace("$", "")): a["args"][1] for a in added}
+
+
+def writes_to(book: xw.Book, position: int) -> list[dict[str, Any]]:
+    return [a for a in actions(book, "setValues") if a["sheet_position"] == position]
+
+
+def block_at(book: xw.Book, position: int, row0: int) -> list[list[Any]]:
+    """The values written in one action to sheet ``position`` from 0-based row ``row0``."""
+    (found,) = [a for a in writes_to(book, position) if a["start_row"] == row0]
+    return found["values"]  # type: ignore[no-any-return]
+
+
+def alert(book: xw.Book) -> str:
+    (box,) = actions(book, "alert")
+    return str(box["args"][0])
+
+
+def added_sheets(book: xw.Book) -> list[list[Any]]:
+    return [a["args"] for a in actions(book, "addSheet")]
+
+
+def with_folder(grids: dict[str, Grid], folder: Path | str) -> dict[str, Grid]:
+    """The PMO grids with ``Dossier des projets`` set to ``folder`` (an unsaved edit)."""
+    settings = grids["Paramètres"]
+    rows = [list(r) for r in settings.rows]
+    for row in rows:
+        if row and row[0] == "Dossier des projets":
+            row[1] = str(folder)
+            break
+    else:
+        raise AssertionError("no 'Dossier des projets' row")
+    return {**grids, "Paramètres": Grid(rows, settings.first_row, settings.first_col)}
+
+
+def pmo_template_grids(folder: Path) -> dict[str, Grid]:
+    """The empty PMO template (French), pointing at ``folder``."""
+    return with_folder(grids_of(pmo_template_layouts("fr")), folder)
+
+
+def clean_project(code: str = "PRJ-1", **changes: Any) -> dict[str, Any]:
+    """A project with no finding: 20 j budget, 3 + 3 j booked by Alice, 14 j left, all tabs."""
+    sheets = simple_project(code, consumed=6, remaining=14, **changes)
+    for spec in labels.PROJECT_SHEETS:
+        if spec.layout == "table" and spec.label.fr not in sheets:
+            sheets[spec.label.fr] = [[c.label.fr for c in spec.columns]]
+    return sheets
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoPortfolio:
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def demo_grids(demo: DemoPortfolio) -> dict[str, dict[str, Grid]]:
+    """Grids of the demo's PMO workbook (folder made absolute) and of project PRJ-005."""
+    with (
+        open_workbook(demo.pmo) as pmo,
+        open_workbook(demo.projects_dir / "projet_PRJ-005.xlsx") as p,
+    ):
+        return {"pmo": with_folder(grids_of(pmo), demo.projects_dir), "PRJ-005": grids_of(p)}
+
+
+@pytest.fixture(scope="module")
+def verified(demo_grids: dict[str, dict[str, Grid]]) -> Iterator[tuple[xw.Book, Any]]:
+    """Project PRJ-005 of the demo after one click on "Vérifier" (run once for the module)."""
+    with pytest.MonkeyPatch.context() as mp:
+        book = remote_book(mp, demo_grids["PRJ-005"], book_name="projet_PRJ-005.xlsx")
+        yield book, excel.verifier(book)
+
+
+@pytest.fixture(scope="module")
+def consolidated(demo_grids: dict[str, dict[str, Grid]]) -> Iterator[tuple[xw.Book, Any]]:
+    """The demo's PMO workbook after one click on "Consolider"."""
+    with pytest.MonkeyPatch.context() as mp:
+        book = remote_book(mp, demo_grids["pmo"], book_name="pmo.xlsm")
+        yield book, excel.consolider(book)
+
+
+# ---------------------------------------------------------------------------------------------
+# "Vérifier"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_verifier_adds_the_controles_sheet_after_the_last_tab(
+    verified: tuple[xw.Book, Any],
+) -> None:
+    book, _ = verified
+    # 9 tabs (positions 0..8): Contrôles is the 10th, then the hidden marks registry.
+    assert added_sheets(book) == [[9, "Contrôles"], [10, MARKS_SHEET]]
+
+
+def test_verifier_first_finding_row_links_to_its_cell(verified: tuple[xw.Book, Any]) -> None:
+    book, _ = verified
+    # Title row 1, counts row 2, header row 4, findings from row 5 (0-based 4). Errors first,
+    # then Planning before the later tabs, then by row: K9 (row 9) before A27 and F38.
+    first = block_at(book, 9, 4)[0]
+    assert first[:4] == ["Erreur", "projet_PRJ-005.xlsx", "PRJ-005", "Planning"]
+    assert first[4] == '=HYPERLINK("#\'Planning\'!K9","K9")'
+    assert first[5] == "PLANNING_DONE_WITH_REMAINING"
+    assert "Terminé" in first[6] and "reste à faire" in first[6]
+
+
+def test_verifier_colours_each_planted_mistake_by_severity(
+    verified: tuple[xw.Book, Any], demo: DemoPortfolio
+) -> None:
+    book, _ = verified
+    # The mistakes planted in PRJ-005 and their severity per the findings catalogue.
+    expected = {
+        ("Planning", "F38"): RED,  # end before start: error
+        ("Planning", "A27"): RED,  # duplicate ID: error
+        ("Planning", "K9"): RED,  # done with remaining work: error
+        ("Planning", "I17"): YELLOW,  # unknown predecessor: warning
+        ("Planning", "J7"): YELLOW,  # milestone with effort: warning
+        ("Planning", "D16"): YELLOW,  # unknown owner: warning
+        ("Actions", "D2"): YELLOW,  # date typed as text: warning
+        ("Projet", "B15"): YELLOW,  # manual weather without a reason: warning
+    }
+    planted = {(p.sheet, p.cell) for p in demo.planted if p.file == "projet_PRJ-005.xlsx"}
+    assert planted == set(expected)
+    painted = colours(book)
+    for (sheet, cell), fill in expected.items():
+        assert painted[(PROJECT_SHEETS.index(sheet), cell)] == fill, (sheet, cell)
+
+
+def test_verifier_explains_each_marked_cell_in_a_note(verified: tuple[xw.Book, Any]) -> None:
+    book, _ = verified
+    note = notes(book)[(PROJECT_SHEETS.index("Planning"), "K9")]
+    assert note.startswith("pmo_xl\nErreur : ")
+    assert "Terminé" in note
+
+
+def test_a_cell_with_two_findings_gets_one_note_with_both(verified: tuple[xw.Book, Any]) -> None:
+    book, _ = verified
+    # Actions!D2: its due date is typed as text AND the action is overdue: two warnings.
+    note = notes(book)[(PROJECT_SHEETS.index("Actions"), "D2")]
+    assert note.count("Avertissement : ") == 2
+
+
+def test_verifier_writes_no_value_into_the_project_sheets(verified: tuple[xw.Book, Any]) -> None:
+    book, _ = verified
+    inputs = set(range(len(PROJECT_SHEETS)))
+    touched = Counter(a["func"] for a in actions(book) if a["sheet_position"] in inputs)
+    # Marks only: fills and notes, never values, formats or clearing.
+    assert set(touched) <= {"setRangeColor", "addNote"}
+
+
+def test_verifier_returns_the_findings(verified: tuple[xw.Book, Any]) -> None:
+    _, findings = verified
+    assert {"PLANNING_ID_DUPLICATE", "PROJECT_WEATHER_WITHOUT_REASON"} <= {f.code for f in findings}
+
+
+def test_verifier_summary_counts_per_severity(monkeypatch: pytest.MonkeyPatch) -> None:
+    project = clean_project()
+    project["Planning"][1][9] = "Terminé"  # J2 "Terminé" with 14 j left in I2: one error
+    project["Charges"][2][3] = 4.0  # Alice: 4 j on the week of 9/11 + ...
+    project["Charges"].append([dt.date(2026, 11, 10), "Alice Martin", "T1", 1.0])
+    # ... 1 j = 5 j in a week of 4 working days (11/11 is a holiday): one warning.
+    book = remote_book(monkeypatch, project, book_name="p.xlsx")
+    findings = excel.verifier(book)
+    assert findings is not None
+    assert [(f.severity, f.code) for f in findings] == [
+        ("error", "PLANNING_DONE_WITH_REMAINING"),
+        ("warning", "ENTRY_OVERBOOKED"),
+    ]
+    assert alert(book).startswith(
+        "Vérification de « p.xlsx » : 1 erreur(s) · 1 avertissement(s) · 0 info(s)."
+    )
+
+
+def test_unsaved_edits_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same mistake typed and not saved yet: the live values are what is checked.
+    project = clean_project()
+    project["Planning"][1][9] = "Terminé"
+    book = remote_book(monkeypatch, project, book_name="p.xlsx")
+    excel.verifier(book)
+    # Planning is position 1; I2 holds the 14 j left on a task marked done.
+    assert {k: v for k, v in colours(book).items() if k[0] < 8} == {(1, "I2"): RED}
+
+
+def test_a_clean_project_gets_no_mark_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    book = remote_book(monkeypatch, clean_project(), book_name="p.xlsx")
+    assert excel.verifier(book) == []
+    # Positions 0..7 are the project's tabs; Contrôles (8) has its own header fills.
+    assert [cell for cell in colours(book) if cell[0] < 8] == []
+    assert actions(book, "addNote") == []
+    assert "Aucun constat : rien à corriger." in alert(book)
+    # Header row 4 (0-based 3), then the "no finding" line in row 5.
+    assert block_at(book, 8, 4) == [["Aucun constat : rien à corriger."]]
+
+
+def test_findings_without_a_cell_are_listed_not_marked(monkeypatch: pytest.MonkeyPatch) -> None:
+    project = clean_project()
+    del project["Coûts"]  # a missing optional tab: one info about the whole sheet, no cell
+    book = remote_book(monkeypatch, project, book_name="p.xlsx")
+    findings = excel.verifier(book)
+    assert [(f.severity, f.code, f.cell) for f in findings or []] == [
+        ("info", "SHEET_ABSENT", None)
+    ]
+    assert actions(book, "addNote") == []
+    assert "La liste complète est dans l'onglet « Contrôles »." in alert(book)
+
+
+def test_a_second_run_clears_the_previous_marks_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The last run marked Planning!B2 (since fixed) with a note; Contrôles is already there.
+    project: dict[str, Any] = clean_project()
+    project["Contrôles"] = [["Contrôles"], ["old"]]
+    project[MARKS_SHEET] = [MARKS_HEADER, ["Planning", "B2", "", "oui"]]
+    book = remote_book(
+        monkeypatch, project, book_name="p.xlsx", notes={"Planning": ["B2"]}, hidden=[MARKS_SHEET]
+    )
+    # The Contrôles and registry tabs themselves are not findings of the project.
+    assert excel.verifier(book) == []
+    # B2's fill goes back to none and our note is deleted; nothing else is marked.
+    assert {k: v for k, v in colours(book).items() if k[0] < 8} == {(1, "B2"): None}
+    assert [a["args"] for a in actions(book, "deleteNote")] == [["$B$2"]]
+    # Contrôles (position 8) is cleared in place, not added again.
+    assert [a["sheet_position"] for a in actions(book, "sheetClear")] == [8]
+    assert added_sheets(book) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# "Consolider"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_consolider_adds_the_output_sheets_after_the_inputs(
+    consolidated: tuple[xw.Book, Any],
+) -> None:
+    book, _ = consolidated
+    assert added_sheets(book) == [[6 + i, name] for i, name in enumerate(OUTPUTS)]
+
+
+def test_consolider_never_writes_to_an_input_sheet(consolidated: tuple[xw.Book, Any]) -> None:
+    book, _ = consolidated
+    inputs = set(range(len(PMO_SHEETS)))
+    assert [a for a in actions(book) if a["sheet_position"] in inputs] == []
+
+
+def test_consolidation_sheet_has_one_row_per_demo_project(
+    consolidated: tuple[xw.Book, Any],
+) -> None:
+    book, result = consolidated
+    # Header on row 4 (0-based 3), projects from row 5: PRJ-001 .. PRJ-008, then the total.
+    header = block_at(book, 6, 3)[0]
+    assert header[:2] == ["Code projet", "Nom du projet"]
+    codes = [row[0] for row in block_at(book, 6, 4)]
+    assert codes == [f"PRJ-00{i}" for i in range(1, 9)] + ["TOTAL"]
+    assert result.consolidated == 8
+
+
+def test_files_sheet_names_the_missing_project_first(
+    consolidated: tuple[xw.Book, Any], demo: DemoPortfolio
+) -> None:
+    book, _ = consolidated
+    # Fichiers (position 10): missing files come before the consolidated ones.
+    first = block_at(book, 10, 4)[0]
+    assert first[1:3] == ["Manquant", demo.missing[0]]
+
+
+def test_findings_link_to_the_cell_in_the_project_file(
+    consolidated: tuple[xw.Book, Any], demo: DemoPortfolio
+) -> None:
+    book, _ = consolidated
+    first = block_at(book, 9, 4)[0]
+    path = demo.projects_dir / "projet_PRJ-005.xlsx"
+    assert first[4] == f'=HYPERLINK("[{path}]\'Planning\'!K9","K9")'
+
+
+def test_consolider_summary(consolidated: tuple[xw.Book, Any]) -> None:
+    book, _ = consolidated
+    text = alert(book)
+    assert text.startswith("Consolidation au 20/11/2026 : 8 projet(s) consolidé(s).")
+    # 8 workbooks in the folder, and PRJ-009 listed in Projets without a file.
+    assert "Fichiers : 8 consolidé(s) · 1 manquant(s)." in text
+    assert "Onglets mis à jour : " + ", ".join(OUTPUTS) + "." in text
+
+
+def test_status_bar_progress_degrades_with_a_notice_on_remote(
+    consolidated: tuple[xw.Book, Any],
+) -> None:
+    book, _ = consolidated
+    assert "Progression non affichée : ce moteur Excel n'a pas de barre d'état." in alert(book)
+    assert actions(book, "setStatusBar") == []
+
+
+def test_status_bar_shows_each_file_on_desktop() -> None:
+    app = SimpleNamespace(engine=SimpleNamespace(name="excel"), status_bar=False)
+    book = SimpleNamespace(app=app)
+    shown: list[str] = []
+    notices: list[str] = []
+    progress = excel.status_progress(book, notices)  # type: ignore[arg-type]
+    for i, name in enumerate(["projet_a.xlsx", "projet_b.xlsx"], 1):
+        progress(i, 40, name)
+        shown.append(app.status_bar)
+    assert shown == ["Consolidation 1/40 : projet_a.xlsx", "Consolidation 2/40 : projet_b.xlsx"]
+    assert notices == []
+
+
+def test_history_keeps_the_live_books_earlier_rows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_book(tmp_path / "projets" / "a.xlsx", clean_project("PRJ-1"))
+    grids: dict[str, Any] = pmo_template_grids(tmp_path / "projets")
+    # An earlier cut-off typed in the live Historique (unsaved): header on row 4, as written.
+    grids["Historique"] = [
+        ["Historique"], [], [],
+        ["Date d'arrêté", "Code projet", "Nom du projet"],
+        [dt.datetime(2026, 11, 13), "PRJ-1", "Projet PRJ-1"],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    excel.consolider(book)
+    position = len(grids) - 1  # Historique is cleared in place at its own position
+    rows = block_at(book, position, 4)
+    # The 13/11 row kept, then this run's 20/11 row for PRJ-1 (project cut-off, 2026-11-20).
+    assert [(r[0], r[1]) for r in rows] == [("2026-11-13", "PRJ-1"), ("2026-11-20", "PRJ-1")]
+    assert [a["sheet_position"] for a in actions(book, "sheetClear")] == [position]
+
+
+def many_entries(code: str, n: int) -> dict[str, Any]:
+    """A clean project whose Charges has ``n`` rows of 0.01 j (2026-11-02 .. 2026-11-20)."""
+    project = clean_project(code)
+    days = [dt.date(2026, 11, 2) + dt.timedelta(d) for d in range(19)]
+    workdays = [d for d in days if d.weekday() < 5 and d != dt.date(2026, 11, 11)]
+    rows = [[workdays[i % len(workdays)], "Alice Martin", "T1", 0.01] for i in range(n)]
+    project["Charges"] = [project["Charges"][0], *rows]
+    return project
+
+
+def consolidate_counts(
+    monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> tuple[Counter[str], list[float]]:
+    """Actions of one "Consolider" over ``folder``, by kind; and each project's consumed days."""
+    book = remote_book(monkeypatch, pmo_template_grids(folder))
+    result = excel.consolider(book)
+    assert result is not None
+    return Counter(a["func"] for a in actions(book)), [p.consumed_days for p in result.projects]
+
+
+def test_write_actions_do_not_grow_with_the_number_of_rows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for code in ("PRJ-1", "PRJ-2"):
+        write_book(tmp_path / "small" / f"{code}.xlsx", many_entries(code, 2))
+        write_book(tmp_path / "large" / f"{code}.xlsx", many_entries(code, 600))
+    small, small_days = consolidate_counts(monkeypatch, tmp_path / "small")
+    large, large_days = consolidate_counts(monkeypatch, tmp_path / "large")
+    # Every row was read: 2 × 0.01 = 0.02 j vs 600 × 0.01 = 6 j per project.
+    assert small_days == pytest.approx([0.02, 0.02])
+    assert large_days == pytest.approx([6.0, 6.0])
+    # ... and written with the same range writes (one per block), the same actions overall.
+    assert large["setValues"] == small["setValues"]
+    assert large == small
+
+
+def test_a_relative_projects_folder_on_remote_says_what_to_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The remote engine gives no folder for the workbook: "projets" cannot be resolved.
+    book = remote_book(monkeypatch, pmo_template_grids(Path("projets")))
+    assert excel.consolider(book) is None
+    text = alert(book)
+    assert "« Consolider » n'a pas abouti : Le dossier des projets « projets »" in text
+    assert "chemin complet dans l'onglet Paramètres" in text
+    assert [a for a in actions(book) if a["func"] != "alert"] == []
+
+
+def test_write_outputs_refuses_a_layout_named_like_an_input_sheet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = remote_book(monkeypatch, {"Paramètres": [["x"]], "TJM": [["y"]]})
+    xbook = XlwingsWorkbook(book)
+    layouts = [SheetLayout("Consolidation", [Block(0, 0, [["a"]])])]
+    for name in ("TJM", "tjm", "Settings", "Paramètres", "Mode d'emploi"):  # any case, FR or EN
+        with pytest.raises(excel.InputSheetError):
+            excel.write_outputs(xbook, [*layouts, SheetLayout(name)], labels.PMO_SHEETS)
+    # Refused before anything is written: not even the harmless Consolidation.
+    assert actions(book) == []
+
+
+def test_consolider_refuses_to_overwrite_an_input_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pmo_xl.outputs
+
+    real = pmo_xl.outputs.output_layouts
+
+    def clashing(*args: Any, **kwargs: Any) -> list[SheetLayout]:
+        return [*real(*args, **kwargs), SheetLayout("TJM", [Block(0, 0, [["écrasé"]])])]
+
+    monkeypatch.setattr(pmo_xl.outputs, "output_layouts", clashing)
+    write_book(tmp_path / "projets" / "a.xlsx", clean_project("PRJ-1"))
+    book = remote_book(monkeypatch, pmo_template_grids(tmp_path / "projets"))
+    assert excel.consolider(book) is None
+    assert actions(book, "setValues") == []
+    assert "refuse d'écrire dans l'onglet « TJM »" in alert(book)
+
+
+def test_an_unexpected_error_is_a_french_message_and_a_log_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_grids: dict[str, dict[str, Grid]]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disque indisponible")
+
+    monkeypatch.setattr(excel, "consolidate_folder", broken)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    book = remote_book(monkeypatch, demo_grids["pmo"])
+    assert excel.consolider(book) is None
+    text = alert(book)
+    assert text.startswith("« Consolider » n'a pas abouti : RuntimeError — disque indisponible")
+    assert "Traceback" not in text
+    (log,) = (tmp_path / excel.LOG_FOLDER).glob("erreur_consolider_*.log")
+    assert str(log) in text
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    assert "disque indisponible" in log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("twin", "title"),
+    [
+        (excel.verifier_caller, "Vérification de « p.xlsx »"),
+        (excel.consolider_caller, "« Consolider » n'a pas abouti"),
+        (excel.rapport_copil_caller, "« Rapport COPIL » n'a pas abouti"),
+    ],
+)
+def test_the_runpython_twins_act_on_the_calling_book(
+    monkeypatch: pytest.MonkeyPatch, twin: Any, title: str
+) -> None:
+    # The project grids have no Paramètres: the PMO buttons say there is no projects folder.
+    book = remote_book(monkeypatch, clean_project(), book_name="p.xlsx")
+    monkeypatch.setattr(xw.Book, "caller", lambda: book)
+    assert twin() is None
+    assert alert(book).startswith(title)
+
+
+def test_the_twins_say_when_not_started_from_excel(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def no_caller() -> None:
+        raise RuntimeError("no caller book")
+
+    monkeypatch.setattr(xw.Book, "caller", no_caller)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(RuntimeError, match="doit être lancé depuis un bouton du classeur Excel"):
+        excel.consolider_caller()
+    assert len(list((tmp_path / excel.LOG_FOLDER).glob("erreur_consolider_*.log"))) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# "Rapport COPIL"
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def reported(
+    demo_grids: dict[str, dict[str, Grid]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[xw.Book, Any, Path]]:
+    out = tmp_path_factory.mktemp("direction")
+    with pytest.MonkeyPatch.context() as mp:
+        book = remote_book(mp, demo_grids["pmo"], book_name="pmo.xlsm")
+        yield book, excel.rapport_copil(book, export_dir=out), out
+
+
+def test_rapport_copil_adds_only_the_copil_tab(reported: tuple[xw.Book, Any, Path]) -> None:
+    book, result, _ = reported
+    assert result is not None
+    assert added_sheets(book) == [[6, "COPIL"]]
+    inputs = set(range(len(PMO_SHEETS)))
+    assert [a for a in actions(book) if a["sheet_position"] in inputs] == []
+    assert writes_to(book, 6)
+
+
+def test_rapport_copil_exports_the_workbook_for_the_direction(
+    reported: tuple[xw.Book, Any, Path],
+) -> None:
+    book, _, out = reported
+    xlsx = out / f"COPIL_{CUTOFF.isoformat()}.xlsx"  # COPIL_2026-11-20.xlsx
+    assert xlsx.is_file()
+    with open_workbook(xlsx) as copil:
+        assert copil.sheet_names()
+    assert f"Exporté pour la direction : {xlsx}" in alert(book)
+
+
+def test_rapport_copil_says_there_is_no_pdf_on_the_remote_engine(
+    reported: tuple[xw.Book, Any, Path],
+) -> None:
+    book, _, out = reported
+    assert list(out.glob("*.pdf")) == []
+    assert notice("pdf", "fr") in alert(book)
+
+
+def test_rapport_copil_without_a_folder_says_the_files_were_not_exported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_book(tmp_path / "projets" / "a.xlsx", clean_project("PRJ-1"))
+    book = remote_book(monkeypatch, pmo_template_grids(tmp_path / "projets"))
+    assert excel.rapport_copil(book) is not None
+    assert "Classeur COPIL autonome non exporté" in alert(book)
+    assert list(tmp_path.rglob("COPIL_*")) == []
+
+
+class FakeDesktopBook:
+    """Just what :func:`excel.export_copil` asks of a desktop Excel book."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.app = SimpleNamespace(engine=SimpleNamespace(name="excel"))
+        self.fail = fail
+        self.pdfs: list[tuple[str, Sequence[str] | None]] = []
+
+    def to_pdf(self, path: str, include: Sequence[str] | None = None) -> None:
+        if self.fail:
+            raise OSError("aucune imprimante")
+        self.pdfs.append((path, include))
+
+
+@pytest.fixture
+def copil_writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, bool]]:
+    """Stand-in for ``copil.write_copil_workbook``: records (path, pdf) and writes nothing."""
+    from pmo_xl import copil
+
+    calls: list[tuple[Path, bool]] = []
+
+    def write(report: Any, path: Path, *, pdf: bool) -> tuple[Path, Path | None]:
+        calls.append((path, pdf))
+        return path, path.with_suffix(".pdf") if pdf else None
+
+    monkeypatch.setattr(copil, "write_copil_workbook", write)
+    return calls
+
+
+def test_desktop_without_libreoffice_prints_the_copil_tab_with_excel(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copil_writes: list[tuple[Path, bool]]
+) -> None:
+    monkeypatch.setattr("pmo_xl.render_pdf.find_soffice", lambda: None)
+    book = FakeDesktopBook()
+    lines = excel.export_copil(book, object(), tmp_path, CUTOFF, "COPIL")  # type: ignore[arg-type]
+    assert copil_writes == [(tmp_path / "COPIL_2026-11-20.xlsx", False)]
+    assert book.pdfs == [(str(tmp_path / "COPIL_2026-11-20.pdf"), ["COPIL"])]
+    assert lines[-1] == f"Exporté pour la direction : {tmp_path / 'COPIL_2026-11-20.pdf'}"
+
+
+def test_desktop_with_libreoffice_makes_the_clis_pdf(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copil_writes: list[tuple[Path, bool]]
+) -> None:
+    monkeypatch.setattr("pmo_xl.render_pdf.find_soffice", lambda: Path("/usr/bin/soffice"))
+    book = FakeDesktopBook()
+    excel.export_copil(book, object(), tmp_path, CUTOFF, "COPIL")  # type: ignore[arg-type]
+    assert copil_writes == [(tmp_path / "COPIL_2026-11-20.xlsx", True)]
+    assert book.pdfs == []
+
+
+def test_a_pdf_excel_cannot_print_is_said_not_raised(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copil_writes: list[tuple[Path, bool]]
+) -> None:
+    monkeypatch.setattr("pmo_xl.render_pdf.find_soffice", lambda: None)
+    lines = excel.export_copil(
+        FakeDesktopBook(fail=True),  # type: ignore[arg-type]
+        object(),  # type: ignore[arg-type]
+        tmp_path,
+        CUTOFF,
+        "COPIL",
+    )
+    assert lines[0] == f"Exporté pour la direction : {tmp_path / 'COPIL_2026-11-20.xlsx'}"
+    assert lines[1].startswith("PDF non produit (Excel : aucune imprimante)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the workbook is
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fullname", "folder"),
+    [
+        ("/home/pmo/Portefeuille/pmo.xlsm", Path("/home/pmo/Portefeuille")),
+        ("https://d.docs.live.net/abc/Documents/pmo.xlsm", None),  # OneDrive
+        ("Classeur1", None),  # never saved
+        ("pmo.xlsm", None),  # remote engine: the name only
+    ],
+)
+def test_book_folder(fullname: str, folder: Path | None) -> None:
+    assert excel.book_folder(SimpleNamespace(fullname=fullname)) == folder  # type: ignore[arg-type]
