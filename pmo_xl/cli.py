@@ -164,6 +164,8 @@ def consolidate(
             progress=progress,
         )
     _summary(run.result, run.result.settings.language)
+    for note in run.notes:
+        err.print(f"[yellow]Note :[/yellow] {note}")
     for path in run.written:
         out.print(f"Écrit : {path}")
     raise typer.Exit(0 if run.result.consolidated else 1)

@@ -71,6 +71,7 @@ class Consolidation:
     settings_findings: list[Finding]
     projects_dir: Path
     written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know, in words
 
 
 def consolidate(
@@ -95,8 +96,16 @@ def consolidate(
         )
     if not folder.is_dir():
         raise UsageError(f"Dossier des projets introuvable : {folder}")
+    notes: list[str] = []
     out = out or default_output(pmo, folder)
-    _refuse_inputs_as_output(out, pmo)
+    if pmo is not None and out.resolve() == pmo.resolve():
+        # Rewriting the PMO workbook outside Excel would lose its buttons, VBA and formats.
+        out = default_output(pmo, folder)
+        notes.append(
+            f"Le classeur PMO n'est jamais réécrit hors d'Excel (ses boutons, macros et mises en "
+            f"forme seraient perdus) : les résultats sont écrits dans {out}. Dans Excel, le "
+            f"bouton « Consolider » les écrit dans le classeur PMO lui-même."
+        )
     history_sources = [out] + ([pmo] if pmo else [])
     result = consolidate_folder(
         folder,
@@ -107,7 +116,7 @@ def consolidate(
         progress=progress,
     )
     result.findings = settings_findings + result.findings
-    run = Consolidation(result, settings_findings, folder)
+    run = Consolidation(result, settings_findings, folder, notes=notes)
     language = settings.language
     copil_layout = _copil_layout(result, language) if with_copil else None
     from pmo_xl.outputs import output_layouts

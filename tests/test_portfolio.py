@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import simple_project, write_book
 from typer.testing import CliRunner
 
-from builders import simple_project, write_book
 from pmo_xl.cli import app
 from pmo_xl.model import ExpectedProject, Settings
 from pmo_xl.portfolio import consolidate_folder
@@ -161,3 +161,17 @@ def test_output_next_to_an_open_excel_file_is_refused(folder: Path, tmp_path: Pa
                                    "--out", str(out)])  # fmt: skip
     assert res.exit_code == 1
     assert not out.exists()
+
+
+def test_output_named_as_the_pmo_workbook_goes_to_a_separate_file(
+    folder: Path, tmp_path: Path
+) -> None:
+    pmo = write_book(tmp_path / "pmo.xlsx", {"Paramètres": [["Date d'arrêté", CUTOFF]]})
+    before = file_digest(pmo)
+    res = CliRunner().invoke(
+        app, ["consolidate", str(folder), "--pmo", str(pmo), "--out", str(pmo)]
+    )
+    assert res.exit_code == 0, res.output
+    assert file_digest(pmo) == before
+    assert (tmp_path / "pmo_consolidation.xlsx").is_file()
+    assert "jamais réécrit" in res.output
