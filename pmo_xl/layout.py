@@ -199,6 +199,8 @@ class PrintSetup:
     header: str | None = None
     footer: str | None = None
     center_horizontally: bool = True
+    # 0-based rows that start a new page (manual breaks, e.g. so that no section is cut).
+    row_breaks: tuple[int, ...] = ()
 
 
 @dataclass

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from pmo_xl.safe_io import OutputError
 
@@ -29,6 +30,11 @@ _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
+# The locale LibreOffice formats numbers with (decimal comma and thousands space in fr-FR);
+# without it, the machine's locale applies (often en-US on servers).
+_LOCALE_ITEM = """<item oor:path="/org.openoffice.Setup/L10N">
+ <prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
+"""
 
 
 class PdfConversionError(OutputError):
@@ -48,8 +54,13 @@ def find_soffice() -> Path | None:
     return None
 
 
-def to_pdf(xlsx: Path, outdir: Path, *, timeout_s: float = 120.0) -> Path:
-    """Convert ``xlsx`` to ``outdir/<stem>.pdf`` and return it (or raise PdfConversionError)."""
+def to_pdf(
+    xlsx: Path, outdir: Path, *, timeout_s: float = 120.0, locale: str | None = None
+) -> Path:
+    """Convert ``xlsx`` to ``outdir/<stem>.pdf`` and return it (or raise PdfConversionError).
+
+    ``locale`` (``"fr-FR"``) sets how numbers are shown; by default the machine's locale.
+    """
     xlsx, outdir = Path(xlsx), Path(outdir)
     soffice = find_soffice()
     if soffice is None:
@@ -65,8 +76,12 @@ def to_pdf(xlsx: Path, outdir: Path, *, timeout_s: float = 120.0) -> Path:
     pdf.unlink(missing_ok=True)  # so that a stale PDF is never mistaken for this run's
     with tempfile.TemporaryDirectory(prefix="lo_") as profile:
         (Path(profile) / "user").mkdir()
+        settings = _PROFILE_SETTINGS
+        if locale:
+            item = _LOCALE_ITEM.format(locale=escape(locale))
+            settings = settings.replace("</oor:items>", item + "</oor:items>")
         (Path(profile) / "user" / "registrymodifications.xcu").write_text(
-            _PROFILE_SETTINGS, encoding="utf-8"
+            settings, encoding="utf-8"
         )
         command = [
             str(soffice),

@@ -85,10 +85,7 @@ def table_sheet(
         if len(frame)
         else []
     )
-    styles = [
-        CellStyle(number_format=c.kind, wrap=c.wrap, valign="top")
-        for c in columns
-    ]
+    styles = [CellStyle(number_format=c.kind, wrap=c.wrap, valign="top") for c in columns]
     if data:
         layout.add(Block(header_row + 1, 0, data, column_styles=styles))
     layout.column_widths = {i: c.width for i, c in enumerate(columns)}

@@ -523,6 +523,9 @@ def _print_setup(ws: Any, layout: SheetLayout) -> None:
         ws.set_footer(clean_text(setup.footer)[0], {"margin": inches / 2})
     if setup.center_horizontally:
         ws.center_horizontally()
+    if setup.row_breaks:
+        # XlsxWriter's break at row r falls between rows r - 1 and r (0-based): before row r.
+        ws.set_h_pagebreaks(sorted(setup.row_breaks))
 
 
 def _check(result: int | None, what: str) -> None:
