@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -106,8 +107,13 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
 
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     table = Table(title=f"{result.settings.portfolio_name} — {result.cutoff.isoformat()}")
-    for header in ("Code", "Projet", "Météo", "Tend.", "Avanct", "Réestimé (j)", "Dérive", "SPI"):
-        table.add_column(header, justify="right" if header[0] in "ARDS" else "left")
+    table.box = box.SIMPLE_HEAD
+    table.add_column("Code", no_wrap=True, min_width=7)
+    table.add_column("Projet", no_wrap=True, max_width=16, overflow="ellipsis")
+    table.add_column("Météo", no_wrap=True, min_width=9)
+    table.add_column("T", justify="center", no_wrap=True, min_width=1)
+    for header in ("Avanct", "Réest. j", "Dérive", "SPI"):
+        table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 4))
     for p in result.projects:
         weather = WEATHER_WORDS[p.weather].text(lang)
         table.add_row(

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import holidays
+import pandas as pd
 
 from pmo_xl import labels
+from pmo_xl.history import HISTORY_COLUMNS
 from pmo_xl.labels import Lang, SheetSpec
 from pmo_xl.templates import (
     PMO_TEMPLATE_FILE,
@@ -1219,6 +1221,38 @@ def generate(seed: int = SEED) -> tuple[list[DemoProject], SettingsData, list[Pl
     return projects, settings, planted
 
 
+# The demo portfolio as the previous COPIL saw it, a month before its cut-off (20/11/2026):
+# code → (weather, drift %). PRJ-002 was cloudy and turns stormy, PRJ-006 stays stormy,
+# PRJ-003 and PRJ-008 cloud over, PRJ-005 comes back to sunny.
+DEMO_PREVIOUS_CUTOFF = dt.date(2026, 10, 16)
+DEMO_PREVIOUS: dict[str, tuple[str, float]] = {
+    "PRJ-001": ("green", -0.025),
+    "PRJ-002": ("amber", 0.085),
+    "PRJ-003": ("green", 0.041),
+    "PRJ-004": ("green", -0.032),
+    "PRJ-005": ("amber", -0.015),
+    "PRJ-006": ("red", -0.004),
+    "PRJ-007": ("green", -0.030),
+    "PRJ-008": ("green", -0.040),
+}
+
+
+def previous_history_frame() -> pd.DataFrame:
+    """The ``Historique`` rows of the demo's previous COPIL (weather and drift only)."""
+    rows = [
+        {c: None for c in HISTORY_COLUMNS}
+        | {
+            "cutoff": DEMO_PREVIOUS_CUTOFF,
+            "code": code,
+            "weather": weather,
+            "drift_pct": drift,
+            "run_at": dt.datetime.combine(DEMO_PREVIOUS_CUTOFF, dt.time(18, 0)),
+        }
+        for code, (weather, drift) in DEMO_PREVIOUS.items()
+    ]
+    return pd.DataFrame.from_records(rows, columns=list(HISTORY_COLUMNS))
+
+
 def build_demo(out_dir: Path, *, seed: int = SEED) -> DemoPortfolio:
     """Write ``pmo.xlsx`` and ``projets/projet_<code>.xlsx`` in ``out_dir`` (reproducibly)."""
     out_dir = Path(out_dir)
@@ -1237,8 +1271,14 @@ def build_demo(out_dir: Path, *, seed: int = SEED) -> DemoPortfolio:
         paths.append(path)
         if project.spec.lang == "en":
             english = path
+    # Last month's snapshot, so that the demo's COPIL shows trends from its first run.
+    from pmo_xl.outputs import history_layout
+
+    history = history_layout(previous_history_frame(), "fr")
     pmo = write_workbook(
-        pmo_template_layouts("fr", settings), out_dir / PMO_TEMPLATE_FILE, f"PMO — {COMPANY}"
+        [*pmo_template_layouts("fr", settings), history],
+        out_dir / PMO_TEMPLATE_FILE,
+        f"PMO — {COMPANY}",
     )
     assert english is not None
     return DemoPortfolio(out_dir, pmo, projects_dir, paths, planted, [MISSING_PROJECT[0]], english)

@@ -1,9 +1,9 @@
 """Regenerate the documentation pictures: ``python -m pmo_xl.docs docs`` (``make docs``).
 
 ``docs/copil-demo.png`` is page 1 of the demo portfolio's COPIL: the demo is built in a temporary
-folder, consolidated against the previous month's snapshot (:func:`demo_previous_history`, so that
-trends show), written as the standalone COPIL workbook, converted to PDF by LibreOffice, and page 1
-rasterised by ``pdftoppm`` (poppler-utils).
+folder, consolidated against the previous month's snapshot (the demo's ``Historique`` sheet,
+so that trends show), written as the standalone COPIL workbook, converted to PDF by LibreOffice,
+and page 1 rasterised by ``pdftoppm`` (poppler-utils).
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
-from pmo_xl.history import HISTORY_COLUMNS
 from pmo_xl.labels import Lang
 from pmo_xl.portfolio import PortfolioResult
 
@@ -25,41 +22,11 @@ DOCS_DIR = Path("docs")
 COPIL_PNG = "copil-demo.png"
 PNG_DPI = 80
 
-# The demo portfolio as the previous COPIL saw it, a month before its cut-off (20/11/2026):
-# code → (weather, drift %). PRJ-002 was cloudy and turns stormy, PRJ-006 stays stormy,
-# PRJ-003 and PRJ-008 cloud over, PRJ-005 comes back to sunny.
-DEMO_PREVIOUS_CUTOFF = dt.date(2026, 10, 16)
-DEMO_PREVIOUS: dict[str, tuple[str, float]] = {
-    "PRJ-001": ("green", -0.025),
-    "PRJ-002": ("amber", 0.085),
-    "PRJ-003": ("green", 0.041),
-    "PRJ-004": ("green", -0.032),
-    "PRJ-005": ("amber", -0.015),
-    "PRJ-006": ("red", -0.004),
-    "PRJ-007": ("green", -0.030),
-    "PRJ-008": ("green", -0.040),
-}
-
-
-def demo_previous_history() -> pd.DataFrame:
-    """The ``Historique`` rows of the demo's previous COPIL (weather and drift only)."""
-    rows = [
-        {c: None for c in HISTORY_COLUMNS}
-        | {
-            "cutoff": DEMO_PREVIOUS_CUTOFF,
-            "code": code,
-            "weather": weather,
-            "drift_pct": drift,
-            "run_at": dt.datetime.combine(DEMO_PREVIOUS_CUTOFF, dt.time(18, 0)),
-        }
-        for code, (weather, drift) in DEMO_PREVIOUS.items()
-    ]
-    return pd.DataFrame.from_records(rows, columns=list(HISTORY_COLUMNS))
-
 
 def demo_result(root: Path, lang: Lang | None = None) -> PortfolioResult:
     """Build the demo portfolio under ``root`` and consolidate it (with last month's trend)."""
     from pmo_xl import file_workbook, portfolio, reading
+    from pmo_xl.commands import previous_history
     from pmo_xl.demo import build_demo
 
     built = build_demo(root)
@@ -70,7 +37,7 @@ def demo_result(root: Path, lang: Lang | None = None) -> PortfolioResult:
     folder = settings.projects_folder or built.projects_dir
     run_at = dt.datetime.combine(settings.cutoff or dt.date.today(), dt.time(17, 30))
     return portfolio.consolidate_folder(
-        folder, settings, previous_history=[demo_previous_history()], run_at=run_at
+        folder, settings, previous_history=previous_history([built.pmo]), run_at=run_at
     )
 
 

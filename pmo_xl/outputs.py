@@ -255,11 +255,16 @@ HISTORY_KINDS = {
 
 
 def history_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
+    return history_layout(result.history, lang)
+
+
+def history_layout(history: pd.DataFrame, lang: Lang = "fr") -> SheetLayout:
+    """The ``Historique`` sheet: one row per project and cut-off date."""
     cols = [
         Col(f, label, HISTORY_KINDS.get(f, "general"), 24 if f == "name" else 13)  # type: ignore[arg-type]
         for f, label in HISTORY_COLUMNS.items()
     ]
-    frame = result.history.copy()
+    frame = history.copy()
     frame["weather"] = [_weather_word(w, lang) for w in frame["weather"]]
     title = OUTPUT_SHEETS["history"].text(lang)
     note = L(

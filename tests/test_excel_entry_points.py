@@ -119,12 +119,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoPortfolio:
 
 @pytest.fixture(scope="module")
 def demo_grids(demo: DemoPortfolio) -> dict[str, dict[str, Grid]]:
-    """Grids of the demo's PMO workbook (folder made absolute) and of project PRJ-005."""
+    """Grids of the demo's PMO workbook (folder made absolute) and of project PRJ-005.
+
+    The demo's PMO workbook ships last month's ``Historique``; these tests start from a PMO
+    workbook that has never been consolidated, so that every output sheet is a new one.
+    """
     with (
         open_workbook(demo.pmo) as pmo,
         open_workbook(demo.projects_dir / "projet_PRJ-005.xlsx") as p,
     ):
-        return {"pmo": with_folder(grids_of(pmo), demo.projects_dir), "PRJ-005": grids_of(p)}
+        pmo_grids = with_folder(grids_of(pmo), demo.projects_dir)
+        pmo_grids.pop("Historique", None)
+        return {"pmo": pmo_grids, "PRJ-005": grids_of(p)}
 
 
 @pytest.fixture(scope="module")
