@@ -118,12 +118,19 @@ class _Span:
 
 @dataclass
 class _Sheet:
-    """Writes rows top to bottom, remembering row heights and where each section lies."""
+    """Writes rows top to bottom, remembering row heights and where each section lies.
+
+    A row joins the block above when its cells outside merges have the block's column styles:
+    a table is one range write in a live workbook. Heights are the layout's, row by row.
+    """
 
     layout: SheetLayout
     row: int = 0
-    heights: dict[int, float] = field(default_factory=dict)
     sections: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def heights(self) -> dict[int, float]:
+        return self.layout.row_heights
 
     def line(self, spans: Sequence[_Span], height: float | None = None) -> int:
         """One row of spans (merged when wider than a column); height fits the wrapped text."""
@@ -137,14 +144,25 @@ class _Sheet:
             if s.last > s.first:
                 self.layout.merges.append((Range(r, s.first, r, s.last), s.value, s.style))
         needed = max((_text_height(s) for s in spans), default=15.0)
-        h = max(height or 0.0, needed)
-        self.layout.add(Block(r, 0, [values], column_styles=styles, row_height=h))
-        self.heights[r] = h
+        merged = {c for s in spans if s.last > s.first for c in range(s.first, s.last + 1)}
+        blocks = self.layout.blocks
+        above = blocks[-1] if blocks else None
+        if (
+            above is not None
+            and above.column_styles is not None
+            and (above.row + above.n_rows, above.col) == (r, 0)
+            # A merged span's own style covers its cells, whatever the block's columns say.
+            and all(c in merged or above.column_styles[c] == styles[c] for c in range(N_COLS))
+        ):
+            above.values.append(values)
+        else:
+            self.layout.add(Block(r, 0, [values], column_styles=styles))
+        self.heights[r] = max(height or 0.0, needed)
         self.row += 1
         return r
 
     def gap(self, height: float = 9.0) -> None:
-        self.layout.add(Block(self.row, 0, [[None]], row_height=height))
+        """An empty row of ``height`` points: nothing written, only its height."""
         self.heights[self.row] = height
         self.row += 1
 
@@ -440,7 +458,11 @@ def _projects(sheet: _Sheet, report: CopilReport, lang: Lang) -> None:
                 border=True,
                 border_color=LINE_COLOR,
             )
-            sheet.line([_Span(0, 0, None, style), _Span(1, N_COLS - 1, text, style)], height=14)
+            # The blank code cell shows only its border: styled as the project's, the exception
+            # line stays in the projects' block (one range write for the whole table).
+            sheet.line(
+                [_Span(0, 0, None, code_style), _Span(1, N_COLS - 1, text, style)], height=14
+            )
     last = sheet.row - 1
     t = report.synthesis.totals
     total_style = _cell(bold=True, fill=SECTION_FILL)

@@ -3,8 +3,10 @@
 The same code runs on desktop Excel (classic xlwings, ``RunPython``) and on xlwings' remote
 engine (xlwings Server / Lite, ``xw.Book(json=...)``): only the common Book/Sheet/Range API is
 used, and what one engine lacks is skipped with a notice in :attr:`XlwingsWorkbook.notices`.
-Writes stay few whatever the number of rows: one range write per block, one call per run of
-columns sharing a format, links written as ``HYPERLINK`` formulas inside the block's values.
+Writes stay few whatever the number of rows (on desktop Excel each is a round trip): one range
+write per block, holding its links (``HYPERLINK`` formulas) and merged cells' values; one call
+per attribute of the look and rectangle of cells sharing it, across blocks (:func:`paint_plan`);
+one call per run of parallel border lines, per run of one-row merges, per run of row heights.
 
 >>> book = XlwingsWorkbook(xw.Book.caller())  # doctest: +SKIP
 >>> book.read_sheet("Projet").cell(1, 2)  # doctest: +SKIP
@@ -15,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 from pmo_xl.labels import Lang
 from pmo_xl.layout import (
@@ -94,10 +97,10 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "every chart.",
     ),
     "print": (
-        "Mise en page d'impression non appliquée (ce moteur Excel ne le permet pas) : "
-        "imprimez depuis Excel sur ordinateur ou depuis le classeur exporté.",
-        "Print setup not applied (this Excel engine cannot do it): print from desktop Excel "
-        "or from the exported workbook.",
+        "Mise en page d'impression (orientation, sauts de page) non appliquée (ce moteur Excel "
+        "ne le permet pas) : imprimez depuis Excel sur ordinateur ou depuis le classeur exporté.",
+        "Print setup (orientation, page breaks) not applied (this Excel engine cannot do it): "
+        "print from desktop Excel or from the exported workbook.",
     ),
     "pdf": (
         "Export PDF impossible depuis ce moteur Excel (xlwings Server/Lite) : "
@@ -315,27 +318,30 @@ class XlwingsWorkbook:
     # -- writing ---------------------------------------------------------------------------
 
     def write_sheet(self, layout: SheetLayout) -> None:
-        """Replace sheet ``layout.name`` (cleared in place, or added at the end) with the layout."""
+        """Replace sheet ``layout.name`` (cleared in place, or added at the end) with the layout.
+
+        Each attribute of the look is one call per rectangle of cells sharing it, over the whole
+        sheet (see :func:`paint_plan`): on desktop Excel every call is a round trip.
+        """
         sheet = self._fresh_sheet(layout.name)
         formats = NUMBER_FORMATS if layout.lang == "fr" else NUMBER_FORMATS_EN
-        links = {(link.row, link.col): link for link in layout.links}
-        linked: set[tuple[int, int]] = set()
-        for block in layout.blocks:
-            if block.n_rows == 0 or block.n_cols == 0:
-                continue
-            self._number_formats(sheet, block, formats)  # before the values: "@" keeps text text
-            sheet.range((block.row + 1, block.col + 1)).value = self._block_values(
-                block, links, linked
-            )
-            self._styles(sheet, layout.name, block)
-        for (row, col), link in links.items():
-            if (row, col) not in linked:
-                self._write_link(sheet, link)
-        for rng, value, style in layout.merges:
-            self._merge(sheet, layout.name, rng, value, style, formats)
+        plan = paint_plan(layout)
+        # Number formats before the values: "@" keeps text text, a date format keeps a date.
+        for kind, rng in plan.get("number_format", []):
+            self._rect_range(sheet, rng).number_format = formats[str(kind)]
+        for origin, values in _value_writes(layout):
+            sheet.range((origin[0] + 1, origin[1] + 1)).value = values
+        for link in _links_outside_blocks(layout):
+            self._write_link(sheet, link)
+        self._styles(sheet, layout.name, plan)
+        # Merged after the styles: no style call ever falls on part of a merged area.
+        for rng, across in _merge_calls(layout.merges):
+            target = self._rect_range(sheet, rng)
+            self._cosmetic(layout.name, "fusion", partial(target.merge, across))
+        self._row_heights(sheet, layout)
         self._column_widths(sheet, layout.column_widths)
         self._notes(sheet, layout.name, [(n.row, n.col, n.text) for n in layout.notes])
-        for cf in layout.conditional_formats:
+        for cf in dict.fromkeys(layout.conditional_formats):  # the same rule twice: once
             self._cosmetic(layout.name, "format conditionnel", partial(_add_cf, sheet, cf))
         for validation in layout.validations:
             self._cosmetic(
@@ -358,42 +364,30 @@ class XlwingsWorkbook:
         if layout.print_setup is not None:
             self._print_setup(sheet, layout)
 
-    def _block_values(
-        self,
-        block: Block,
-        links: dict[tuple[int, int], Link],
-        linked: set[tuple[int, int]],
-    ) -> list[list[object]]:
-        width = block.n_cols
-        values = [[to_excel(v) for v in row] + [None] * (width - len(row)) for row in block.values]
-        # A link is a HYPERLINK formula in its cell: no write of its own (issue 8 §5).
-        for (row, col), link in links.items():
-            r, c = row - block.row, col - block.col
-            formula = hyperlink_formula(link)
-            if 0 <= r < block.n_rows and 0 <= c < width and formula is not None:
-                values[r][c] = formula
-                linked.add((row, col))
-        return values
-
-    def _number_formats(self, sheet: xw.Sheet, block: Block, formats: dict[str, str]) -> None:
-        for first, last, style in _column_runs(block):
-            if style is None or style.number_format == "general":
+    def _styles(self, sheet: xw.Sheet, sheet_name: str, plan: PaintPlan) -> None:
+        """One call per rectangle and attribute; an attribute the engine lacks is said once."""
+        for name, calls in plan.items():
+            if name == "number_format":
                 continue
-            self._rect(
-                sheet, block.row, block.col + first, block.n_rows, last - first + 1
-            ).number_format = formats[style.number_format]
+            for value, rng in calls:
+                try:
+                    _apply_attribute(self._rect_range(sheet, rng), rng, name, value)
+                except Exception as error:  # cosmetic: the data is written
+                    what = _ATTRIBUTE_WORDS[name]
+                    self._notice_once(
+                        notice("style", self.lang, sheet=sheet_name, what=what, error=error)
+                    )
+                    break
 
-    def _styles(self, sheet: xw.Sheet, sheet_name: str, block: Block) -> None:
-        for first, last, style in _column_runs(block):
-            if style is None:
-                continue
-            rng = self._rect(sheet, block.row, block.col + first, block.n_rows, last - first + 1)
-            self._cosmetic(sheet_name, "style", partial(_apply_style, rng, style))
-        if block.row_height is not None:
-            rng = self._rect(sheet, block.row, block.col, block.n_rows, block.n_cols)
-            self._cosmetic(
-                sheet_name, "hauteur", lambda: setattr(rng, "row_height", block.row_height)
-            )
+    def _row_heights(self, sheet: xw.Sheet, layout: SheetLayout) -> None:
+        """One call per run of rows of equal height (see :func:`_height_runs`)."""
+        fitted, runs = _height_runs(layout)
+        if fitted is not None:
+            rows = sheet.range((fitted[0] + 1, 1), (fitted[1] + 1, 1)).rows
+            self._cosmetic(layout.name, "hauteur", rows.autofit)
+        for first, last, height in runs:
+            rng = sheet.range((first + 1, 1), (last + 1, 1))
+            self._cosmetic(layout.name, "hauteur", partial(setattr, rng, "row_height", height))
 
     def _write_link(self, sheet: xw.Sheet, link: Link) -> None:
         formula = hyperlink_formula(link)
@@ -403,28 +397,11 @@ class XlwingsWorkbook:
         else:
             cell.add_hyperlink(_link_target(link), excel_text(link.text))
 
-    def _merge(
-        self,
-        sheet: xw.Sheet,
-        sheet_name: str,
-        rng: Range,
-        value: Value,
-        style: CellStyle | None,
-        formats: dict[str, str],
-    ) -> None:
-        target = self._rect(
-            sheet,
-            rng.first_row,
-            rng.first_col,
-            rng.last_row - rng.first_row + 1,
-            rng.last_col - rng.first_col + 1,
+    @staticmethod
+    def _rect_range(sheet: xw.Sheet, rng: Range) -> xw.Range:
+        return sheet.range(
+            (rng.first_row + 1, rng.first_col + 1), (rng.last_row + 1, rng.last_col + 1)
         )
-        if style is not None and style.number_format != "general":
-            target.number_format = formats[style.number_format]
-        sheet.range((rng.first_row + 1, rng.first_col + 1)).value = to_excel(value)
-        self._cosmetic(sheet_name, "fusion", target.merge)
-        if style is not None:
-            self._cosmetic(sheet_name, "style", lambda: _apply_style(target, style))
 
     def _column_widths(self, sheet: xw.Sheet, widths: dict[int, float]) -> None:
         remote = not is_desktop(self.book)
@@ -479,7 +456,11 @@ class XlwingsWorkbook:
             self._cosmetic(layout.name, "zone d'impression", lambda: _set_print_area(sheet, area))
         if is_desktop(self.book):
             self._cosmetic(layout.name, "mise en page", lambda: _page_setup_desktop(sheet, layout))
-        else:
+            breaks = setup.row_breaks
+            self._cosmetic(
+                layout.name, "sauts de page", lambda: _page_breaks_desktop(sheet, breaks)
+            )
+        else:  # page setup and page breaks alike: said once
             self._notice_once(notice("print", self.lang))
 
     def _cosmetic(self, sheet_name: str, what: str, action: Callable[[], object]) -> None:
@@ -623,11 +604,6 @@ class XlwingsWorkbook:
         sheet.clear()
         return sheet
 
-    @staticmethod
-    def _rect(sheet: xw.Sheet, row: int, col: int, n_rows: int, n_cols: int) -> xw.Range:
-        """The range of ``n_rows`` × ``n_cols`` cells from 0-based (row, col)."""
-        return sheet.range((row + 1, col + 1), (row + n_rows, col + n_cols))
-
 
 # ---------------------------------------------------------------------------------------------
 # Helpers (pure or one xlwings call each)
@@ -685,27 +661,516 @@ def _read_fill(sheet: xw.Sheet, cell: str) -> str:
     return f"#{red:02X}{green:02X}{blue:02X}"
 
 
-def _apply_style(rng: xw.Range, style: CellStyle) -> None:
-    if style.fill is not None:
-        rng.color = style.fill
-    if style.bold:
-        rng.font.bold = True
-    if style.italic:
-        rng.font.italic = True
-    if style.size is not None:
-        rng.font.size = style.size
-    if style.font_color is not None:
-        rng.font.color = style.font_color
-    if style.wrap:
-        rng.wrap_text = True
-    if style.align is not None:
-        rng.horizontal_alignment = style.align
-    if style.valign is not None:
-        rng.vertical_alignment = style.valign
-    if style.border:
-        rng.borders.line_style = "continuous"
-        if style.border_color is not None:
-            rng.borders.color = style.border_color
+# ---------------------------------------------------------------------------------------------
+# Coalescing: a whole sheet's look, values, merges and heights as few calls (pure)
+# ---------------------------------------------------------------------------------------------
+
+# The attributes of a CellStyle that the live workbook sets, each with its own call.
+STYLE_ATTRIBUTES = (
+    "number_format", "fill", "font_color", "size", "bold", "italic", "wrap", "align", "valign",
+    "border",
+)  # fmt: skip
+# Past this many runs of equal row height (long tables whose wrapped text the layout could only
+# estimate), Excel autofits those rows itself in one call: writes must not grow with rows.
+MAX_HEIGHT_RUNS = 100
+_PLAIN = CellStyle()
+# How a notice names an attribute the engine could not set (French, as the other notices' words).
+_ATTRIBUTE_WORDS = {
+    "number_format": "format des nombres", "fill": "fond", "font_color": "couleur du texte",
+    "size": "taille du texte", "bold": "gras", "italic": "italique", "wrap": "retour à la ligne",
+    "align": "alignement", "valign": "alignement vertical", "border": "bordures",
+}  # fmt: skip
+
+PaintPlan: TypeAlias = dict[str, list[tuple[object, Range]]]
+
+
+def style_value(style: CellStyle, name: str) -> object | None:
+    """What ``style`` sets for attribute ``name``; None when it leaves Excel's default.
+
+    A border is its colour (``""``: automatic).
+    """
+    if name == "border":
+        return (style.border_color or "") if style.border else None
+    value = getattr(style, name)
+    return None if value is False or value == "general" else value
+
+
+def paint_plan(layout: SheetLayout) -> PaintPlan:
+    """For each attribute of :data:`STYLE_ATTRIBUTES`, ``(value, rectangle)`` calls, top first.
+
+    A cell looks as the last block or merge covering it says, as in the file renderer. The
+    sheet's row and column edges cut it into bands (a block of 100,000 rows costs what a block
+    of 10 does), and the cells sharing a value are covered by few rectangles, across blocks.
+    A blank cell shows no font, alignment, wrap or number format (nor a font size, in a row of
+    set height), nor does a merged cell but the first: rectangles may cross them freely.
+    """
+    patches: list[tuple[Range, CellStyle]] = []
+    for block in layout.blocks:
+        if block.n_rows == 0 or block.n_cols == 0:
+            continue
+        last_row = block.row + block.n_rows - 1
+        for first, last, style in _column_runs(block):
+            rng = Range(block.row, block.col + first, last_row, block.col + last)
+            patches.append((rng, style or _PLAIN))
+    patches += [(rng, style or _PLAIN) for rng, _value, style in layout.merges]
+    if not patches:
+        return {}
+    fitted, runs = _height_runs(layout)
+    # A link inside a block is the block's value there; one outside is a value of its own.
+    links = [
+        Range(link.row, link.col, link.row, link.col) for link in _links_outside_blocks(layout)
+    ]
+    edges = [r for r, _ in patches] + links + [Range(a, 0, b, 0) for a, b, _ in runs]
+    rows = sorted({r.first_row for r in edges} | {r.last_row + 1 for r in edges})
+    cols = sorted({r.first_col for r in edges} | {r.last_col + 1 for r in edges})
+    row_band = {row: i for i, row in enumerate(rows)}
+    col_band = {col: j for j, col in enumerate(cols)}
+
+    def bands(rng: Range) -> Iterator[tuple[int, int]]:
+        for i in range(row_band[rng.first_row], row_band[rng.last_row + 1]):
+            for j in range(col_band[rng.first_col], col_band[rng.last_col + 1]):
+                yield i, j
+
+    look: dict[tuple[int, int], CellStyle] = {}
+    for rng, style in patches:
+        for band in bands(rng):
+            look[band] = style
+    # Cells whose look shows: those holding a value. Merges come after the styles, and a merged
+    # cell shows its first cell's font, alignment and number format over the whole area.
+    shown = {band for rng in links for band in bands(rng)}
+    shown.update(
+        (bisect_right(rows, link.row) - 1, bisect_right(cols, link.col) - 1)
+        for link in layout.links
+        if rows[0] <= link.row < rows[-1] and cols[0] <= link.col < cols[-1]
+    )
+    shown.update(
+        (row_band[rng.first_row], col_band[rng.first_col])
+        for rng, value, _ in layout.merges
+        if to_excel(value) is not None
+    )
+    for block in layout.blocks:
+        if block.n_rows and block.n_cols:
+            shown.update(
+                (i, j)
+                for i, j in bands(_block_range(block))
+                if _any_value(block, rows[i], rows[i + 1], cols[j], cols[j + 1])
+            )
+    set_height = {
+        i for i in range(len(rows) - 1) if _all_set(runs, fitted, rows[i], rows[i + 1] - 1)
+    }
+    grid = [(i, j) for i in range(len(rows) - 1) for j in range(len(cols) - 1)]
+    plan: PaintPlan = {}
+    for name in STYLE_ATTRIBUTES:
+        if name == "border":
+            border_calls = _border_lines(look, rows, cols)
+            if border_calls:
+                plan[name] = border_calls
+            continue
+        by_value: dict[object, set[tuple[int, int]]] = {}
+        for band, style in look.items():
+            value = style_value(style, name)
+            if value is not None:
+                by_value.setdefault(value, set()).add(band)
+        free: set[tuple[int, int]] = set()
+        if name != "fill":
+            free = {
+                (i, j)
+                for i, j in grid
+                if (i, j) not in shown and (name != "size" or i in set_height)
+            }
+        plain = [
+            (value, rect)
+            for value, cells in by_value.items()
+            for rect in _cover(cells - free, cells | free)
+        ]
+        plain.sort(key=lambda call: (call[1][0], call[1][1]))
+        options = [plain, _layered(by_value, free, set(), None)]
+        if name in _DEFAULTS:
+            unset = {band for band in shown if style_value(look.get(band, _PLAIN), name) is None}
+            options.append(_layered(by_value, free, unset, _DEFAULTS[name]))
+        calls = [
+            (value, Range(rows[i0], cols[j0], rows[i1 + 1] - 1, cols[j1 + 1] - 1))
+            for value, (i0, j0, i1, j1) in min(options, key=len)
+        ]
+        if calls:
+            plan[name] = calls
+    return plan
+
+
+# Attributes whose Excel default can be set again exactly, and that default: a later call may
+# restore it over part of an earlier rectangle.
+_DEFAULTS: dict[str, object] = {
+    "number_format": "general",
+    "bold": False,
+    "italic": False,
+    "wrap": False,
+    "align": "general",
+    "valign": "bottom",
+}
+
+_Rect: TypeAlias = tuple[int, int, int, int]
+
+
+def _layered(
+    by_value: dict[object, set[tuple[int, int]]],
+    free: set[tuple[int, int]],
+    unset: set[tuple[int, int]],
+    default: object,
+) -> list[tuple[object, _Rect]]:
+    """Values painted one over the other, the commonest first: a rectangle may cross cells that
+    a later value (or the ``default``, restored last over ``unset`` cells) paints again."""
+    calls: list[tuple[object, _Rect]] = []
+    later = set().union(*by_value.values())
+    painted: set[tuple[int, int]] = set()
+    for value in sorted(by_value, key=lambda v: len(by_value[v]), reverse=True):
+        cells = by_value[value]
+        later -= cells
+        for rect in _cover(cells - free, cells | free | later | unset):
+            calls.append((value, rect))
+            painted.update(_cells_of(rect))
+    calls += [(default, rect) for rect in _cover(unset & painted, unset | free)]
+    return calls
+
+
+def _cells_of(rect: _Rect) -> Iterator[tuple[int, int]]:
+    i0, j0, i1, j1 = rect
+    return ((i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1))
+
+
+def _border_lines(
+    look: dict[tuple[int, int], CellStyle], rows: Sequence[int], cols: Sequence[int]
+) -> list[tuple[object, Range]]:
+    """Border calls ``((colour, sides), range)``: every line drawn once, in its colour.
+
+    A line between two bordered cells takes the colour of the lower (or right) one. Parallel
+    lines of one colour and extent, side by side, are one call: the "inside" side of a range
+    reaching one row (or column) beyond them, or the sheet's edge with it.
+    """
+    colours: dict[tuple[int, int], str] = {}
+    for band, style in look.items():
+        if style.border:
+            colours[band] = style.border_color or ""
+    calls: list[tuple[object, Range]] = []
+    for across in (False, True):
+        # Horizontal lines lie along the row edges; across, vertical ones along column edges.
+        if across:
+            bands = {(j, i): c for (i, j), c in colours.items()}
+            groups = _line_groups(bands, cols, rows)
+        else:
+            groups = _line_groups(colours, rows, cols)
+        for colour, first, last, a, b in groups:
+            sides = ["inside_vertical" if across else "inside_horizontal"]
+            if first == 0:  # nothing before the sheet's first row: its edge, then the insides
+                sides = ["edge_left" if across else "edge_top"] + (sides if last > 0 else [])
+            else:
+                first -= 1
+            rng = Range(a, first, b, last) if across else Range(first, a, last, b)
+            calls.append(((colour, tuple(sides)), rng))
+    return sorted(calls, key=lambda call: (call[1].first_row, call[1].first_col))
+
+
+def _line_groups(
+    colours: dict[tuple[int, int], str], along: Sequence[int], other: Sequence[int]
+) -> list[tuple[str, int, int, int, int]]:
+    """``(colour, first, last, from, to)``: lines at positions ``first..last`` (band edges of
+    ``along``), each from ``from`` to ``to`` (in ``other``'s units), in one colour."""
+    width = len(other) - 1
+    segments: list[tuple[str, int, int, int, int]] = []
+    for i, position in enumerate(along):
+        # The edge before band i: the colour of band i's cell, else of band i-1's.
+        edge = [_either(colours.get((i, j)), colours.get((i - 1, j))) for j in range(width)]
+        for colour, j0, j1 in _colour_runs(edge):
+            segments.append((colour, position, position, other[j0], other[j1 + 1] - 1))
+        if i + 1 < len(along) and along[i + 1] - position > 1:  # lines inside band i
+            inside = [colours.get((i, j)) for j in range(width)]
+            for colour, j0, j1 in _colour_runs(inside):
+                segments.append(
+                    (colour, position + 1, along[i + 1] - 1, other[j0], other[j1 + 1] - 1)
+                )
+    segments.sort(key=lambda seg: (seg[0], seg[3], seg[4], seg[1]))
+    groups: list[tuple[str, int, int, int, int]] = []
+    for colour, first, last, a, b in segments:
+        before = groups[-1] if groups else None
+        if (
+            before is not None
+            and before[0::3] == (colour, a)
+            and before[4] == b
+            and before[2] == first - 1
+        ):
+            groups[-1] = (colour, before[1], last, a, b)
+        else:
+            groups.append((colour, first, last, a, b))
+    return groups
+
+
+def _either(first: str | None, second: str | None) -> str | None:
+    return first if first is not None else second
+
+
+def _colour_runs(line: Sequence[str | None]) -> list[tuple[str, int, int]]:
+    """``["a", "a", None, "b"]`` → ``[("a", 0, 1), ("b", 3, 3)]``."""
+    runs: list[tuple[str, int, int]] = []
+    for j, c in enumerate(line):
+        if c is None:
+            continue
+        if runs and runs[-1][0] == c and runs[-1][2] == j - 1:
+            runs[-1] = (c, runs[-1][1], j)
+        else:
+            runs.append((c, j, j))
+    return runs
+
+
+def _any_value(block: Block, first_row: int, end_row: int, first_col: int, end_col: int) -> bool:
+    """Whether ``block`` holds a value in rows ``first_row..end_row-1``, columns likewise."""
+    c0, c1 = first_col - block.col, end_col - block.col
+    return any(
+        v is not None and v != ""
+        for line in block.values[first_row - block.row : end_row - block.row]
+        for v in line[c0:c1]
+    )
+
+
+def _all_set(
+    runs: Sequence[tuple[int, int, float]], fitted: tuple[int, int] | None, first: int, last: int
+) -> bool:
+    """Whether every row ``first..last`` has a height set by a run (not left to autofit)."""
+    if fitted is not None and not (last < fitted[0] or fitted[1] < first):
+        return False
+    return any(a <= first and last <= b for a, b, _ in runs)
+
+
+def _cover(
+    must: set[tuple[int, int]], allowed: set[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Few ``(first_row, first_col, last_row, last_col)`` rectangles covering ``must`` cells,
+    each inside ``allowed`` (``must`` and the cells where the value is welcome but not needed).
+
+    The fewer of: runs of each row stacked while the next row has the same run (or the same
+    by columns), and rectangles grown from each cell left uncovered, wide or tall first.
+    """
+    if not must:
+        return []
+    candidates: list[list[tuple[int, int, int, int]]] = [
+        _stacked_runs(must),
+        [(i0, j0, i1, j1) for j0, i0, j1, i1 in _stacked_runs({(c, r) for r, c in must})],
+    ]
+    if allowed != must and len(must) <= _GROWN_MAX:
+        candidates.append(_grown(must, allowed))
+    fewest: list[tuple[int, int, int, int]] = min(candidates, key=lambda rects: len(rects))
+    return sorted(fewest)
+
+
+# Growing rectangles costs the square of the cells to cover: past this, runs only.
+_GROWN_MAX = 5_000
+
+
+def _grown(
+    must: set[tuple[int, int]], allowed: set[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Greedy: from each cell left uncovered, the wider or the taller rectangle inside
+    ``allowed``, whichever covers more, shrunk to the ``must`` cells it holds."""
+    left = set(must)
+    rects: list[tuple[int, int, int, int]] = []
+    for i, j in sorted(must):
+        if (i, j) not in left:
+            continue
+        best: tuple[int, int, int, int] | None = None
+        best_count = 0
+        for wide in (True, False):
+            i1, j1 = i, j
+            if wide:
+                while (i, j1 + 1) in allowed:
+                    j1 += 1
+                while all((i1 + 1, c) in allowed for c in range(j, j1 + 1)):
+                    i1 += 1
+            else:
+                while (i1 + 1, j) in allowed:
+                    i1 += 1
+                while all((r, j1 + 1) in allowed for r in range(i, i1 + 1)):
+                    j1 += 1
+            inside = [(r, c) for r, c in must if i <= r <= i1 and j <= c <= j1]
+            count = sum(cell in left for cell in inside)
+            if count > best_count:
+                # Shrunk to the needed cells: nothing painted that need not be.
+                best_count = count
+                best = (
+                    i,
+                    min(c for _, c in inside),
+                    max(r for r, _ in inside),
+                    max(c for _, c in inside),
+                )
+        assert best is not None
+        rects.append(best)
+        left -= {(r, c) for r, c in must if best[0] <= r <= best[2] and best[1] <= c <= best[3]}
+    return rects
+
+
+def _stacked_runs(cells: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    done: list[tuple[int, int, int, int]] = []
+    open_: dict[tuple[int, int], tuple[int, int]] = {}  # (first_col, last_col) → (first, last row)
+    for row, group in groupby(sorted(cells), key=lambda cell: cell[0]):
+        runs = _runs([col for _, col in group])
+        still: dict[tuple[int, int], tuple[int, int]] = {}
+        for run in runs:
+            first, last = open_.pop(run, (row, row - 1))
+            if last != row - 1:
+                done.append((first, run[0], last, run[1]))
+                first = row
+            still[run] = (first, row)
+        done += [(first, c0, last, c1) for (c0, c1), (first, last) in open_.items()]
+        open_ = still
+    done += [(first, c0, last, c1) for (c0, c1), (first, last) in open_.items()]
+    return done
+
+
+def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:
+    """``[1, 2, 3, 7]`` → ``[(1, 3), (7, 7)]`` (numbers sorted and distinct)."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+def _contains(rng: Range, row: int, col: int) -> bool:
+    return rng.first_row <= row <= rng.last_row and rng.first_col <= col <= rng.last_col
+
+
+def _overlap(a: Range, b: Range) -> bool:
+    return not (
+        a.last_row < b.first_row
+        or b.last_row < a.first_row
+        or a.last_col < b.first_col
+        or b.last_col < a.first_col
+    )
+
+
+def _block_range(block: Block) -> Range:
+    return Range(block.row, block.col, block.row + block.n_rows - 1, block.col + block.n_cols - 1)
+
+
+def _value_writes(layout: SheetLayout) -> list[tuple[tuple[int, int], list[list[object]]]]:
+    """``(origin, values)`` range writes: one per block, links and merged values inside it.
+
+    A merged cell's value outside every block is a write of its own; a block of blanks over
+    cells nothing wrote before is no write at all (the sheet was just cleared).
+    """
+    links = {(link.row, link.col): link for link in layout.links}
+    writes: list[tuple[Range, list[list[object]]]] = []
+    for block in layout.blocks:
+        if block.n_rows == 0 or block.n_cols == 0:
+            continue
+        rng = _block_range(block)
+        width = block.n_cols
+        values = [[to_excel(v) for v in row] + [None] * (width - len(row)) for row in block.values]
+        # A link is a HYPERLINK formula in its cell: no write of its own (issue 8 §5).
+        for (row, col), link in links.items():
+            formula = hyperlink_formula(link)
+            if formula is not None and _contains(rng, row, col):
+                values[row - block.row][col - block.col] = formula
+        writes.append((rng, values))
+    for merged, value, _style in layout.merges:
+        row, col = merged.first_row, merged.first_col
+        # Merged values were written after every block: the last block holding the cell.
+        for rng, values in reversed(writes):
+            if _contains(rng, row, col):
+                values[row - rng.first_row][col - rng.first_col] = to_excel(value)
+                break
+        else:
+            writes.append((Range(row, col, row, col), [[to_excel(value)]]))
+    kept = []
+    for k, (rng, values) in enumerate(writes):
+        blank = all(v is None for line in values for v in line)
+        if blank and not any(_overlap(rng, earlier) for earlier, _ in writes[:k]):
+            continue
+        kept.append(((rng.first_row, rng.first_col), values))
+    return kept
+
+
+def _links_outside_blocks(layout: SheetLayout) -> list[Link]:
+    """Links not written as a formula inside a block: outside every block, or too long."""
+    ranges = [_block_range(b) for b in layout.blocks if b.n_rows and b.n_cols]
+    return [
+        link
+        for link in layout.links
+        if hyperlink_formula(link) is None
+        or not any(_contains(rng, link.row, link.col) for rng in ranges)
+    ]
+
+
+def _merge_calls(
+    merges: Sequence[tuple[Range, Value, CellStyle | None]],
+) -> list[tuple[Range, bool]]:
+    """``(range, across)`` merge calls: one-row merges over the same columns on consecutive
+    rows are one "merge across" (each row merged on its own); a single cell is no merge."""
+    one_row = sorted(
+        {(r.first_col, r.last_col, r.first_row) for r, _, _ in merges if r.first_row == r.last_row}
+    )
+    calls: list[tuple[Range, bool]] = []
+    for (first_col, last_col), group in groupby(one_row, key=lambda t: (t[0], t[1])):
+        if first_col == last_col:
+            continue
+        for first, last in _runs(row for _, _, row in group):
+            calls.append((Range(first, first_col, last, last_col), last > first))
+    calls += [(r, False) for r, _, _ in merges if r.last_row > r.first_row]
+    return sorted(calls, key=lambda call: (call[0].first_row, call[0].first_col))
+
+
+def _height_runs(
+    layout: SheetLayout,
+) -> tuple[tuple[int, int] | None, list[tuple[int, int, float]]]:
+    """Row heights as ``(first, last, points)`` runs: the blocks', then the layout's (which win).
+
+    Past :data:`MAX_HEIGHT_RUNS` runs, the rows ``first..last`` of the layout's own heights are
+    returned first, to autofit, and only the blocks' heights are runs.
+    """
+    from_blocks: dict[int, float] = {}
+    for block in layout.blocks:
+        if block.row_height is not None:
+            for row in range(block.row, block.row + block.n_rows):
+                from_blocks[row] = block.row_height
+    runs = _equal_runs({**from_blocks, **layout.row_heights})
+    if len(runs) <= MAX_HEIGHT_RUNS:
+        return None, runs
+    fitted = (min(layout.row_heights), max(layout.row_heights))
+    left = {row: h for row, h in from_blocks.items() if row not in layout.row_heights}
+    return fitted, _equal_runs(left)
+
+
+def _equal_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    runs: list[tuple[int, int, float]] = []
+    for row, height in sorted(heights.items()):
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == height:
+            runs[-1] = (runs[-1][0], row, height)
+        else:
+            runs.append((row, row, height))
+    return runs
+
+
+def _apply_attribute(target: xw.Range, rng: Range, name: str, value: Any) -> None:
+    """One attribute of the look over one rectangle: one call (borders: one per side)."""
+    if name == "fill":
+        target.color = value
+    elif name in ("bold", "italic", "size"):
+        setattr(target.font, name, value)
+    elif name == "font_color":
+        target.font.color = value
+    elif name == "wrap":
+        target.wrap_text = value
+    elif name == "align":
+        target.horizontal_alignment = value
+    elif name == "valign":
+        target.vertical_alignment = value
+    elif name == "border":
+        colour, sides = value
+        if colour:
+            target.borders.set(list(sides), line_style="continuous", color=colour)
+        else:
+            target.borders.set(list(sides), line_style="continuous")
+    else:
+        raise ValueError(f"unknown style attribute: {name}")
 
 
 def _frozen_range(row: int, col: int) -> str:
@@ -746,6 +1211,14 @@ def _page_setup_desktop(sheet: xw.Sheet, layout: SheetLayout) -> None:
     page.Zoom = False
     page.FitToPagesWide = setup.fit_width
     page.FitToPagesTall = setup.fit_height if setup.fit_height else False
+
+
+def _page_breaks_desktop(sheet: xw.Sheet, rows: Sequence[int]) -> None:
+    """Manual page breaks before 0-based ``rows``; the last run's breaks removed first."""
+    api = sheet.api
+    api.ResetAllPageBreaks()
+    for row in rows:
+        api.HPageBreaks.Add(api.Range(f"A{row + 1}"))
 
 
 def _add_cf(sheet: xw.Sheet, cf: ConditionalFormat) -> None:

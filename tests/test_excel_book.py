@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from xlwings_payload import actions, grids_of, remote_book
@@ -25,7 +27,17 @@ from pmo_xl.excel_book import (
 )
 from pmo_xl.file_workbook import open_workbook
 from pmo_xl.findings_sheet import findings_layout
-from pmo_xl.layout import Block, CellStyle, Formula, Link, Note, SheetLayout
+from pmo_xl.layout import (
+    Block,
+    CellStyle,
+    Formula,
+    Link,
+    Note,
+    PrintSetup,
+    Range,
+    SheetLayout,
+    Value,
+)
 from pmo_xl.model import Finding
 from pmo_xl.reading import read_project
 from pmo_xl.vba_build import build_templates
@@ -289,6 +301,256 @@ def test_notes_degrade_to_a_notice_where_the_client_has_none(
     assert actions(xl, "addNote") == []
     assert any("Notes non ajoutées" in n for n in book.notices)
     assert len(actions(xl, "setValues")) == 1  # the figures are written all the same
+
+
+# ---------------------------------------------------------------------------------------------
+# Few calls for a whole sheet's look (desktop Excel: one round trip each)
+# ---------------------------------------------------------------------------------------------
+
+GREY, WHITE = "#bfbfbf", "#ffffff"  # as the remote engine sends colours
+
+
+def calls(book: Any, func: str) -> list[tuple[Any, ...]]:
+    """``(args, start_row, start_column, row_count, column_count)`` of each action ``func``."""
+    return [
+        (a["args"], a["start_row"], a["start_column"], a["row_count"], a["column_count"])
+        for a in actions(book, func)
+    ]
+
+
+def border_lines(book: Any) -> dict[tuple[str, int, int], str]:
+    """The border lines drawn, by colour: ``("h", 3, 1)`` is the line above row 3 (0-based),
+    over column 1; ``("v", 2, 4)`` the line left of column 4, along row 2."""
+    lines: dict[tuple[str, int, int], str] = {}
+    for a in actions(book, "setBorderProperty"):
+        side, attribute, colour = a["args"]
+        if attribute != "color":
+            continue
+        r0, c0 = a["start_row"], a["start_column"]
+        rows, cols = range(r0, r0 + a["row_count"]), range(c0, c0 + a["column_count"])
+        drawn = {
+            "edge_top": [("h", r0, c) for c in cols],
+            "edge_left": [("v", r, c0) for r in rows],
+            "inside_horizontal": [("h", r, c) for r in rows[1:] for c in cols],
+            "inside_vertical": [("v", r, c) for c in cols[1:] for r in rows],
+        }[side]
+        for line in drawn:
+            assert line not in lines, f"{line} drawn twice"
+            lines[line] = colour
+    return lines
+
+
+def test_a_style_shared_by_stacked_blocks_is_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    bold = CellStyle(bold=True)
+    layout = SheetLayout("S", [Block(0, 0, [["a", "b"]], bold), Block(1, 0, [["c", "d"]], bold)])
+    XlwingsWorkbook(xl).write_sheet(layout)
+    # A1:B1 and A2:B2 are one rectangle: A1:B2, 2 rows × 2 columns.
+    assert calls(xl, "setFontProperty") == [(["bold", True], 0, 0, 2, 2)]
+
+
+def test_a_blank_cell_does_not_split_a_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    bold = CellStyle(bold=True)
+    block = Block(0, 0, [["PRJ-1", None, "PRJ-2"]], column_styles=[bold, CellStyle(), bold])
+    XlwingsWorkbook(xl).write_sheet(SheetLayout("S", [block]))
+    # B1 is empty: bold or not, it shows nothing, so A1:C1 is one call.
+    assert calls(xl, "setFontProperty") == [(["bold", True], 0, 0, 1, 3)]
+
+
+def test_a_blank_cell_keeps_its_fill(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    navy = CellStyle(fill="#1F3864")
+    block = Block(0, 0, [["a", None, "b"]], column_styles=[navy, CellStyle(), navy])
+    XlwingsWorkbook(xl).write_sheet(SheetLayout("S", [block]))
+    # A fill shows on an empty cell: A1 and C1, not B1.
+    assert calls(xl, "setRangeColor") == [(["#1F3864"], 0, 0, 1, 1), (["#1F3864"], 0, 2, 1, 1)]
+
+
+def test_a_merged_cells_value_is_written_inside_its_blocks_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    title = CellStyle(bold=True)
+    layout = SheetLayout(
+        "S",
+        [Block(0, 0, [[None, None, None], ["a", "b", "c"]])],
+        merges=[(Range(0, 0, 0, 2), "Synthèse", title)],
+    )
+    XlwingsWorkbook(xl).write_sheet(layout)
+    assert calls(xl, "setValues") == [([None], 0, 0, 2, 3)]
+    assert actions(xl, "setValues")[0]["values"] == [["Synthèse", "", ""], ["a", "b", "c"]]
+    assert calls(xl, "rangeMerge") == [([False], 0, 0, 1, 3)]  # A1:C1
+
+
+def test_a_merged_value_outside_every_block_is_a_write_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    layout = SheetLayout("S", merges=[(Range(4, 1, 5, 3), "Graphique : —", None)])
+    XlwingsWorkbook(xl).write_sheet(layout)
+    assert [(a["start_row"], a["start_column"], a["values"]) for a in actions(xl, "setValues")] == [
+        (4, 1, [["Graphique : —"]])
+    ]
+    assert calls(xl, "rangeMerge") == [([False], 4, 1, 2, 3)]  # B5:D6
+
+
+def test_one_row_merges_stacked_on_consecutive_rows_are_one_merge_across(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    rows: list[list[Value]] = [[f"PRJ-{r}", f"Risque {r}", None] for r in (1, 2, 3)]
+    merges: list[tuple[Range, Value, CellStyle | None]] = [
+        (Range(r, 1, r, 2), rows[r][1], CellStyle(wrap=True)) for r in range(3)
+    ]
+    XlwingsWorkbook(xl).write_sheet(SheetLayout("S", [Block(0, 0, rows)], merges=merges))
+    # B1:C1, B2:C2 and B3:C3: "merge across" B1:C3 merges each row on its own.
+    assert calls(xl, "rangeMerge") == [([True], 0, 1, 3, 2)]
+
+
+def test_cells_are_merged_after_their_look_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    style = CellStyle(bold=True, fill="#1F3864", border=True)
+    layout = SheetLayout("S", [Block(0, 0, [["Titre", None]], style)])
+    layout.merges.append((Range(0, 0, 0, 1), "Titre", style))
+    XlwingsWorkbook(xl).write_sheet(layout)
+    funcs = [a["func"] for a in actions(xl)]
+    # No style call falls on part of a merged area: they all come first.
+    assert funcs[-1] == "rangeMerge"
+    assert funcs.count("rangeMerge") == 1
+
+
+def test_a_bordered_table_is_drawn_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    grey = CellStyle(border=True, border_color="#BFBFBF")
+    XlwingsWorkbook(xl).write_sheet(SheetLayout("S", [Block(1, 1, [[1, 2, 3]] * 3, grey)]))
+    # B2:D4 has 4 horizontal lines (above rows 2, 3, 4 and below row 4), each over B:D: the
+    # inside lines of B1:D5 (0-based rows 0..4). Likewise its 4 vertical lines are the inside
+    # lines of A2:E4. One side × (colour, line style) each: 4 actions, where the 6 sides of
+    # "all borders" × 2 take 12.
+    assert calls(xl, "setBorderProperty") == [
+        (["inside_horizontal", "color", GREY], 0, 1, 5, 3),
+        (["inside_horizontal", "line_style", "continuous"], 0, 1, 5, 3),
+        (["inside_vertical", "color", GREY], 1, 0, 3, 5),
+        (["inside_vertical", "line_style", "continuous"], 1, 0, 3, 5),
+    ]
+
+
+def test_every_edge_of_a_bordered_cell_is_drawn_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    grey = CellStyle(border=True, border_color="#BFBFBF")
+    # A1 alone, and B3:C3 with C4 under C3: an L of three cells, from the sheet's edges.
+    layout = SheetLayout(
+        "S",
+        [Block(0, 0, [["a"]], grey), Block(2, 1, [["b", "c"]], grey), Block(3, 2, [["d"]], grey)],
+    )
+    XlwingsWorkbook(xl).write_sheet(layout)
+    expected = {
+        ("h", 0, 0), ("h", 1, 0), ("v", 0, 0), ("v", 0, 1),  # A1
+        ("h", 2, 1), ("h", 2, 2), ("h", 3, 1), ("h", 3, 2),  # B3:C3 top and bottom
+        ("v", 2, 1), ("v", 2, 2), ("v", 2, 3),  # B3:C3 left, middle, right
+        ("h", 4, 2), ("v", 3, 2), ("v", 3, 3),  # C4: bottom, left, right (top is C3's)
+    }  # fmt: skip
+    assert border_lines(xl) == {line: GREY for line in expected}
+
+
+def test_the_line_under_a_header_takes_its_bodys_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    header = CellStyle(border=True, border_color="#FFFFFF", fill="#1F3864")
+    body = CellStyle(border=True, border_color="#BFBFBF")
+    layout = SheetLayout("S", [Block(2, 1, [["Code"]], header), Block(3, 1, [["PRJ-1"]], body)])
+    XlwingsWorkbook(xl).write_sheet(layout)
+    lines = border_lines(xl)
+    # B3 (header) over B4 (body): the line between them, above 0-based row 3, is the body's.
+    assert (lines[("h", 2, 1)], lines[("h", 3, 1)], lines[("h", 4, 1)]) == (WHITE, GREY, GREY)
+    assert (lines[("v", 2, 1)], lines[("v", 3, 1)]) == (WHITE, GREY)
+
+
+def test_row_heights_are_one_call_per_run_of_equal_heights(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    layout = SheetLayout(
+        "S", [Block(0, 0, [["Titre"]], row_height=20)], row_heights={2: 30, 3: 30, 4: 15}
+    )
+    XlwingsWorkbook(xl).write_sheet(layout)
+    # Row 1: 20 pt; rows 3-4: 30 pt in one call; row 5: 15 pt.
+    assert [(a["args"], a["start_row"], a["row_count"]) for a in actions(xl, "setRowHeight")] == [
+        ([20], 0, 1),
+        ([30], 2, 2),
+        ([15], 4, 1),
+    ]
+
+
+def test_past_many_height_runs_excel_fits_the_rows_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    # A long table of wrapped text: every other row 30 pt from row 5 on, 150 runs.
+    heights = {4 + r: 30.0 if r % 2 else 15.0 for r in range(150)}
+    layout = SheetLayout("S", [Block(3, 0, [["Message"]], row_height=30)], row_heights=heights)
+    XlwingsWorkbook(xl).write_sheet(layout)
+    # The header's own height, then one autofit over rows 5..154 (0-based 4..153).
+    assert [(a["args"], a["start_row"]) for a in actions(xl, "setRowHeight")] == [([30], 3)]
+    assert calls(xl, "setAutofit") == [(["rows"], 4, 0, 150, 1)]
+
+
+def test_a_block_of_blanks_on_the_cleared_sheet_is_not_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    layout = SheetLayout("S", [Block(0, 0, [["Titre"]]), Block(2, 0, [[None, None]], row_height=8)])
+    XlwingsWorkbook(xl).write_sheet(layout)
+    assert calls(xl, "setValues") == [([None], 0, 0, 1, 1)]
+    assert calls(xl, "setRowHeight") == [([8], 2, 0, 1, 1)]
+
+
+def test_an_attribute_the_engine_lacks_is_said_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]}, client="VBA")
+    centred = CellStyle(align="center")
+    layout = SheetLayout("S", [Block(0, 0, [["a"]], centred), Block(2, 1, [["b"]], centred)])
+    book = XlwingsWorkbook(xl)
+    book.write_sheet(layout)
+    # The VBA client cannot align: one notice for both cells, the values written all the same.
+    (said,) = book.notices
+    assert said.startswith("Mise en forme partielle sur « S » (alignement) : ")
+    assert len(actions(xl, "setValues")) == 2
+
+
+class _PageApi:
+    """Just what page breaks ask of desktop Excel's Worksheet object, recorded."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+        self.HPageBreaks = SimpleNamespace(Add=lambda cell: self.done.append(f"break {cell}"))
+        self.PageSetup = SimpleNamespace()
+
+    def ResetAllPageBreaks(self) -> None:  # Excel's name
+        self.done.append("reset")
+
+    def Range(self, address: str) -> str:  # Excel's name
+        return address
+
+
+def test_page_breaks_are_set_on_desktop_excel_after_removing_the_old_ones() -> None:
+    api = _PageApi()
+    sheet = SimpleNamespace(api=api, page_setup=SimpleNamespace(print_area=None))
+    desktop = SimpleNamespace(app=SimpleNamespace(engine=SimpleNamespace(name="excel")))
+    book = XlwingsWorkbook(desktop)  # type: ignore[arg-type]
+    layout = SheetLayout("COPIL", print_setup=PrintSetup(row_breaks=(12, 39)))
+    book._print_setup(sheet, layout)  # type: ignore[arg-type]
+    # 0-based rows 12 and 39: breaks before A13 and A40; last run's breaks reset first.
+    assert api.done == ["reset", "break A13", "break A40"]
+    assert book.notices == []
+    assert api.PageSetup.Orientation == 2  # landscape
+
+
+def test_print_setup_and_page_breaks_degrade_to_one_notice_on_remote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    book = XlwingsWorkbook(xl)
+    book.write_sheet(SheetLayout("S", print_setup=PrintSetup(row_breaks=(12, 39))))
+    assert book.notices == [notice("print")]
+    assert "sauts de page" in notice("print")
 
 
 # ---------------------------------------------------------------------------------------------

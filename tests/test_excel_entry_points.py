@@ -7,6 +7,7 @@ point makes is an action in ``book.json()`` (sheet positions are 0-based, rows a
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,7 @@ from pmo_xl.file_workbook import open_workbook
 from pmo_xl.layout import Block, SheetLayout
 from pmo_xl.templates import pmo_template_layouts
 from pmo_xl.workbook import Grid
+from pmo_xl.xlsx_writer import render_xlsx
 
 RED, YELLOW = "#FFC7CE", "#FFEB9C"  # Excel's "light red" / "yellow" fills: error / warning
 PROJECT_SHEETS = [
@@ -652,3 +654,93 @@ def test_a_pdf_excel_cannot_print_is_said_not_raised(
 )
 def test_book_folder(fullname: str, folder: Path | None) -> None:
     assert excel.book_folder(SimpleNamespace(fullname=fullname)) == folder  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# "Rapport COPIL": a few hundred write actions, whatever the number of projects
+# ---------------------------------------------------------------------------------------------
+
+COPIL_POSITION = 6  # after the 6 tabs of the PMO workbook
+
+
+def copil_actions(book: xw.Book) -> Counter[str]:
+    """The actions writing the COPIL tab, by kind."""
+    return Counter(a["func"] for a in actions(book) if a["sheet_position"] == COPIL_POSITION)
+
+
+def exceptions(result: Any) -> int:
+    """How many projects the COPIL details (a line of explanations under their row)."""
+    from pmo_xl.copil import build_report
+
+    return sum(p.detailed for p in build_report(result, "fr").projects)
+
+
+def renamed_copy(source: Path, target: Path, code: str, new_code: str) -> None:
+    """The project workbook ``source`` saved as ``target``, with ``code`` read as ``new_code``."""
+    with open_workbook(source) as book:
+        grids = grids_of(book)
+    layouts = [
+        SheetLayout(
+            name,
+            [
+                Block(
+                    grid.first_row - 1,
+                    grid.first_col - 1,
+                    [[v.replace(code, new_code) if isinstance(v, str) else v for v in row]
+                     for row in grid.rows],
+                )
+            ],
+        )
+        for name, grid in grids.items()
+    ]  # fmt: skip
+    render_xlsx(layouts, target)
+
+
+@pytest.fixture(scope="module")
+def reported_sixteen(
+    demo: DemoPortfolio,
+    demo_grids: dict[str, dict[str, Grid]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[xw.Book, Any]]:
+    """ "Rapport COPIL" over the demo's 8 projects and a copy of each (PRJ-101 .. PRJ-108)."""
+    folder = tmp_path_factory.mktemp("projets16")
+    for path in demo.projects:
+        shutil.copy(path, folder / path.name)
+        code = path.stem.removeprefix("projet_")
+        new_code = code.replace("PRJ-0", "PRJ-1")
+        renamed_copy(path, folder / path.name.replace(code, new_code), code, new_code)
+    with pytest.MonkeyPatch.context() as mp:
+        book = remote_book(mp, demo_grids["pmo"], book_name="pmo.xlsm")
+        yield book, excel.rapport_copil(book, projects_dir=folder)
+
+
+def test_rapport_copil_writes_its_tab_in_a_few_hundred_actions(
+    reported: tuple[xw.Book, Any, Path],
+) -> None:
+    book, _, _ = reported
+    # The demo's COPIL tab: about 110 rows × 16 columns of styled cells, 270 merged ranges.
+    # Written block by block (12 border calls per bordered merge, each merged value apart)
+    # it took about 11,000 actions; on desktop Excel each is a round trip of a few ms.
+    # Coalesced it is about 500: 600 leaves room for a richer report and still fails as
+    # soon as merges, merged values or borders go back to one call per cell or per range.
+    assert sum(copil_actions(book).values()) <= 600
+
+
+def test_rapport_copil_writes_do_not_grow_with_the_projects(
+    reported: tuple[xw.Book, Any, Path], reported_sixteen: tuple[xw.Book, Any]
+) -> None:
+    (book8, result8, _), (book16, result16) = reported, reported_sixteen
+    assert (len(result8.projects), len(result16.projects)) == (8, 16)
+    eight, sixteen = copil_actions(book8), copil_actions(book16)
+    # The range writes, borders, number formats, fills, conditional formats, column widths and
+    # charts: as many for 16 projects as for 8 (tables are blocks, their looks rectangles).
+    same = ["setValues", "setBorderProperty", "setNumberFormat", "setRangeColor",
+            "addConditionalFormat", "setColumnWidth", "addChart"]  # fmt: skip
+    assert {k: sixteen[k] for k in same} == {k: eight[k] for k in same}
+    # A project on track is one more row of the table; a project in trouble adds its own
+    # line of explanations (its merge, italic text in its weather's colour, height): at most
+    # 10 actions each, and the whole tab stays within the same bound.
+    added = exceptions(result16) - exceptions(result8)
+    assert added > 0
+    assert sum(sixteen.values()) - sum(eight.values()) <= 10 * added
+    assert sum(sixteen.values()) <= 600
