@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import os
+import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from pmo_xl import checks, consolidation, preflight
+from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.history import (
     HISTORY_COLUMNS,
     merge_history,
@@ -119,9 +123,19 @@ def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def open_source(path: Path, label: str) -> WorkbookSource:
+Reader = Literal["fast", "openpyxl"]
+
+
+def open_source(path: Path, label: str, reader: Reader = "fast") -> WorkbookSource:
+    """The fast reader (calamine), or openpyxl: the reference, and the fallback for what the
+    fast reader does not read exactly as openpyxl does."""
     from pmo_xl.file_workbook import open_workbook
 
+    if reader == "fast":
+        from pmo_xl.fast_workbook import open_fast
+
+        with contextlib.suppress(FastUnsupported):
+            return open_fast(path, label)
     return open_workbook(path, label)
 
 
@@ -131,6 +145,8 @@ def load_file(
     settings: Settings,
     cutoff: dt.date | None,
     limits: preflight.Limits | None = None,
+    *,
+    reader: Reader = "fast",
 ) -> FileLoad:
     """Preflight, read, check and compute one project workbook. Never raises for a bad file."""
     lang = settings.language
@@ -148,8 +164,13 @@ def load_file(
         )
         return result
     try:
-        source = open_source(path, label)
-        workbook = read_project(source, settings, path=path, file=label)
+        source = open_source(path, label, reader)
+        try:
+            workbook = read_project(source, settings, path=path, file=label)
+        except FastUnsupported:  # a sheet calamine cannot read as openpyxl does
+            source.close()  # type: ignore[attr-defined]
+            source = open_source(path, label, "openpyxl")
+            workbook = read_project(source, settings, path=path, file=label)
     except WorkbookError as exc:
         result.status = FileStatus(
             label, "rejected", reason=exc.reason, reason_en=exc.reason_en, path=path
@@ -219,17 +240,31 @@ def consolidate_folder(
     progress: Progress | None = None,
     run_at: dt.datetime | None = None,
     limits: preflight.Limits | None = None,
+    cache: Path | bool = True,
+    workers: int | None = None,
+    reader: Reader = "fast",
 ) -> PortfolioResult:
-    """Consolidate every project workbook under ``folder`` (read-only; nothing is written)."""
+    """Consolidate every project workbook under ``folder`` (read-only; nothing is written).
+
+    ``cache``: reuse what unchanged files gave last time (True: the user's cache folder, a
+    path: that folder, False: read everything). ``workers``: processes reading files (None: as
+    many as cores, from :data:`POOL_MIN_FILES` files to read on). ``reader``: ``"openpyxl"``
+    reads with the reference reader only (the fast one gives the same answers).
+    """
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     fixed_cutoff = cutoff or settings.cutoff
     candidates, ignored = scan_folder(folder, exclude)
-    loads: list[FileLoad] = []
-    for i, path in enumerate(candidates, 1):
-        label = relative_label(path, folder)
-        if progress:
-            progress(i, len(candidates), label)
-        loads.append(load_file(path, label, settings, fixed_cutoff, limits))
+    loads = load_files(
+        folder,
+        candidates,
+        settings,
+        fixed_cutoff,
+        limits,
+        progress=progress,
+        cache=cache,
+        workers=workers,
+        reader=reader,
+    )
     return consolidate_loads(
         loads,
         settings,
@@ -238,6 +273,122 @@ def consolidate_folder(
         previous_history=previous_history,
         run_at=run_at,
     )
+
+
+# Below this many files to read, a process pool costs more than it saves (starting it and
+# shipping every project back take about half a second); files are then read in this process,
+# after preflight has bounded what the parser may allocate.
+POOL_MIN_FILES = 48
+POOL_BATCH = 100  # files per pool batch: progress is reported batch by batch
+FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
+WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
+
+
+def load_files(
+    folder: Path,
+    paths: Sequence[Path],
+    settings: Settings,
+    cutoff: dt.date | None,
+    limits: preflight.Limits | None = None,
+    *,
+    progress: Progress | None = None,
+    cache: Path | bool = True,
+    workers: int | None = None,
+    reader: Reader = "fast",
+) -> list[FileLoad]:
+    """:func:`load_file` for each path, in order: unchanged files from the cache, the others in
+    worker processes (bounded in time and memory) or, for a few files, in this process."""
+    from pmo_xl import cache as cache_module
+
+    labels = [relative_label(p, folder) for p in paths]
+    store: cache_module.LoadCache | None = None
+    if cache is not False:
+        root = cache if isinstance(cache, Path) else cache_module.default_cache_dir()
+        fingerprint = cache_module.run_fingerprint(settings, cutoff, limits, reader)
+        store = cache_module.LoadCache(root, folder, fingerprint)
+    keys: list[Any] = [None] * len(paths)
+    loads: list[FileLoad | None] = [None] * len(paths)
+    if store is not None:
+        for i, path in enumerate(paths):
+            keys[i] = cache_module.file_key(path)
+            if keys[i] is not None:
+                loads[i] = store.get(keys[i], labels[i])
+    todo = [i for i, ld in enumerate(loads) if ld is None]
+    pickled: dict[int, bytes] = {}  # what workers sent, stored in the cache as it came
+    done = len(paths) - len(todo)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    if n_workers > 1 and len(todo) >= POOL_MIN_FILES:
+        from pmo_xl import sandbox
+
+        # Workers fork from a server that has imported these once (pandas, calamine…).
+        sandbox.preload(["pmo_xl.portfolio", "pmo_xl.fast_workbook"])
+        job = functools.partial(
+            _load_job, settings=settings, cutoff=cutoff, limits=limits, reader=reader
+        )
+        for start in range(0, len(todo), POOL_BATCH):
+            batch = todo[start : start + POOL_BATCH]
+            if progress:
+                progress(done + 1, len(paths), labels[batch[0]])
+            outcomes = sandbox.map_bounded(
+                job,
+                [(paths[i], labels[i]) for i in batch],
+                workers=n_workers,
+                timeout_s=FILE_TIMEOUT_S,
+                memory_mb=WORKER_MEMORY_MB,
+                max_tasks_per_worker=None,
+            )
+            for i, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, sandbox.BoundedFailure):
+                    loads[i] = _failed(paths[i], labels[i], outcome)
+                    keys[i] = None  # a time or memory failure may not happen again: not kept
+                else:
+                    loads[i] = pickle.loads(outcome)
+                    pickled[i] = outcome
+            done += len(batch)
+    else:
+        for i in todo:
+            done += 1
+            if progress:
+                progress(done, len(paths), labels[i])
+            loads[i] = load_file(paths[i], labels[i], settings, cutoff, limits, reader=reader)
+    if store is not None:
+        for i in todo:
+            load = loads[i]
+            if keys[i] is not None and load is not None:
+                store.put(keys[i], labels[i], pickled.get(i) or load)
+        store.prune([k for k in keys if k is not None])
+        cache_module.sweep(store.root)
+    return [ld for ld in loads if ld is not None]
+
+
+def _load_job(
+    item: tuple[Path, str],
+    *,
+    settings: Settings,
+    cutoff: dt.date | None,
+    limits: preflight.Limits | None,
+    reader: Reader,
+) -> bytes:
+    """:func:`load_file` in a worker; its result pickled here, once (the parent keeps the bytes
+    for the cache instead of pickling the project again)."""
+    path, label = item
+    load = load_file(path, label, settings, cutoff, limits, reader=reader)
+    return pickle.dumps(load, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _failed(path: Path, label: str, failure: Any) -> FileLoad:
+    """A file whose reading was stopped (time, memory) or crashed: refused, with the reason."""
+    result = FileLoad(label, path)
+    with contextlib.suppress(OSError):
+        result.mtime = path.stat().st_mtime
+    result.status = FileStatus(
+        label,
+        "rejected",
+        reason=failure.reason("fr"),
+        reason_en=failure.reason("en"),
+        path=path,
+    )
+    return result
 
 
 def consolidate_loads(
@@ -418,7 +569,8 @@ def _rows_with_source(
             sheet=table.sheet,
             cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
         )
-        frames.append(frame.drop(columns=[c for c in frame.columns if c.endswith("_formula")]))
+        formulas = [c for c in frame.columns if c.endswith("_formula")]
+        frames.append(frame.drop(columns=formulas) if formulas else frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

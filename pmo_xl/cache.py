@@ -1,0 +1,205 @@
+"""What each project workbook gave last time, so that a re-run only reads the files that changed.
+
+An entry holds one file's :class:`~pmo_xl.portfolio.FileLoad` (its parsed tables, findings and
+figures, or why it was refused). It is used only when everything it depends on is unchanged:
+
+* the file itself: same path, size, modification time **and** SHA-256 of its bytes (a file
+  rewritten with the same size within the same second is still caught);
+* pmo_xl: its version, this cache's format, and the size and date of the source files that
+  read, check and compute (:data:`ANSWER_MODULES`: a fix to a check, even without a new
+  version number, is never hidden by an old answer);
+* the run: the PMO settings (mappings, rules, rates, thresholds…), the cut-off and the limits.
+
+Anything else is a miss, and a miss only costs a read. Entries live in the user's cache folder
+(:func:`default_cache_dir`: ``%LOCALAPPDATA%\\pmo_xl\\Cache`` on Windows,
+``~/Library/Caches/pmo_xl`` on macOS, ``$XDG_CACHE_HOME/pmo_xl`` or ``~/.cache/pmo_xl``
+elsewhere; ``PMO_XL_CACHE_DIR`` overrides it), never in the projects folder, which is often
+synchronised (OneDrive, SharePoint) and read by people. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pmo_xl
+
+if TYPE_CHECKING:
+    from pmo_xl.portfolio import FileLoad
+
+FORMAT = 1  # bump when the layout of an entry or of FileLoad changes
+_SUFFIX = ".pkl"
+MAX_AGE_DAYS = 60  # the entries of a folder not consolidated for this long are deleted
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder of pmo_xl (platformdirs' rules, without the dependency)."""
+    override = os.environ.get("PMO_XL_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "pmo_xl" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "pmo_xl"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pmo_xl"
+
+
+_code_fingerprint: list[str] = []
+# The modules an entry's content comes from (load_file and everything it imports): reading,
+# checking and computing one workbook. Changing another module (outputs, Excel, COPIL) keeps
+# the entries; a new version of pmo_xl drops them all.
+ANSWER_MODULES = (
+    "cache",
+    "calendar",
+    "checks",
+    "consolidation",
+    "fast_workbook",
+    "file_workbook",
+    "history",
+    "labels",
+    "messages",
+    "model",
+    "portfolio",
+    "preflight",
+    "reading",
+    "sandbox",
+    "scanning",
+    "weather",
+    "workbook",
+)
+
+
+def code_fingerprint() -> str:
+    """pmo_xl's version and the size and date of the modules of :data:`ANSWER_MODULES`: a
+    change to the code that reads, checks or computes makes every entry stale."""
+    if not _code_fingerprint:
+        package = Path(pmo_xl.__file__).parent
+        h = hashlib.sha256(f"{pmo_xl.__version__}|{FORMAT}".encode())
+        for name in ANSWER_MODULES:
+            module = package / f"{name}.py"
+            st = module.stat()
+            h.update(f"|{module.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _code_fingerprint.append(h.hexdigest())
+    return _code_fingerprint[0]
+
+
+def run_fingerprint(*parts: Any) -> str:
+    """A digest of what a run's answers depend on besides the files (settings, cut-off…)."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    for part in parts:
+        dump = getattr(part, "model_dump_json", None)
+        h.update(b"|" + (dump().encode() if dump is not None else repr(part).encode()))
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileKey:
+    """What identifies one state of one file."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def file_key(path: Path) -> FileKey | None:
+    """The key of ``path`` as it is now (hashing its bytes); None if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+    return FileKey(str(Path(path).resolve()), st.st_size, st.st_mtime_ns, digest)
+
+
+class LoadCache:
+    """The entries of one projects folder for one run fingerprint."""
+
+    def __init__(self, root: Path, folder: Path, fingerprint: str) -> None:
+        folder_id = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:24]
+        self.root = Path(root)
+        self.dir = self.root / f"v{FORMAT}" / folder_id
+        self.fingerprint = fingerprint
+        self.hits = 0
+        self.misses = 0
+
+    def _entry(self, key: FileKey) -> Path:
+        return self.dir / (hashlib.sha256(key.path.encode()).hexdigest()[:32] + _SUFFIX)
+
+    def get(self, key: FileKey, label: str) -> FileLoad | None:
+        """The load stored for exactly this state of the file, else None."""
+        try:
+            with open(self._entry(key), "rb") as f:
+                header, payload = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+            self.misses += 1
+            return None
+        except Exception:  # an entry written by another pmo_xl: never trusted, never fatal
+            self.misses += 1
+            return None
+        if header != (self.fingerprint, key, label):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return pickle.loads(payload)  # type: ignore[no-any-return]
+
+    def put(self, key: FileKey, label: str, load: FileLoad | bytes) -> None:
+        """Store ``load`` (or its pickle) for this state of the file (atomically; a failure
+        only costs speed)."""
+        with contextlib.suppress(Exception):
+            payload = (
+                load
+                if isinstance(load, bytes)
+                else pickle.dumps(load, protocol=pickle.HIGHEST_PROTOCOL)
+            )
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(
+                        ((self.fingerprint, key, label), payload),
+                        f,
+                        protocol=pickle.HIGHEST_PROTOCOL,
+                    )
+                os.replace(tmp, self._entry(key))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+    def prune(self, keys: list[FileKey]) -> None:
+        """Remove the entries of files that are no longer in the folder; mark it as used."""
+        keep = {self._entry(k).name for k in keys}
+        with contextlib.suppress(OSError):
+            os.utime(self.dir)
+            for entry in self.dir.glob(f"*{_SUFFIX}"):
+                if entry.name not in keep:
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+
+
+def sweep(root: Path, max_age_days: float = MAX_AGE_DAYS) -> None:
+    """Delete the entries of folders not consolidated for ``max_age_days`` (and old formats)."""
+    import shutil
+    import time
+
+    limit = time.time() - max_age_days * 86_400
+    with contextlib.suppress(OSError):
+        for version in Path(root).glob("v*"):
+            if version.name != f"v{FORMAT}":
+                shutil.rmtree(version, ignore_errors=True)
+                continue
+            for folder in version.iterdir():
+                with contextlib.suppress(OSError):
+                    if folder.stat().st_mtime < limit:
+                        shutil.rmtree(folder, ignore_errors=True)
