@@ -278,7 +278,10 @@ def consolidate_folder(
 # Below this many files to read, a process pool costs more than it saves (starting it and
 # shipping every project back take about half a second); files are then read in this process,
 # after preflight has bounded what the parser may allocate.
-POOL_MIN_FILES = 48
+# Every file is parsed in a bounded worker (issue: hostile workbooks), however few there are:
+# the fork server costs about 0.5 s once per run, a hang or a crash would cost the whole run.
+# ``workers=0`` reads in this process (trusted inputs, profiling).
+POOL_MIN_FILES = 1
 POOL_BATCH = 100  # files per pool batch: progress is reported batch by batch
 FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
@@ -317,7 +320,7 @@ def load_files(
     pickled: dict[int, bytes] = {}  # what workers sent, stored in the cache as it came
     done = len(paths) - len(todo)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    if n_workers > 1 and len(todo) >= POOL_MIN_FILES:
+    if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
         from pmo_xl import sandbox
 
         # Workers fork from a server that has imported these once (pandas, calamine…).

@@ -333,14 +333,14 @@ def test_rerun_reads_only_the_changed_workbook(
     projects: Path, tmp_path: Path, reads: list[str]
 ) -> None:
     store = tmp_path / "cache"
-    first = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    first = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert sorted(reads) == ["PRJ-A.xlsx", "PRJ-B.xlsx", "PRJ-C.xlsx"]
     reads.clear()
-    again = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    again = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert reads == []
     assert _answers(again) == _answers(first)
     write_book(projects / "PRJ-B.xlsx", simple_project("PRJ-B", consumed=12))
-    changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert reads == ["PRJ-B.xlsx"]
     consumed = {p.code: p.consumed_days for p in changed.projects}
     assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
@@ -357,13 +357,13 @@ def test_a_file_changed_with_same_size_and_date_is_read_again(
     store = tmp_path / "cache"
     path = projects / "PRJ-A.xlsx"
     _set_zip_comment(path, b"A")
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     stat = path.stat()
     _set_zip_comment(path, b"B")  # other bytes, same size
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same date
     assert path.stat().st_size == stat.st_size
     reads.clear()
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert reads == ["PRJ-A.xlsx"]  # its SHA-256 differs
 
 
@@ -371,12 +371,14 @@ def test_other_settings_or_cutoff_read_everything_again(
     projects: Path, tmp_path: Path, reads: list[str]
 ) -> None:
     store = tmp_path / "cache"
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     reads.clear()
-    consolidate_folder(projects, Settings(budget_tolerance=0.5), cutoff=CUTOFF, cache=store)
+    consolidate_folder(
+        projects, Settings(budget_tolerance=0.5), cutoff=CUTOFF, cache=store, workers=0
+    )
     assert len(reads) == 3
     reads.clear()
-    consolidate_folder(projects, Settings(), cutoff=dt.date(2026, 11, 27), cache=store)
+    consolidate_folder(projects, Settings(), cutoff=dt.date(2026, 11, 27), cache=store, workers=0)
     assert len(reads) == 3
 
 
@@ -384,11 +386,11 @@ def test_another_pmo_xl_version_reads_everything_again(
     projects: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = tmp_path / "cache"
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     reads.clear()
     monkeypatch.setattr(pmo_xl, "__version__", "99.0")
     monkeypatch.setattr(cache, "_code_fingerprint", [])
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert len(reads) == 3
 
 
@@ -408,11 +410,11 @@ def test_a_damaged_cache_entry_is_only_a_miss(
     projects: Path, tmp_path: Path, reads: list[str]
 ) -> None:
     store = tmp_path / "cache"
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     for entry in store.rglob("*.pkl"):
         entry.write_bytes(b"not a pickle")
     reads.clear()
-    result = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store)
+    result = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert len(reads) == 3 and result.consolidated == 3
 
 
