@@ -74,6 +74,47 @@ class Consolidation:
     notes: list[str] = field(default_factory=list)  # what the user should know, in words
 
 
+def _settings_and_folder(
+    projects_dir: Path | None, pmo: Path | None, lang: Lang | None
+) -> tuple[Settings, list[Finding], Path]:
+    """The PMO's settings (language overridden) and the projects folder, or a usage error."""
+    settings, settings_findings = load_settings(pmo)
+    if lang:
+        settings = settings.model_copy(update={"language": lang})
+    folder = projects_dir or settings.projects_folder
+    if folder is None:
+        raise UsageError(
+            "Aucun dossier de projets : donnez-le en argument ou dans Paramètres du classeur PMO."
+        )
+    if not folder.is_dir():
+        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    return settings, settings_findings, folder
+
+
+def _run(
+    folder: Path,
+    settings: Settings,
+    settings_findings: list[Finding],
+    pmo: Path | None,
+    cutoff: dt.date | None,
+    history_output: Path,
+    out: Path,
+    progress: Progress | None,
+) -> PortfolioResult:
+    """Consolidate with the history of the last output and of the PMO workbook; never read
+    our own output or the PMO workbook as projects."""
+    result = consolidate_folder(
+        folder,
+        settings,
+        cutoff=cutoff,
+        previous_history=previous_history([history_output] + ([pmo] if pmo else [])),
+        exclude=[p for p in (out, pmo) if p is not None],
+        progress=progress,
+    )
+    result.findings = settings_findings + result.findings
+    return result
+
+
 def consolidate(
     projects_dir: Path | None,
     *,
@@ -86,16 +127,7 @@ def consolidate(
     progress: Progress | None = None,
 ) -> Consolidation:
     """Consolidate a folder and write the output workbook (and JSON). Sources are only read."""
-    settings, settings_findings = load_settings(pmo)
-    if lang:
-        settings = settings.model_copy(update={"language": lang})
-    folder = projects_dir or settings.projects_folder
-    if folder is None:
-        raise UsageError(
-            "Aucun dossier de projets : donnez-le en argument ou dans Paramètres du classeur PMO."
-        )
-    if not folder.is_dir():
-        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    settings, settings_findings, folder = _settings_and_folder(projects_dir, pmo, lang)
     notes: list[str] = []
     out = out or default_output(pmo, folder)
     if pmo is not None and out.resolve() == pmo.resolve():
@@ -106,16 +138,7 @@ def consolidate(
             f"forme seraient perdus) : les résultats sont écrits dans {out}. Dans Excel, le "
             f"bouton « Consolider » les écrit dans le classeur PMO lui-même."
         )
-    history_sources = [out] + ([pmo] if pmo else [])
-    result = consolidate_folder(
-        folder,
-        settings,
-        cutoff=cutoff,
-        previous_history=previous_history(history_sources),
-        exclude=[p for p in (out, pmo) if p is not None],
-        progress=progress,
-    )
-    result.findings = settings_findings + result.findings
+    result = _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress)
     run = Consolidation(result, settings_findings, folder, notes=notes)
     language = settings.language
     copil_layout = _copil_layout(result, language) if with_copil else None
@@ -127,11 +150,9 @@ def consolidate(
     return run
 
 
-def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout | None:
-    try:
-        from pmo_xl import copil
-    except ImportError:  # the COPIL report is optional for a consolidation
-        return None
+def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout:
+    from pmo_xl import copil
+
     return copil.copil_layout(copil.build_report(result, lang), lang)
 
 
@@ -183,23 +204,10 @@ def copil(
     """The standalone COPIL workbook for the direction (values only), and its PDF."""
     from pmo_xl import copil as report
 
-    settings, settings_findings = load_settings(pmo)
-    if lang:
-        settings = settings.model_copy(update={"language": lang})
-    folder = projects_dir or settings.projects_folder
-    if folder is None or not folder.is_dir():
-        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    settings, settings_findings, folder = _settings_and_folder(projects_dir, pmo, lang)
     _refuse_inputs_as_output(out, pmo)
-    history_sources = [default_output(pmo, folder)] + ([pmo] if pmo else [])
-    result = consolidate_folder(
-        folder,
-        settings,
-        cutoff=cutoff,
-        previous_history=previous_history(history_sources),
-        exclude=[p for p in (out, pmo) if p is not None],
-        progress=progress,
-    )
-    result.findings = settings_findings + result.findings
+    history = default_output(pmo, folder)
+    result = _run(folder, settings, settings_findings, pmo, cutoff, history, out, progress)
     built = report.build_report(result, settings.language)
     xlsx, pdf_path = report.write_copil_workbook(built, out, pdf=pdf)
     return CopilFiles(result, xlsx, pdf_path)
@@ -247,16 +255,12 @@ def demo(out_dir: Path, *, pdf: bool = True, progress: Progress | None = None) -
         json_path=out_dir / "pmo_consolidation.json",
         progress=progress,
     )
-    copil_xlsx = copil_pdf = None
-    try:
-        from pmo_xl import copil as report
-    except ImportError:
-        report = None  # type: ignore[assignment]
-    if report is not None:
-        built_report = report.build_report(run.result, run.result.settings.language)
-        copil_xlsx, copil_pdf = report.write_copil_workbook(
-            built_report, out_dir / "COPIL.xlsx", pdf=pdf and _can_pdf()
-        )
+    from pmo_xl import copil as report
+
+    built_report = report.build_report(run.result, run.result.settings.language)
+    copil_xlsx, copil_pdf = report.write_copil_workbook(
+        built_report, out_dir / "COPIL.xlsx", pdf=pdf and _can_pdf()
+    )
     return DemoRun(out_dir, built.pmo, run, copil_xlsx, copil_pdf)
 
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from pmo_xl.consolidation import MilestoneFigure, ProjectFigures
 from pmo_xl.history import Trend, previous_snapshot
-from pmo_xl.labels import WEATHER_WORDS, Label, Lang, enum_label
+from pmo_xl.labels import FILE_STATUSES, WEATHER_WORDS, Label, Lang, enum_label
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import Finding, Thresholds, Weather
 from pmo_xl.portfolio import PortfolioResult
@@ -78,11 +78,9 @@ MILESTONE_STATES: dict[str, Label] = {
     "upcoming": L("À venir", "Upcoming"),
     "achieved": L("Atteint", "Achieved"),
 }
+# Data-quality states: the file statuses, plus two about a consolidated workbook's content.
 FILE_STATES: dict[str, Label] = {
-    "missing": L("Manquant", "Missing"),
-    "rejected": L("Rejeté", "Rejected"),
-    "unexpected": L("Non attendu", "Unexpected"),
-    "stale": L("Non mis à jour", "Not updated"),
+    **FILE_STATUSES,
     "errors": L("Données incomplètes", "Incomplete data"),
     "warnings": L("À vérifier", "To check"),
 }

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from pmo_xl.labels import Label, norm
+from pmo_xl.labels import Label, enum_lookup, norm
 from pmo_xl.workbook import Grid
 
 Trend = Literal["better", "same", "worse"]
@@ -39,11 +39,6 @@ HISTORY_COLUMNS: dict[str, Label] = {
     "eac_eur": Label("Coût à terminaison (€)", "Cost at completion (€)"),
     "run_at": Label("Calculé le", "Computed on"),
 }
-WEATHER_VALUES: dict[str, Label] = {
-    "green": Label("Soleil", "Sunny", ("green", "vert")),
-    "amber": Label("Nuageux", "Cloudy", ("amber", "orange")),
-    "red": Label("Orage", "Stormy", ("red", "rouge")),
-}
 
 
 def empty_history() -> pd.DataFrame:
@@ -53,7 +48,7 @@ def empty_history() -> pd.DataFrame:
 def history_from_grid(grid: Grid) -> pd.DataFrame:
     """Read a ``Historique`` sheet back (French or English headers, header on any of rows 1-5)."""
     lookup = {key: f for f, label in HISTORY_COLUMNS.items() for key in label.match_keys()}
-    weather_lookup = {k: w for w, label in WEATHER_VALUES.items() for k in label.match_keys()}
+    weather_lookup = enum_lookup("weather")  # Soleil, Sunny, vert, green… → green
     header_index, cols = None, {}
     for index, row in enumerate(grid.rows[:5]):
         cols = {lookup[norm(v)]: c for c, v in enumerate(row) if norm(v) in lookup}

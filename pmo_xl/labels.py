@@ -669,6 +669,16 @@ SEVERITIES: dict[str, Label] = {
     "info": L("Info", "Info"),
 }
 
+# What became of a file in a consolidation (Fichiers sheet, COPIL data quality, Excel summary).
+FILE_STATUSES: dict[str, Label] = {
+    "consolidated": L("Consolidé", "Consolidated"),
+    "rejected": L("Rejeté", "Rejected"),
+    "ignored": L("Ignoré", "Ignored"),
+    "missing": L("Manquant", "Missing"),
+    "unexpected": L("Non attendu", "Unexpected"),
+    "stale": L("Non mis à jour", "Not updated"),
+}
+
 WEATHER_WORDS: dict[str, Label] = {
     "green": L("Soleil", "Sunny"),
     "amber": L("Nuageux", "Cloudy"),

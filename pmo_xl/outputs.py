@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 
 from pmo_xl.findings_sheet import findings_layout
-from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS, WEATHER_VALUES
-from pmo_xl.labels import OUTPUT_SHEETS, Label, Lang, enum_label
+from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
+from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, WEATHER_WORDS, Label, Lang, enum_label
 from pmo_xl.layout import CellStyle, ConditionalFormat, SheetLayout
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import WEATHER_FILLS, WEATHER_FONTS, Col, data_range, table_sheet
@@ -23,11 +23,11 @@ L = Label
 
 
 def _weather_word(value: Any, lang: Lang) -> str:
-    return WEATHER_VALUES[value].text(lang) if value in WEATHER_VALUES else ""
+    return WEATHER_WORDS[value].text(lang) if value in WEATHER_WORDS else ""
 
 
 def _weather_formats(layout: SheetLayout, col: int, n_rows: int, lang: Lang) -> None:
-    for weather, label in WEATHER_VALUES.items():
+    for weather, label in WEATHER_WORDS.items():
         layout.conditional_formats.append(
             ConditionalFormat(
                 data_range(layout, col, n_rows),
@@ -209,13 +209,7 @@ FILE_COLUMNS = (
     Col("project", L("Projet", "Project"), width=14),
     Col("reason", L("Raison", "Reason"), width=70, wrap=True),
 )
-FILE_STATUS_LABELS = {
-    "consolidated": L("Consolidé", "Consolidated"),
-    "rejected": L("Rejeté", "Rejected"),
-    "ignored": L("Ignoré", "Ignored"),
-    "missing": L("Manquant", "Missing"),
-    "unexpected": L("Non attendu", "Unexpected"),
-}
+FILE_STATUS_LABELS = FILE_STATUSES
 
 
 def files_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
