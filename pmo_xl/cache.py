@@ -34,7 +34,7 @@ import pmo_xl
 if TYPE_CHECKING:
     from pmo_xl.portfolio import FileLoad
 
-FORMAT = 1  # bump when the layout of an entry or of FileLoad changes
+FORMAT = 2  # bump when the layout of an entry or of FileLoad changes
 _SUFFIX = ".pkl"
 MAX_AGE_DAYS = 60  # the entries of a folder not consolidated for this long are deleted
 

@@ -36,6 +36,7 @@ from pmo_xl.messages import severity as catalogue_severity
 from pmo_xl.model import (
     SEVERITY_ORDER,
     Finding,
+    ProjectShare,
     ProjectWorkbook,
     Settings,
     Severity,
@@ -91,7 +92,7 @@ def _day64(day: dt.date) -> np.datetime64:
 
 RuleFunction = Callable[[ProjectWorkbook, CheckContext], list[Finding]]
 PortfolioFunction = Callable[
-    [Sequence[ProjectWorkbook], Settings, "pd.DataFrame | None"], list[Finding]
+    [Sequence[ProjectWorkbook | ProjectShare], Settings, "pd.DataFrame | None"], list[Finding]
 ]
 
 
@@ -149,7 +150,7 @@ def _params(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _new(
-    project: ProjectWorkbook,
+    project: ProjectWorkbook | ProjectShare,
     code: str,
     sheet: str | None,
     cell: str | None,
@@ -267,7 +268,7 @@ _BUDGETS = (
 
 
 def _project_finding(
-    project: ProjectWorkbook, field_name: str, finding_code: str, **params: Any
+    project: ProjectWorkbook | ProjectShare, field_name: str, finding_code: str, **params: Any
 ) -> Finding:
     info = project.info
     cell = info.cells.get(field_name)
@@ -1584,10 +1585,12 @@ def error_rows(
 
 
 def project_code_duplicate(
-    projects: Sequence[ProjectWorkbook], settings: Settings, overallocations: pd.DataFrame | None
+    projects: Sequence[ProjectWorkbook | ProjectShare],
+    settings: Settings,
+    overallocations: pd.DataFrame | None,
 ) -> list[Finding]:
     """The same project code in two files: each file is flagged at its code cell."""
-    by_code: dict[str, list[ProjectWorkbook]] = defaultdict(list)
+    by_code: dict[str, list[ProjectWorkbook | ProjectShare]] = defaultdict(list)
     for p in projects:
         if p.code:
             by_code[norm(p.code)].append(p)
@@ -1640,11 +1643,13 @@ class _PersonName:
         return all(a[0] == b[0] for a, b in zip(self.given, other.given, strict=True))
 
 
-def _name_places(project: ProjectWorkbook) -> dict[str, tuple[str, str, int]]:
+def name_places(project: ProjectWorkbook | ProjectShare) -> dict[str, tuple[str, str, int]]:
     """Each spelling of a person in one workbook → its first place (sheet, cell, row).
 
     ``Ressources`` first, then owners in ``Planning``, then ``Charges``.
     """
+    if isinstance(project, ProjectShare):  # worked out where the project was read
+        return project.name_places
     places: dict[str, tuple[str, str, int]] = {}
     for table, field_name in (
         (project.resources, "name"),
@@ -1671,15 +1676,17 @@ def _name_places(project: ProjectWorkbook) -> dict[str, tuple[str, str, int]]:
 
 
 def resource_name_variants(
-    projects: Sequence[ProjectWorkbook], settings: Settings, overallocations: pd.DataFrame | None
+    projects: Sequence[ProjectWorkbook | ProjectShare],
+    settings: Settings,
+    overallocations: pd.DataFrame | None,
 ) -> list[Finding]:
     """A person written two ways across workbooks (``C. Martin``, ``Claire Martin``).
 
     One finding per workbook and spelling, at the first cell using it, naming the other spellings
     and where they are. Variants inside one workbook only are left to the in-workbook checks.
     """
-    uses: list[tuple[ProjectWorkbook, str, tuple[str, str, int]]] = [
-        (p, spelling, place) for p in projects for spelling, place in _name_places(p).items()
+    uses: list[tuple[ProjectWorkbook | ProjectShare, str, tuple[str, str, int]]] = [
+        (p, spelling, place) for p in projects for spelling, place in name_places(p).items()
     ]
     spellings = sorted({spelling for _p, spelling, _place in uses})
     parsed = {s: _PersonName.parse(s) for s in spellings}
@@ -1739,7 +1746,9 @@ def resource_name_variants(
 
 
 def resource_overallocated(
-    projects: Sequence[ProjectWorkbook], settings: Settings, overallocations: pd.DataFrame | None
+    projects: Sequence[ProjectWorkbook | ProjectShare],
+    settings: Settings,
+    overallocations: pd.DataFrame | None,
 ) -> list[Finding]:
     """One finding per over-allocated person, from the consolidation's resource load table.
 
@@ -1762,7 +1771,8 @@ def resource_overallocated(
     )
     n_weeks = ordered.groupby("resource", sort=True).size()
     peaks = ordered.drop_duplicates("resource", keep="first")
-    for (_i, peak), weeks in zip(peaks.iterrows(), n_weeks.to_numpy().tolist(), strict=True):
+    records = peaks.to_dict("records")  # not iterrows: one Series per person is costly
+    for peak, weeks in zip(records, n_weeks.to_numpy().tolist(), strict=True):
         resource = peak["resource"]
         by_project = peak.get("by_project")
         busiest = (
@@ -1799,7 +1809,7 @@ PORTFOLIO_RULES: list[PortfolioRule] = [
 
 
 def check_portfolio(
-    projects: Sequence[ProjectWorkbook],
+    projects: Sequence[ProjectWorkbook | ProjectShare],
     settings: Settings,
     overallocations: pd.DataFrame | None = None,
 ) -> list[Finding]:

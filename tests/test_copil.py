@@ -202,7 +202,6 @@ def small_result(**changes: Any) -> PortfolioResult:
         settings=settings,
         run_at=dt.datetime(2026, 3, 21, 9, 30),
         projects=projects,
-        workbooks=[],
         totals=portfolio_totals(projects),
         resource_load=pd.DataFrame(
             {

@@ -175,3 +175,29 @@ def test_output_named_as_the_pmo_workbook_goes_to_a_separate_file(
     assert file_digest(pmo) == before
     assert (tmp_path / "pmo_consolidation.xlsx").is_file()
     assert "jamais réécrit" in res.output
+
+
+def test_without_a_given_cutoff_every_load_is_spread_from_the_portfolio_one(
+    tmp_path: Path,
+) -> None:
+    # No cut-off given: the portfolio's is the latest project one, 20/11 (B). A was last updated
+    # on 06/11, so its 10 remaining days (T1 ends 18/12) are spread over the working days of
+    # 23/11-18/12 = 4 weeks x 5 = 20 days, 2.5 days a week, like B's: Alice 5 days a week, and
+    # nothing in the weeks of 09/11 or 16/11 (spread from 06/11 it would be 10/30 a day there).
+    write_book(tmp_path / "a.xlsx", simple_project("PRJ-A", cutoff=dt.date(2026, 11, 6)))
+    write_book(tmp_path / "b.xlsx", simple_project("PRJ-B"))
+    for _run in range(2):  # the second run takes both projects from the cache
+        result = consolidate_folder(tmp_path, Settings(), cache=tmp_path / "cache")
+        assert result.cutoff == CUTOFF
+        load = result.resource_load
+        assert [w.date() for w in load["week"]] == [
+            dt.date(2026, 11, 23),
+            dt.date(2026, 11, 30),
+            dt.date(2026, 12, 7),
+            dt.date(2026, 12, 14),
+        ]
+        assert load["load_days"].tolist() == [5.0, 5.0, 5.0, 5.0]
+        assert load["by_project"].tolist() == [{"PRJ-A": 2.5, "PRJ-B": 2.5}] * 4
+        # A's own figures stay at its own cut-off.
+        (a,) = [p for p in result.projects if p.code == "PRJ-A"]
+        assert a.project_cutoff == dt.date(2026, 11, 6)

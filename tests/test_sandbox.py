@@ -173,7 +173,8 @@ def test_batch_survives_hostile_items_and_only_they_fail() -> None:
     items: list[str | int] = [1, "sleep", 2, "abort", 3, "raise", 4, "exit", 5]
     if LINUX:
         items += ["alloc", 6]
-    results = map_bounded(behave, items, workers=2, timeout_s=2, memory_mb=800)
+    # 6 s: allocating 800 MB gradually must finish before the clock on a loaded 2-core machine.
+    results = map_bounded(behave, items, workers=2, timeout_s=6, memory_mb=800)
     kinds = {
         "sleep": "timeout",
         "abort": "crash",
