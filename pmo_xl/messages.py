@@ -7,7 +7,6 @@ A message says what is wrong *and how to fix it*. Placeholders are filled from t
 from __future__ import annotations
 
 import datetime as dt
-import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +44,7 @@ def render(code: str, params: dict[str, Any], lang: Lang = "fr") -> str:
         return code
     template = msg.fr if lang == "fr" else msg.en
     values = _Lenient({k: _fmt(v, lang) for k, v in params.items()})
-    return string.Formatter().vformat(template, (), values)
+    return template.format_map(values)  # C-level; string.Formatter is pure Python (5x slower)
 
 
 def severity(code: str) -> str:
