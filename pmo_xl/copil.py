@@ -637,7 +637,10 @@ def _day(value: Any) -> dt.date | None:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+    # Column lists, not to_dict("records"): it boxes every value one by one (0.2 s at 200 projects).
+    names = [str(c) for c in frame.columns]
+    columns = [frame[c].tolist() for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _risks(frame: pd.DataFrame) -> RiskSection:

@@ -366,7 +366,6 @@ def consolidate_folder(
 # the fork server costs about 0.5 s once per run, a hang or a crash would cost the whole run.
 # ``workers=0`` reads in this process (trusted inputs, profiling).
 POOL_MIN_FILES = 1
-POOL_BATCH = 100  # files per pool batch: progress is reported batch by batch
 FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
 
@@ -424,26 +423,32 @@ def load_files(
             reader=reader,
             share_cutoff=share_cutoff,
         )
-        for start in range(0, len(todo), POOL_BATCH):
-            batch = todo[start : start + POOL_BATCH]
-            if progress:
-                progress(done + 1, len(paths), labels[batch[0]])
-            outcomes = sandbox.map_bounded(
-                job,
-                [(paths[i], labels[i]) for i in batch],
-                workers=n_workers,
-                timeout_s=FILE_TIMEOUT_S,
-                memory_mb=WORKER_MEMORY_MB,
-                max_tasks_per_worker=None,
-            )
-            for i, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, sandbox.BoundedFailure):
-                    loads[i] = _failed(paths[i], labels[i], outcome)
-                    keys[i] = None  # a time or memory failure may not happen again: not kept
-                else:
-                    loads[i] = pickle.loads(outcome)
-                    pickled[i] = outcome
-            done += len(batch)
+
+        def report(finished: int) -> None:
+            if progress and finished < len(todo):
+                i = todo[finished]  # roughly the next one: workers finish in any order
+                progress(done + finished + 1, len(paths), labels[i])
+
+        if progress:
+            progress(done + 1, len(paths), labels[todo[0]])
+        # One pool for every file: its workers start once (about 0.2 s), not once per batch.
+        outcomes = sandbox.map_bounded(
+            job,
+            [(paths[i], labels[i]) for i in todo],
+            workers=n_workers,
+            timeout_s=FILE_TIMEOUT_S,
+            memory_mb=WORKER_MEMORY_MB,
+            max_tasks_per_worker=None,
+            on_done=report,
+        )
+        for i, outcome in zip(todo, outcomes, strict=True):
+            if isinstance(outcome, sandbox.BoundedFailure):
+                loads[i] = _failed(paths[i], labels[i], outcome)
+                keys[i] = None  # a time or memory failure may not happen again: not kept
+            else:
+                loads[i] = pickle.loads(outcome)
+                pickled[i] = outcome
+        done += len(todo)
     else:
         for i in todo:
             done += 1

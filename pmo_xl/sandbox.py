@@ -165,10 +165,12 @@ def map_bounded(
     timeout_s: float,
     memory_mb: float | None = None,
     max_tasks_per_worker: int | None = 50,
+    on_done: Callable[[int], None] | None = None,
 ) -> list[R | BoundedFailure]:
     """``[fn(item) for item in items]`` over ``workers`` processes, each call bounded like
     :func:`run_bounded`; a worker that dies or overruns is replaced and only its item fails.
-    Workers are recycled after ``max_tasks_per_worker`` calls (memory fragmentation)."""
+    Workers are recycled after ``max_tasks_per_worker`` calls (memory fragmentation).
+    ``on_done(n)``: called with the number of items finished so far, after each one."""
     _preload_module_of(fn)
     todo = deque(enumerate(items))
     results: dict[int, R | BoundedFailure] = {}
@@ -204,6 +206,8 @@ def map_bounded(
                     continue
                 results[index] = outcome
                 slot.busy = None
+                if on_done is not None:
+                    on_done(len(results))
                 recycle = max_tasks_per_worker is not None and slot.done >= max_tasks_per_worker
                 if isinstance(outcome, BoundedFailure) or recycle:
                     slot.restart(ctx, fn, memory_mb, lazy=True)
