@@ -20,7 +20,7 @@ from pmo_xl.history import history_from_grid
 from pmo_xl.labels import OUTPUT_SHEETS, Lang, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import Finding, Settings
-from pmo_xl.portfolio import PortfolioResult, Progress, consolidate_folder
+from pmo_xl.portfolio import PortfolioResult, Progress, consolidate_folder, warm_up_workers
 from pmo_xl.reading import read_settings
 from pmo_xl.workbook import WorkbookError
 
@@ -127,6 +127,7 @@ def consolidate(
     progress: Progress | None = None,
 ) -> Consolidation:
     """Consolidate a folder and write the output workbook (and JSON). Sources are only read."""
+    warm_up_workers()
     settings, settings_findings, folder = _settings_and_folder(projects_dir, pmo, lang)
     notes: list[str] = []
     out = out or default_output(pmo, folder)
@@ -208,6 +209,7 @@ def copil(
     """The standalone COPIL workbook for the direction (values only), and its PDF."""
     from pmo_xl import copil as report
 
+    warm_up_workers()
     settings, settings_findings, folder = _settings_and_folder(projects_dir, pmo, lang)
     _refuse_inputs_as_output(out, pmo)
     history = default_output(pmo, folder)

@@ -370,6 +370,17 @@ FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
 
 
+WORKER_MODULES = ("pmo_xl.portfolio", "pmo_xl.fast_workbook")
+
+
+def warm_up_workers() -> None:
+    """Have the workers' fork server import what reading needs while the caller does other
+    work (settings, history, folder scan)."""
+    from pmo_xl import sandbox
+
+    sandbox.warm_up(WORKER_MODULES)
+
+
 def load_files(
     folder: Path,
     paths: Sequence[Path],
@@ -414,7 +425,7 @@ def load_files(
         from pmo_xl import sandbox
 
         # Workers fork from a server that has imported these once (pandas, calamine…).
-        sandbox.preload(["pmo_xl.portfolio", "pmo_xl.fast_workbook"])
+        sandbox.preload(WORKER_MODULES)
         job = functools.partial(
             _load_job,
             settings=settings,

@@ -111,6 +111,13 @@ def preload(modules: Sequence[str]) -> None:
     _PRELOAD.extend(m for m in modules if m not in _PRELOAD)
 
 
+def warm_up(modules: Sequence[str] = ()) -> None:
+    """Start the fork server now, with ``modules`` preloaded: its imports (about half a second)
+    then run while this process does other work, instead of when the first file is read."""
+    preload(modules)
+    context()
+
+
 def _preload_module_of(fn: Callable[..., Any]) -> None:
     module = getattr(fn, "__module__", None)
     if module:
