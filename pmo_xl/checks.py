@@ -60,6 +60,10 @@ class CheckContext:
     arrays: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # Values several rules derive from one frame (predecessor links), computed once per run.
+    derived: dict[tuple[int, str], tuple[pd.DataFrame, Any]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _col(ctx: CheckContext, frame: pd.DataFrame, field_name: str) -> np.ndarray:
@@ -77,9 +81,30 @@ def _col(ctx: CheckContext, frame: pd.DataFrame, field_name: str) -> np.ndarray:
     return hit[1]
 
 
+def _derived(ctx: CheckContext, frame: pd.DataFrame, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per run of the catalogue and frame."""
+    key = (id(frame), name)
+    hit = ctx.derived.get(key)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, compute())
+        ctx.derived[key] = hit
+    return hit[1]
+
+
 def _none(ctx: CheckContext, frame: pd.DataFrame, field_name: str) -> np.ndarray:
     """Which values are missing (None, NaN or NaT), as ``Series.isna``."""
-    return pd.isna(_col(ctx, frame, field_name))
+    missing: np.ndarray = _derived(
+        ctx, frame, f"none:{field_name}", lambda: pd.isna(_col(ctx, frame, field_name))
+    )
+    return missing
+
+
+def _codes(ctx: CheckContext, frame: pd.DataFrame, field_name: str) -> np.ndarray:
+    """Equal values of a text column share a number (``pd.factorize``); -1 where missing."""
+    codes: np.ndarray = _derived(
+        ctx, frame, f"codes:{field_name}", lambda: pd.factorize(_col(ctx, frame, field_name))[0]
+    )
+    return codes
 
 
 def _eq(ctx: CheckContext, frame: pd.DataFrame, field_name: str, value: str) -> np.ndarray:
@@ -190,10 +215,56 @@ def _at_rows(
     """
     if rows.empty:
         return []
+    records = [{str(k): v for k, v in rec.items()} for rec in rows.to_dict("records")]
+    return _at_records(project, table, field_name, records, code, params)
+
+
+def _records(
+    frame: pd.DataFrame, where: np.ndarray, ctx: CheckContext | None = None
+) -> list[dict[str, Any]]:
+    """``frame[where].to_dict("records")``, from numpy columns: no frame slice is built."""
+    at = np.flatnonzero(where)
+    if at.size == 0:
+        return []
+    columns: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        key = str(name)
+        values = (_col(ctx, frame, key) if ctx is not None else frame[key].to_numpy())[at]
+        if values.dtype.kind == "M":  # as pandas gives them: Timestamp, NaT
+            columns[key] = [pd.Timestamp(v) for v in values]
+        else:
+            columns[key] = values.tolist()
+    names = list(columns)
+    return [dict(zip(names, rec, strict=True)) for rec in zip(*columns.values(), strict=True)]
+
+
+def _at(
+    project: ProjectWorkbook,
+    ctx: CheckContext | None,
+    table: Table,
+    field_name: str,
+    where: np.ndarray,
+    code: str,
+    params: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[Finding]:
+    """:func:`_at_rows` for the rows of ``table.frame`` selected by the mask ``where``."""
+    if not where.any():
+        return []
+    records = _records(table.frame, where, ctx)
+    return _at_records(project, table, field_name, records, code, params)
+
+
+def _at_records(
+    project: ProjectWorkbook,
+    table: Table,
+    field_name: str,
+    records: list[dict[str, Any]],
+    code: str,
+    params: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[Finding]:
     column = _header(table, field_name)
     found: list[Finding] = []
-    for rec in rows.to_dict("records"):
-        record = {str(k): v for k, v in rec.items()}
+    for record in records:
         row = int(record["row"])
         values = {"column": column, "value": record.get(field_name)}
         if params:
@@ -219,6 +290,7 @@ def _blank(
     code: str,
     where: pd.Series[bool] | np.ndarray | None = None,
     params: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ctx: CheckContext | None = None,
 ) -> list[Finding]:
     """Rows (among ``where``) whose ``field_name`` is empty, at that cell.
 
@@ -233,12 +305,12 @@ def _blank(
             return []
         label = table.spec.column(field_name).label.fr
         return [_new(project, code, table.sheet, None, None, label, {"column": label})]
-    empty = frame[field_name].isna().to_numpy().copy()
+    empty = _none(ctx, frame, field_name) if ctx else pd.isna(frame[field_name].to_numpy())
     if where is not None:
-        empty &= np.asarray(where, dtype=bool)
+        empty = empty & np.asarray(where, dtype=bool)
     if not empty.any():  # the common case: no pandas selection at all
         return []
-    return _at_rows(project, table, field_name, frame[empty], code, params)
+    return _at(project, ctx, table, field_name, empty, code, params)
 
 
 def _id_params(record: dict[str, Any]) -> dict[str, Any]:
@@ -393,21 +465,16 @@ def _tasks(project: ProjectWorkbook) -> tuple[Table, pd.DataFrame]:
     return table, table.frame
 
 
-def _is_milestone(frame: pd.DataFrame) -> pd.Series[bool]:
-    return frame["milestone"].eq("yes")
-
-
-def _is_cancelled(frame: pd.DataFrame) -> pd.Series[bool]:
-    return frame["status"].eq("cancelled")
-
-
 def _task_ids(frame: pd.DataFrame) -> set[str]:
     return {str(i) for i in frame["id"].dropna()}
 
 
 def _ids(ctx: CheckContext, frame: pd.DataFrame) -> set[str]:
     """``_task_ids`` from the numpy column."""
-    return {str(i) for i in _col(ctx, frame, "id") if not _missing(i)}
+    ids: set[str] = _derived(
+        ctx, frame, "ids", lambda: {str(i) for i in _col(ctx, frame, "id") if not _missing(i)}
+    )
+    return ids
 
 
 def _missing(value: Any) -> bool:
@@ -416,6 +483,11 @@ def _missing(value: Any) -> bool:
 
 def _links(ctx: CheckContext, frame: pd.DataFrame) -> list[tuple[int, Any, str]]:
     """``_predecessor_links`` as (position, id, predecessor) tuples, in the same order."""
+    links: list[tuple[int, Any, str]] = _derived(ctx, frame, "links", lambda: _split(ctx, frame))
+    return links
+
+
+def _split(ctx: CheckContext, frame: pd.DataFrame) -> list[tuple[int, Any, str]]:
     out: list[tuple[int, Any, str]] = []
     ids = _col(ctx, frame, "id")
     for i, text in enumerate(_col(ctx, frame, "predecessors")):
@@ -439,7 +511,7 @@ def _predecessor_links(frame: pd.DataFrame) -> pd.DataFrame:
 
 def planning_id_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, _frame = _tasks(project)
-    return _blank(project, table, "id", "PLANNING_ID_MISSING")
+    return _blank(project, table, "id", "PLANNING_ID_MISSING", ctx=ctx)
 
 
 def planning_id_duplicate(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -471,14 +543,14 @@ def planning_id_duplicate(project: ProjectWorkbook, ctx: CheckContext) -> list[F
 
 def planning_name_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, _frame = _tasks(project)
-    return _blank(project, table, "name", "PLANNING_NAME_MISSING", params=_id_params)
+    return _blank(project, table, "name", "PLANNING_NAME_MISSING", params=_id_params, ctx=ctx)
 
 
 def planning_owner_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     """Tasks (not milestones, not cancelled) need an owner for costs and resource load."""
     table, frame = _tasks(project)
     where = ~_eq(ctx, frame, "milestone", "yes") & ~_eq(ctx, frame, "status", "cancelled")
-    return _blank(project, table, "owner", "PLANNING_OWNER_MISSING", where, _id_params)
+    return _blank(project, table, "owner", "PLANNING_OWNER_MISSING", where, _id_params, ctx=ctx)
 
 
 def planning_dates_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -492,20 +564,19 @@ def planning_dates_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[
         "PLANNING_DATES_MISSING",
         active & ~_eq(ctx, frame, "milestone", "yes"),
         _id_params,
-    ) + _blank(project, table, "end", "PLANNING_DATES_MISSING", active, _id_params)
+        ctx=ctx,
+    ) + _blank(project, table, "end", "PLANNING_DATES_MISSING", active, _id_params, ctx=ctx)
 
 
 def planning_end_before_start(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, frame = _tasks(project)
     mask = _col(ctx, frame, "end") < _col(ctx, frame, "start")
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "end",
-        bad,
+        mask,
         "PLANNING_END_BEFORE_START",
         lambda r: {"id": r["id"], "start": r["start"], "end": r["end"]},
     )
@@ -520,29 +591,32 @@ def planning_baseline_missing(project: ProjectWorkbook, ctx: CheckContext) -> li
         "PLANNING_BASELINE_MISSING",
         ~_eq(ctx, frame, "status", "cancelled"),
         _id_params,
+        ctx=ctx,
     )
 
 
 def planning_milestone_with_effort(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, frame = _tasks(project)
-    if not _eq(ctx, frame, "milestone", "yes").any():
+    milestone = _eq(ctx, frame, "milestone", "yes")
+    if not milestone.any():
         return []
-    milestone = _is_milestone(frame)
-    planned = milestone & frame["planned_days"].gt(0)
+    planned = milestone & (_col(ctx, frame, "planned_days") > 0)
     # The remaining cell is blamed only when the planned one is clean: one finding per milestone.
-    remaining = milestone & ~planned & frame["remaining_days"].gt(0)
-    return _at_rows(
+    remaining = milestone & ~planned & (_col(ctx, frame, "remaining_days") > 0)
+    return _at(
         project,
+        ctx,
         table,
         "planned_days",
-        frame[planned],
+        planned,
         "PLANNING_MILESTONE_WITH_EFFORT",
         lambda r: {"id": r["id"], "days": r["planned_days"]},
-    ) + _at_rows(
+    ) + _at(
         project,
+        ctx,
         table,
         "remaining_days",
-        frame[remaining],
+        remaining,
         "PLANNING_MILESTONE_WITH_EFFORT",
         lambda r: {"id": r["id"], "days": r["remaining_days"]},
     )
@@ -553,14 +627,12 @@ def planning_milestone_too_long(project: ProjectWorkbook, ctx: CheckContext) -> 
     mask = _eq(ctx, frame, "milestone", "yes") & (
         _col(ctx, frame, "end") > _col(ctx, frame, "start")
     )
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "end",
-        bad,
+        mask,
         "PLANNING_MILESTONE_TOO_LONG",
         lambda r: {"id": r["id"], "start": r["start"], "end": r["end"]},
     )
@@ -584,6 +656,25 @@ def planning_predecessor_unknown(project: ProjectWorkbook, ctx: CheckContext) ->
         "PLANNING_PREDECESSOR_UNKNOWN",
         lambda r: {"unknown": r["predecessor"]},
     )
+
+
+def _acyclic(edges: dict[str, set[str]]) -> bool:
+    """No cycle in the graph (Kahn: every node can be taken once its predecessors are): a
+    tenth of the cost of :func:`_cyclic_components`, which names the cycles."""
+    waiting: dict[str, int] = dict.fromkeys(edges, 0)
+    for targets in edges.values():
+        for node in targets:
+            waiting[node] = waiting.get(node, 0) + 1
+    ready = [node for node, count in waiting.items() if count == 0]
+    taken = 0
+    while ready:
+        node = ready.pop()
+        taken += 1
+        for target in edges.get(node, ()):
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    return taken == len(waiting)
 
 
 def _cyclic_components(edges: dict[str, set[str]]) -> list[set[str]]:
@@ -648,6 +739,8 @@ def planning_dependency_cycle(project: ProjectWorkbook, ctx: CheckContext) -> li
         if not _missing(task_id) and predecessor in ids:
             edges[predecessor].add(str(task_id))
     found: list[Finding] = []
+    if _acyclic(edges):
+        return found
     for component in _cyclic_components(dict(edges)):
         members = frame[frame["id"].astype(str).isin(component) & frame["predecessors"].notna()]
         members = members.sort_values("row")
@@ -709,11 +802,12 @@ def planning_effort_negative(project: ProjectWorkbook, ctx: CheckContext) -> lis
         return []
     found: list[Finding] = []
     for field_name in ("planned_days", "remaining_days"):
-        found += _at_rows(
+        found += _at(
             project,
+            ctx,
             table,
             field_name,
-            frame[frame[field_name] < 0],
+            _col(ctx, frame, field_name) < 0,
             "PLANNING_EFFORT_NEGATIVE",
             _id_params,
         )
@@ -723,14 +817,12 @@ def planning_effort_negative(project: ProjectWorkbook, ctx: CheckContext) -> lis
 def planning_done_with_remaining(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, frame = _tasks(project)
     mask = _eq(ctx, frame, "status", "done") & (_col(ctx, frame, "remaining_days") > 0)
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "remaining_days",
-        bad,
+        mask,
         "PLANNING_DONE_WITH_REMAINING",
         lambda r: {"id": r["id"], "remaining": r["remaining_days"]},
     )
@@ -741,24 +833,17 @@ def planning_task_late(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
     table, frame = _tasks(project)
     if ctx.cutoff is None:
         return []
-    status = _col(ctx, frame, "status")
-    if not (
-        (_col(ctx, frame, "end") < _day64(ctx.cutoff))
-        & (status != "done")
-        & (status != "cancelled")
-        & (_col(ctx, frame, "remaining_days") > 0)
-    ).any():
-        return []
     late = (
-        (frame["end"] < pd.Timestamp(ctx.cutoff))
-        & ~frame["status"].isin(_TASK_CLOSED)
-        & frame["remaining_days"].gt(0)
+        (_col(ctx, frame, "end") < _day64(ctx.cutoff))
+        & _still_open(ctx, frame, _TASK_CLOSED)
+        & (_col(ctx, frame, "remaining_days") > 0)
     )
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "end",
-        frame[late],
+        late,
         "PLANNING_TASK_LATE",
         lambda r: {
             "id": r["id"],
@@ -771,23 +856,25 @@ def planning_task_late(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
 
 def _unknown_person(
     project: ProjectWorkbook,
+    ctx: CheckContext,
     table: Table,
     field_name: str,
     code: str,
-    where: pd.Series[bool] | None = None,
 ) -> list[Finding]:
     """Names in ``field_name`` that are not in ``Ressources`` (exactly), with a close match."""
     resources = project.resources
     frame = table.frame
     if not resources.present or not table.present or frame.empty:
         return []
-    known = set(resources.frame["name"].dropna().astype(str))
-    if all(_missing(v) or str(v) in known for v in set(frame[field_name].to_numpy())):
+    listed = _col(ctx, resources.frame, "name")
+    known = {str(v) for v in listed[~pd.isna(listed)]}
+    names = _col(ctx, frame, field_name)
+    if all(_missing(v) or str(v) in known for v in set(names)):
         return []
     by_key = {norm(name): name for name in sorted(known)}
-    mask = frame[field_name].notna() & ~frame[field_name].astype(str).isin(known)
-    if where is not None:
-        mask &= where
+    mask = ~pd.isna(names) & np.fromiter(
+        (str(v) not in known for v in names), dtype=bool, count=len(names)
+    )
 
     def params(record: dict[str, Any]) -> dict[str, Any]:
         name = str(record[field_name])
@@ -798,11 +885,11 @@ def _unknown_person(
             "suggestion_en": f" (did you mean '{close}'?)" if close else "",
         }
 
-    return _at_rows(project, table, field_name, frame[mask], code, params)
+    return _at(project, ctx, table, field_name, mask, code, params)
 
 
 def planning_owner_unknown(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
-    return _unknown_person(project, project.tasks, "owner", "PLANNING_OWNER_UNKNOWN")
+    return _unknown_person(project, ctx, project.tasks, "owner", "PLANNING_OWNER_UNKNOWN")
 
 
 def planning_outside_project(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -814,24 +901,12 @@ def planning_outside_project(project: ProjectWorkbook, ctx: CheckContext) -> lis
     table, frame = _tasks(project)
     info = project.info
     period = {"project_start": info.start, "project_end": info.planned_end}
-    starts, ends = _col(ctx, frame, "start"), _col(ctx, frame, "end")
-    baseline = _col(ctx, frame, "baseline_end")
-    if not (
-        (info.start is not None and (starts < _day64(info.start)).any())
-        or (
-            info.planned_end is not None
-            and (
-                (baseline > _day64(info.planned_end)).any()
-                or (ends > _day64(info.planned_end)).any()
-            )
-        )
-    ):
-        return []
     found: list[Finding] = []
     if info.start is not None:
-        early = frame[frame["start"] < pd.Timestamp(info.start)]
-        found += _at_rows(
+        early = _col(ctx, frame, "start") < _day64(info.start)
+        found += _at(
             project,
+            ctx,
             table,
             "start",
             early,
@@ -839,15 +914,17 @@ def planning_outside_project(project: ProjectWorkbook, ctx: CheckContext) -> lis
             lambda r: {"id": r["id"], **period},
         )
     if info.planned_end is not None:
-        limit = pd.Timestamp(info.planned_end)
-        has_baseline = frame["baseline_end"].notna() & ("baseline_end" in table.columns)
+        limit = _day64(info.planned_end)
+        has_baseline = ~np.isnat(_col(ctx, frame, "baseline_end")) & (
+            "baseline_end" in table.columns
+        )
         for field_name, rows in (("baseline_end", has_baseline), ("end", ~has_baseline)):
-            late = frame[rows & (frame[field_name] > limit)]
-            found += _at_rows(
+            found += _at(
                 project,
+                ctx,
                 table,
                 field_name,
-                late,
+                rows & (_col(ctx, frame, field_name) > limit),
                 "PLANNING_OUTSIDE_PROJECT",
                 lambda r: {"id": r["id"], **period},
             )
@@ -858,10 +935,11 @@ def planning_effort_vs_budget(project: ProjectWorkbook, ctx: CheckContext) -> li
     """Σ planned effort (cancelled tasks aside) more than the tolerance away from the budget."""
     table, frame = _tasks(project)
     budget = project.info.budget_days
-    planned = frame.loc[~_is_cancelled(frame), "planned_days"]
-    if budget is None or budget <= 0 or planned.notna().sum() == 0:
+    planned = _col(ctx, frame, "planned_days")[~_eq(ctx, frame, "status", "cancelled")]
+    typed = ~np.isnan(planned)
+    if budget is None or budget <= 0 or not typed.any():
         return []
-    total = float(planned.sum())
+    total = float(np.where(typed, planned, 0.0).sum())  # Series.sum: NaN as 0, same order
     gap = abs(total - budget) / budget
     tolerance = ctx.settings.budget_tolerance
     if gap <= tolerance + _EPSILON:
@@ -901,12 +979,12 @@ def entry_field_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Fin
     table = project.time_entries
     found: list[Finding] = []
     for field_name in ("date", "resource", "task_id", "days"):
-        found += _blank(project, table, field_name, "ENTRY_FIELD_MISSING")
+        found += _blank(project, table, field_name, "ENTRY_FIELD_MISSING", ctx=ctx)
     return sorted(found, key=lambda f: (f.row or 0, _cell_column(f.cell)))
 
 
 def entry_resource_unknown(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
-    return _unknown_person(project, project.time_entries, "resource", "ENTRY_RESOURCE_UNKNOWN")
+    return _unknown_person(project, ctx, project.time_entries, "resource", "ENTRY_RESOURCE_UNKNOWN")
 
 
 def entry_task_unknown(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -914,11 +992,14 @@ def entry_task_unknown(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
     if not project.tasks.present:
         return []
     ids = _ids(ctx, project.tasks.frame)
-    if all(_missing(v) or v in ids for v in set(_col(ctx, frame, "task_id"))):
+    task_ids = _col(ctx, frame, "task_id")
+    if all(_missing(v) or v in ids for v in set(task_ids)):
         return []
-    bad = frame[frame["task_id"].notna() & ~frame["task_id"].isin(_task_ids(project.tasks.frame))]
-    return _at_rows(
-        project, table, "task_id", bad, "ENTRY_TASK_UNKNOWN", lambda r: {"task": r["task_id"]}
+    bad = ~pd.isna(task_ids) & np.fromiter(
+        (v not in ids for v in task_ids), dtype=bool, count=len(task_ids)
+    )
+    return _at(
+        project, ctx, table, "task_id", bad, "ENTRY_TASK_UNKNOWN", lambda r: {"task": r["task_id"]}
     )
 
 
@@ -929,10 +1010,11 @@ def entry_on_milestone(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
     marked = {str(i) for i in _col(ctx, tasks, "id")[is_milestone] if not _missing(i)}
     if not marked or not marked.intersection(_col(ctx, frame, "task_id")):
         return []
-    milestones = set(tasks.loc[_is_milestone(tasks), "id"].dropna().astype(str))
-    bad = frame[frame["task_id"].isin(milestones)]
-    return _at_rows(
+    task_ids = _col(ctx, frame, "task_id")
+    bad = np.fromiter((v in marked for v in task_ids), dtype=bool, count=len(task_ids))
+    return _at(
         project,
+        ctx,
         table,
         "task_id",
         bad,
@@ -943,26 +1025,43 @@ def entry_on_milestone(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
 
 def entry_not_positive(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table, frame = _entries(project)
-    mask = _col(ctx, frame, "days") <= 0
-    if not mask.any():
-        return []
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "days",
-        frame[mask],
+        _col(ctx, frame, "days") <= 0,
         "ENTRY_NOT_POSITIVE",
         lambda r: {"days": r["days"]},
     )
 
 
-def _week_limits(mondays: pd.Series[Any], settings: Settings) -> pd.Series[float]:
-    """Working days of each week × the daily limit (5 days for a week without holidays)."""
-    try:
-        working = calendar.working_days_of_week(mondays, settings.holiday_country)
-    except calendar.UnknownHolidayCountry:
-        working = pd.Series(5.0, index=mondays.index)  # the settings check reports the country
-    return working * settings.max_days_per_day
+# (holiday country, Monday as a day number) → working days of that week: every workbook of a
+# run books the same few dozen weeks.
+_WEEK_WORKING_DAYS: dict[tuple[str, int], float] = {}
+
+
+def _week_limits(mondays: Any, settings: Settings) -> np.ndarray:
+    """Working days of each week (given by its Monday) × the daily limit (5 days for a week
+    without holidays)."""
+    country = settings.holiday_country
+    numbers = np.asarray(mondays, dtype="datetime64[D]").astype(np.int64).tolist()
+    missing = sorted({n for n in numbers if (country, n) not in _WEEK_WORKING_DAYS})
+    if missing:
+        first = np.array(missing, dtype="datetime64[D]")
+        try:  # Monday to Sunday
+            counts: pd.Series[float] = calendar.working_days_between(  # type: ignore[call-overload]
+                first, first + np.timedelta64(6, "D"), country
+            )
+        except calendar.UnknownHolidayCountry:  # the settings check reports the country
+            return np.full(len(numbers), 5.0) * settings.max_days_per_day
+        if len(_WEEK_WORKING_DAYS) > 100_000:
+            _WEEK_WORKING_DAYS.clear()
+        for number, count in zip(missing, counts.to_numpy(dtype="float64").tolist(), strict=True):
+            _WEEK_WORKING_DAYS[(country, number)] = count
+    working = np.array([_WEEK_WORKING_DAYS[(country, n)] for n in numbers], dtype="float64")
+    limits: np.ndarray = working * settings.max_days_per_day
+    return limits
 
 
 _KEY = 10_000_000  # day numbers (since 1970) are within ±5,000,000: person × _KEY + day
@@ -971,17 +1070,19 @@ _KEY = 10_000_000  # day numbers (since 1970) are within ±5,000,000: person × 
 def _overbooking_possible(ctx: CheckContext, frame: pd.DataFrame) -> bool:
     """False when no week and no day of any person comes near its limit (numpy sums, 1e-6 of
     margin for the order of additions): the exact pandas computation is then not needed."""
-    dates, names, days = (_col(ctx, frame, f) for f in ("date", "resource", "days"))
-    ok = ~np.isnat(dates) & ~pd.isna(names) & (days > 0)
+    dates, days = _col(ctx, frame, "date"), _col(ctx, frame, "days")
+    names = _codes(ctx, frame, "resource")
+    ok = ~np.isnat(dates) & (names >= 0) & (days > 0)
     if not ok.any():
         return False
     day = dates[ok].astype("datetime64[D]").astype(np.int64)
-    person = pd.factorize(names[ok])[0].astype(np.int64) * _KEY
+    person = names[ok].astype(np.int64) * _KEY
     worked = days[ok]
     monday = day - (day + 3) % 7  # 1970-01-01 was a Thursday
     weeks, week_of = np.unique(person + monday + _KEY // 2, return_inverse=True)
-    mondays = pd.Series((weeks % _KEY - _KEY // 2).astype("datetime64[D]").astype("datetime64[ns]"))
-    limits = _week_limits(mondays, ctx.settings).to_numpy(dtype="float64")
+    # A week's limit depends on its Monday only: computed once per calendar week.
+    mondays, monday_of = np.unique(weeks % _KEY - _KEY // 2, return_inverse=True)
+    limits = _week_limits(mondays.astype("datetime64[D]"), ctx.settings)[monday_of]
     if (np.bincount(week_of, weights=worked) > limits + _EPSILON - 1e-6).any():
         return True
     dated, day_of = np.unique(person + day + _KEY // 2, return_inverse=True)
@@ -1020,7 +1121,7 @@ def entry_overbooked(project: ProjectWorkbook, ctx: CheckContext) -> list[Findin
     weeks = by_week.agg(
         total=("days", "sum"), last_row=("row", "max"), n_dates=("date", "nunique")
     ).reset_index()
-    weeks["limit"] = _week_limits(weeks["week"], ctx.settings).to_numpy()
+    weeks["limit"] = _week_limits(weeks["week"].to_numpy(), ctx.settings)
     over = (weeks["total"] > weeks["limit"] + _EPSILON).to_numpy()
     over_weeks = weeks[over]
     week_of_entry = by_week.ngroup().to_numpy()
@@ -1092,14 +1193,12 @@ def entry_after_cutoff(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
     if ctx.cutoff is None:
         return []
     mask = _col(ctx, frame, "date") > _day64(ctx.cutoff)
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "date",
-        bad,
+        mask,
         "ENTRY_AFTER_CUTOFF",
         lambda r: {"date": r["date"], "cutoff": ctx.cutoff, "days": r["days"]},
     )
@@ -1115,16 +1214,14 @@ def entry_before_project_start(project: ProjectWorkbook, ctx: CheckContext) -> l
     start = project.info.start
     if start is None or frame.empty:
         return []
-    start_monday = pd.Timestamp(calendar.iso_monday(start))
+    start_monday = calendar.iso_monday(start)
     # A date before the Monday of the start week is in an earlier week (and only such a date).
-    if not (_col(ctx, frame, "date") < _day64(start_monday.date())).any():
-        return []
-    bad = frame[calendar.iso_monday(frame["date"]) < start_monday]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "date",
-        bad,
+        _col(ctx, frame, "date") < _day64(start_monday),
         "ENTRY_BEFORE_PROJECT_START",
         lambda r: {"date": r["date"], "start": start},
     )
@@ -1133,10 +1230,14 @@ def entry_before_project_start(project: ProjectWorkbook, ctx: CheckContext) -> l
 def entry_duplicate(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     """Same date, same person, same task as an earlier row."""
     table, frame = _entries(project)
-    columns = [_col(ctx, frame, f) for f in ("date", "resource", "task_id")]
-    complete = ~np.isnat(columns[0]) & ~pd.isna(columns[1]) & ~pd.isna(columns[2])
-    triples = list(zip(*(c[complete].tolist() for c in columns), strict=True))
-    if len(set(triples)) == len(triples):
+    dates = _col(ctx, frame, "date")
+    names, tasks = _codes(ctx, frame, "resource"), _codes(ctx, frame, "task_id")
+    complete = ~np.isnat(dates) & (names >= 0) & (tasks >= 0)
+    # (date, person, task) as one number: no Python tuple per row.
+    day = pd.factorize(dates[complete].view(np.int64))[0].astype(np.int64)
+    person, task = names[complete].astype(np.int64), tasks[complete].astype(np.int64)
+    triple = (day * (person.max(initial=0) + 1) + person) * (task.max(initial=0) + 1) + task
+    if len(pd.unique(triple)) == len(triple):
         return []
     key = ["date", "resource", "task_id"]
     keyed = frame.dropna(subset=key)
@@ -1201,11 +1302,17 @@ def resource_no_rate(project: ProjectWorkbook, ctx: CheckContext) -> list[Findin
     if not (~pd.isna(_col(ctx, frame, "name")) & pd.isna(_col(ctx, frame, "rate"))).any():
         return []  # a rate on every named row
     profiles = {norm(r.profile) for r in ctx.settings.rates}
-    profile_known = frame["profile"].astype(str).map(norm).isin(profiles) & frame["profile"].notna()
-    bad = frame[frame["name"].notna() & frame["rate"].isna() & ~profile_known]
+    profile = _col(ctx, frame, "profile")
+    profile_known = np.fromiter(
+        (not _missing(v) and norm(str(v)) in profiles for v in profile),
+        dtype=bool,
+        count=len(profile),
+    )
+    bad = ~pd.isna(_col(ctx, frame, "name")) & pd.isna(_col(ctx, frame, "rate")) & ~profile_known
     at = next((f for f in ("rate", "profile", "name") if f in table.columns), "name")
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         at,
         bad,
@@ -1218,14 +1325,12 @@ def resource_capacity_out_of_range(project: ProjectWorkbook, ctx: CheckContext) 
     table = project.resources
     frame = table.frame
     capacity = _col(ctx, frame, "capacity")
-    if not ((capacity < 0) | (capacity > 7)).any():
-        return []
-    bad = frame[(frame["capacity"] < 0) | (frame["capacity"] > 7)]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "capacity",
-        bad,
+        (capacity < 0) | (capacity > 7),
         "RESOURCE_CAPACITY_OUT_OF_RANGE",
         lambda r: {"name": r["name"], "capacity": r["capacity"]},
     )
@@ -1239,18 +1344,19 @@ def resource_capacity_out_of_range(project: ProjectWorkbook, ctx: CheckContext) 
 def cost_negative(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     table = project.costs
     frame = table.frame
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "amount",
-        frame[_col(ctx, frame, "amount") < 0],
+        _col(ctx, frame, "amount") < 0,
         "COST_NEGATIVE",
         lambda r: {"amount": r["amount"]},
     )
 
 
 def cost_date_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
-    return _blank(project, project.costs, "date", "COST_DATE_MISSING")
+    return _blank(project, project.costs, "date", "COST_DATE_MISSING", ctx=ctx)
 
 
 def cost_nature_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -1263,11 +1369,12 @@ def cost_nature_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Fin
             "choices_fr": labels.enum_choices("cost_nature", "fr"),
             "choices_en": labels.enum_choices("cost_nature", "en"),
         },
+        ctx=ctx,
     )
 
 
 def cost_status_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
-    return _blank(project, project.costs, "status", "COST_STATUS_MISSING")
+    return _blank(project, project.costs, "status", "COST_STATUS_MISSING", ctx=ctx)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1281,12 +1388,12 @@ def _open_risks(project: ProjectWorkbook) -> pd.Series[bool]:
 
 def risk_owner_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     still_open = ~_eq(ctx, project.risks.frame, "status", "closed")
-    return _blank(project, project.risks, "owner", "RISK_OWNER_MISSING", still_open)
+    return _blank(project, project.risks, "owner", "RISK_OWNER_MISSING", still_open, ctx=ctx)
 
 
 def risk_due_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     still_open = ~_eq(ctx, project.risks.frame, "status", "closed")
-    return _blank(project, project.risks, "due", "RISK_DUE_MISSING", still_open)
+    return _blank(project, project.risks, "due", "RISK_DUE_MISSING", still_open, ctx=ctx)
 
 
 def risk_scale_out_of_range(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -1300,15 +1407,9 @@ def risk_scale_out_of_range(project: ProjectWorkbook, ctx: CheckContext) -> list
         return []
     found: list[Finding] = []
     for field_name in ("probability", "impact"):
-        value = frame[field_name]
-        bad = value.notna() & (~value.isin([1.0, 2.0, 3.0, 4.0]))
-        found += _at_rows(
-            project,
-            table,
-            field_name,
-            frame[bad],
-            "RISK_SCALE_OUT_OF_RANGE",
-        )
+        value = _col(ctx, frame, field_name)
+        bad = ~np.isnan(value) & ~np.isin(value, [1.0, 2.0, 3.0, 4.0])
+        found += _at(project, ctx, table, field_name, bad, "RISK_SCALE_OUT_OF_RANGE")
     return sorted(found, key=lambda f: (f.row or 0, _cell_column(f.cell)))
 
 
@@ -1327,12 +1428,12 @@ def _still_open(ctx: CheckContext, frame: pd.DataFrame, closed: Sequence[str]) -
 
 def action_owner_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     still_open = _still_open(ctx, project.actions.frame, _ACTION_CLOSED)
-    return _blank(project, project.actions, "owner", "ACTION_OWNER_MISSING", still_open)
+    return _blank(project, project.actions, "owner", "ACTION_OWNER_MISSING", still_open, ctx=ctx)
 
 
 def action_due_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     still_open = _still_open(ctx, project.actions.frame, _ACTION_CLOSED)
-    return _blank(project, project.actions, "due", "ACTION_DUE_MISSING", still_open)
+    return _blank(project, project.actions, "due", "ACTION_DUE_MISSING", still_open, ctx=ctx)
 
 
 def action_overdue(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -1341,14 +1442,12 @@ def action_overdue(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]
     if ctx.cutoff is None:
         return []
     mask = _still_open(ctx, frame, _ACTION_CLOSED) & (_col(ctx, frame, "due") < _day64(ctx.cutoff))
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "due",
-        bad,
+        mask,
         "ACTION_OVERDUE",
         lambda r: {"due": r["due"], "cutoff": ctx.cutoff},
     )
@@ -1357,7 +1456,9 @@ def action_overdue(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]
 def decision_requester_missing(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
     frame = project.decisions.frame
     awaited = _still_open(ctx, frame, _DECISION_CLOSED)
-    return _blank(project, project.decisions, "requested_by", "DECISION_REQUESTER_MISSING", awaited)
+    return _blank(
+        project, project.decisions, "requested_by", "DECISION_REQUESTER_MISSING", awaited, ctx=ctx
+    )
 
 
 def decision_waiting_too_long(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
@@ -1370,14 +1471,12 @@ def decision_waiting_too_long(project: ProjectWorkbook, ctx: CheckContext) -> li
     # More than ``limit`` whole days: at least limit + 1 days (dates are at midnight).
     waited = _day64(ctx.cutoff) - _col(ctx, frame, "date")
     mask = _eq(ctx, frame, "status", "pending") & (waited >= np.timedelta64(limit + 1, "D"))
-    if not mask.any():
-        return []
-    bad = frame[mask]
-    return _at_rows(
+    return _at(
         project,
+        ctx,
         table,
         "date",
-        bad,
+        mask,
         "DECISION_WAITING_TOO_LONG",
         lambda r: {
             "date": r["date"],
@@ -1487,7 +1586,8 @@ def run_checks(
         for finding in rule.check(project, ctx):
             if (finding.file, finding.sheet, finding.cell) in lost:
                 continue  # the reader already said this cell's value is unreadable
-            found.append(finding.model_copy(update={"severity": level}))
+            same = finding.severity == level  # a copy only to change it
+            found.append(finding if same else finding.model_copy(update={"severity": level}))
     return found
 
 

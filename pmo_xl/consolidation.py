@@ -166,6 +166,23 @@ def _keys(values: Any, key: Callable[[Any], str]) -> np.ndarray:
     return keys[np.where(codes >= 0, codes, len(uniques))]
 
 
+def _key_codes(values: Any, key: Callable[[Any], str]) -> tuple[np.ndarray, list[str]]:
+    """``_keys`` as numbers: the code of each value's key (-1 when blank), and the keys.
+    Spellings sharing a key ("Alice", " alice") share its code."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    numbers: dict[str, int] = {}
+    of_unique = [
+        numbers.setdefault(k, len(numbers)) if (k := key(u) or None) is not None else -1
+        for u in uniques
+    ]
+    per_value = np.array([*of_unique, -1], dtype=np.int64)
+    return per_value[np.where(codes >= 0, codes, len(uniques))], list(numbers)
+
+
+def _task_key(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
 def person_keys(names: Any) -> np.ndarray:
     """Matching key of each person name (``labels.norm``: no case, accents nor spaces)."""
     return _keys(names, norm)
@@ -173,21 +190,11 @@ def person_keys(names: Any) -> np.ndarray:
 
 def _task_keys(ids: Any) -> np.ndarray:
     """Task IDs compared trimmed and case-insensitively (``t1`` in Charges is task ``T1``)."""
-    return _keys(ids, lambda u: str(u).strip().casefold())
-
-
-def _ts(day: dt.date) -> pd.Timestamp:
-    return pd.Timestamp(day)
+    return _keys(ids, _task_key)
 
 
 def _opt(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date()
 
 
 def _text(value: Any) -> str | None:
@@ -201,14 +208,6 @@ def _py_dates(values: np.ndarray) -> list[dt.date | None]:
     """``datetime64`` array → Python dates (None for NaT), in one conversion."""
     days: list[dt.date | None] = values.astype("datetime64[D]").astype(object).tolist()
     return days
-
-
-def _int(value: Any) -> int:
-    return int(value)
-
-
-def _float(value: Any) -> float:
-    return float(value)
 
 
 def _ratio(numerator: float, divisor: float | None) -> float | None:
@@ -244,21 +243,6 @@ def _finding(
 # ---------------------------------------------------------------------------------------------
 
 
-def _profile_rate_table(rates: Sequence[ProfileRate]) -> pd.DataFrame:
-    # A rate with no "valable à partir du" applies since forever.
-    since_forever = pd.Timestamp("1900-01-01")
-    frame = pd.DataFrame(
-        {
-            "profile_key": [norm(r.profile) for r in rates],
-            "valid_from": pd.to_datetime(
-                [pd.Timestamp(r.valid_from) if r.valid_from else since_forever for r in rates]
-            ).astype("datetime64[ns]"),
-            "rate": pd.Series([r.rate for r in rates], dtype="float64"),
-        }
-    )
-    return frame.sort_values("valid_from", kind="stable").reset_index(drop=True)
-
-
 class _Listed(NamedTuple):
     """A person's row in Ressources."""
 
@@ -268,14 +252,15 @@ class _Listed(NamedTuple):
     row: int
 
 
-def _resource_lookup(resources: pd.DataFrame) -> dict[str, _Listed]:
-    """Ressources by person key; the first row of a name wins (duplicates are the checks' job)."""
+def _lookup_of(names: Any, profiles: Any, rates: Any, rows: Any) -> dict[str, _Listed]:
+    """Ressources columns by person key; the first row of a name wins (duplicates are the
+    checks' job)."""
     lookup: dict[str, _Listed] = {}
     columns = zip(
-        person_keys(resources["name"]),
-        resources["profile"].tolist(),
-        resources["rate"].astype("float64").tolist(),
-        resources["row"].astype("int64").tolist(),
+        person_keys(names),
+        np.asarray(profiles, dtype=object).tolist(),
+        np.asarray(rates, dtype="float64").tolist(),
+        np.asarray(rows, dtype="int64").tolist(),
         strict=True,
     )
     for key, profile, rate, row in columns:
@@ -283,6 +268,78 @@ def _resource_lookup(resources: pd.DataFrame) -> dict[str, _Listed]:
             text = _text(profile)
             lookup[key] = _Listed(norm(text) or None, text, rate, row)
     return lookup
+
+
+def _resource_lookup(resources: pd.DataFrame) -> dict[str, _Listed]:
+    """Ressources by person key; the first row of a name wins (duplicates are the checks' job)."""
+    return _lookup_of(
+        resources["name"].to_numpy(),
+        resources["profile"].to_numpy(),
+        resources["rate"].to_numpy(),
+        resources["row"].to_numpy(),
+    )
+
+
+def _profile_rates(
+    rates: Sequence[ProfileRate],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """PMO rates sorted by "valable à partir du" (stable): profile keys, dates (ns), rates.
+    A rate with no "valable à partir du" applies since forever."""
+    since_forever = np.datetime64("1900-01-01", "ns")
+    valid_from = np.array(
+        [np.datetime64(r.valid_from, "ns") if r.valid_from else since_forever for r in rates],
+        dtype="datetime64[ns]",
+    )
+    order = np.argsort(valid_from, kind="stable")
+    profile_keys = np.array([norm(r.profile) for r in rates], dtype=object)
+    values = np.array([r.rate for r in rates], dtype="float64")
+    return profile_keys[order], valid_from[order], values[order]
+
+
+def _rates_of(
+    codes: np.ndarray,
+    keys: Sequence[str],
+    when: np.ndarray,
+    lookup: Mapping[str, _Listed],
+    rates: Sequence[ProfileRate],
+) -> np.ndarray:
+    """Rate of each person at each date (``datetime64[ns]``), NaN when there is none (§5);
+    persons as :func:`_key_codes` numbers them (``codes`` into ``keys``).
+
+    The project's ``Ressources`` TJM when filled, else the PMO rate of the person's profile with
+    the latest "valable à partir du" on or before the date (ties: the last one listed), as
+    ``pandas.merge_asof(direction="backward")`` would pick it.
+    """
+    listed = [lookup.get(k) for k in keys] + [None]  # the last one for blanks (code -1)
+    rate_of = np.array([np.nan if p is None else p.rate for p in listed], dtype="float64")
+    out: np.ndarray = rate_of[codes]
+    need = np.isnan(out) & ~np.isnat(when)
+    if not need.any() or not rates:
+        return out
+    profile_of = [None if p is None else p.profile_key for p in listed]
+    rate_keys, valid_from, values = _profile_rates(rates)
+    wanted: dict[str, list[int]] = {}
+    for i in np.flatnonzero(need).tolist():
+        profile = profile_of[codes[i]]
+        if profile is not None:
+            wanted.setdefault(profile, []).append(i)
+    for profile, positions in wanted.items():
+        mine = np.flatnonzero(rate_keys == profile)
+        if mine.size == 0:
+            continue
+        at = np.asarray(positions)
+        # valid_from is sorted: the last one on or before each date.
+        last = np.searchsorted(valid_from[mine], when[at], side="right") - 1
+        found = last >= 0
+        out[at[found]] = values[mine[last[found]]]
+    return out
+
+
+def _when(dates: Any, n: int) -> np.ndarray:
+    """One date for every person (a scalar) or one per person, as ``datetime64[ns]``."""
+    if np.ndim(dates) == 0:
+        return np.full(n, np.datetime64(pd.Timestamp(dates), "ns"), dtype="datetime64[ns]")
+    return np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
 
 
 def daily_rates(
@@ -294,37 +351,10 @@ def daily_rates(
     """Rate of each person at each date (§5), NaN when there is none.
 
     The project's ``Ressources`` TJM when filled, else the PMO rate of the person's profile with
-    the latest "valable à partir du" on or before the date (one ``merge_asof`` for all rows).
+    the latest "valable à partir du" on or before the date.
     """
-    keys = person_keys(persons)
-    n = len(keys)
-    # One date for every person (the cut-off) or one per person (each entry's date).
-    when = pd.Series(pd.to_datetime([dates] * n if np.ndim(dates) == 0 else dates)).astype(
-        "datetime64[ns]"
-    )
-    lookup = _resource_lookup(resources)
-    out = np.array([lookup[k].rate if k in lookup else np.nan for k in keys], dtype="float64")
-    profile_keys = pd.Series(
-        [lookup[k].profile_key if k in lookup else None for k in keys], dtype=object
-    )
-    need = np.isnan(out) & profile_keys.notna().to_numpy() & when.notna().to_numpy()
-    if need.any() and rates:
-        left = pd.DataFrame(
-            {
-                "pos": np.flatnonzero(need),
-                "profile_key": profile_keys.to_numpy()[need],
-                "date": when.to_numpy()[need],
-            }
-        ).sort_values("date", kind="stable")
-        merged = pd.merge_asof(
-            left,
-            _profile_rate_table(rates),
-            left_on="date",
-            right_on="valid_from",
-            by="profile_key",
-            direction="backward",
-        )
-        out[merged["pos"].to_numpy()] = merged["rate"].to_numpy(dtype="float64")
+    codes, keys = _key_codes(persons, norm)
+    out = _rates_of(codes, keys, _when(dates, len(codes)), _resource_lookup(resources), rates)
     return pd.Series(out, index=persons.index if isinstance(persons, pd.Series) else None)
 
 
@@ -346,15 +376,65 @@ def rate_at(
 # ---------------------------------------------------------------------------------------------
 
 
+class _Columns:
+    """A table's columns as numpy arrays, without the rows carrying an error (``valid_frame``)."""
+
+    def __init__(self, table: Table, excluded_rows: ExcludedRows | None) -> None:
+        self.table = table
+        self._frame = table.frame
+        rows = (excluded_rows or {}).get(table.spec.key)
+        self._keep: np.ndarray | None = None
+        if rows:
+            self._keep = ~np.isin(self._frame["row"].to_numpy(), list(rows))
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, field_name: str) -> np.ndarray:
+        values = self._cache.get(field_name)
+        if values is None:
+            values = self._frame[field_name].to_numpy()
+            if self._keep is not None:
+                values = values[self._keep]
+            self._cache[field_name] = values
+        return values
+
+    def __len__(self) -> int:
+        return len(self._frame) if self._keep is None else int(self._keep.sum())
+
+
+def _is(values: np.ndarray, value: str) -> np.ndarray:
+    """``values == value`` for a text column, as a bool array."""
+    return np.asarray(values == value, dtype=bool)
+
+
+def _filled(values: np.ndarray) -> np.ndarray:
+    """Numbers with NaN as 0 (``fillna(0.0)``)."""
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def _sum(values: np.ndarray) -> float:
+    """``Series.sum()``: NaN counted as 0, numpy's (pairwise) summation."""
+    return float(_filled(values).sum())
+
+
 def consumed_entries(entries: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     """Time entries that count (§2): dated on or before the cut-off, with a number of days."""
-    keep = entries["date"].notna() & (entries["date"] <= _ts(cutoff)) & entries["days"].notna()
-    return entries[keep]
+    return entries[_consumed(entries["date"].to_numpy(), entries["days"].to_numpy(), cutoff)]
+
+
+def _consumed(dates: np.ndarray, days: np.ndarray, cutoff: dt.date) -> np.ndarray:
+    counts: np.ndarray = ~np.isnat(dates) & (dates <= np.datetime64(cutoff, "ns")) & ~np.isnan(days)
+    return counts
 
 
 def counted_tasks(tasks: pd.DataFrame) -> pd.Series[bool]:
     """Tasks whose remaining effort counts (§3): not milestones, not Abandonné."""
-    return ~tasks["milestone"].eq("yes") & ~tasks["status"].eq("cancelled")
+    counted = _counted(tasks["milestone"].to_numpy(), tasks["status"].to_numpy())
+    return pd.Series(counted, index=tasks.index)
+
+
+def _counted(milestone: np.ndarray, status: np.ndarray) -> np.ndarray:
+    counted: np.ndarray = ~_is(milestone, "yes") & ~_is(status, "cancelled")
+    return counted
 
 
 def task_progress(tasks: pd.DataFrame, entries_in: pd.DataFrame) -> pd.DataFrame:
@@ -363,22 +443,46 @@ def task_progress(tasks: pd.DataFrame, entries_in: pd.DataFrame) -> pd.DataFrame
     Entries are matched on the task ID; with duplicate IDs only the first task gets them, so the
     same days never count twice in the earned value.
     """
-    task_key = _task_keys(tasks["id"])
-    by_task = (
-        pd.Series(entries_in["days"].to_numpy(), index=_task_keys(entries_in["task_id"]))
-        .groupby(level=0)
-        .sum()
-    )
-    consumed = pd.Series(task_key, index=tasks.index).map(by_task).fillna(0.0)
-    consumed[pd.Series(task_key, index=tasks.index).duplicated()] = 0.0
-    remaining = tasks["remaining_days"].fillna(0.0)
-    total = consumed + remaining
-    progress = np.where(
-        tasks["status"].eq("done"),
-        1.0,
-        np.where(total > 0, consumed / total.where(total > 0, 1.0), 0.0),
+    consumed, progress = _progress(
+        tasks["id"].to_numpy(),
+        tasks["status"].to_numpy(),
+        tasks["remaining_days"].to_numpy(),
+        entries_in["task_id"].to_numpy(),
+        entries_in["days"].to_numpy(),
     )
     return pd.DataFrame({"consumed": consumed, "progress": progress}, index=tasks.index)
+
+
+def _progress(
+    ids: np.ndarray,
+    status: np.ndarray,
+    remaining: np.ndarray,
+    entry_ids: np.ndarray,
+    entry_days: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(consumed, progress) of each task: see :func:`task_progress`."""
+    task_key = _task_keys(ids)
+    consumed = np.zeros(len(task_key))
+    entry_codes, entry_keys = _key_codes(entry_ids, _task_key)
+    matched = entry_codes >= 0
+    if matched.any():
+        # pandas' group sums (compensated), so that the figures do not move in the last digit;
+        # grouped by number, five times cheaper than by text.
+        by_task = pd.Series(entry_days[matched]).groupby(entry_codes[matched]).sum()
+        sums = {
+            entry_keys[code]: total
+            for code, total in zip(by_task.index.tolist(), by_task.to_numpy().tolist(), strict=True)
+        }
+        seen: set[str] = set()
+        for i, key in enumerate(task_key.tolist()):
+            if key is None or key in seen:
+                continue  # a repeated ID: its days went to the first task of that ID
+            seen.add(key)
+            consumed[i] = sums.get(key, 0.0)
+    total = consumed + _filled(remaining)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, consumed / np.where(total > 0, total, 1.0), 0.0)
+    return consumed, np.where(_is(status, "done"), 1.0, share)
 
 
 def elapsed_fraction(tasks: pd.DataFrame, cutoff: dt.date, country: str) -> pd.Series[float]:
@@ -387,35 +491,66 @@ def elapsed_fraction(tasks: pd.DataFrame, cutoff: dt.date, country: str) -> pd.S
     working days in [Début, min(cut-off, Fin référence)] / working days in [Début, Fin référence];
     0 before Début, 1 from Fin référence on; Fin référence missing → Fin.
     """
-    cut = _ts(cutoff)
-    start = tasks["start"]
-    end = tasks["baseline_end"].fillna(tasks["end"])
-    done_by = end.where(end < cut, cut)
-    elapsed = calendar.working_days_between(start, done_by, country)
-    span = calendar.working_days_between(start, end, country)
-    before = start.notna() & (cut < start)
-    after = end.notna() & (cut >= end)
-    ratio = (elapsed / span.where(span > 0)).fillna(0.0)
-    return pd.Series(
-        np.select([before, after], [0.0, 1.0], default=ratio.to_numpy()), index=tasks.index
+    elapsed = _elapsed(
+        tasks["start"].to_numpy(),
+        tasks["end"].to_numpy(),
+        tasks["baseline_end"].to_numpy(),
+        cutoff,
+        country,
     )
+    return pd.Series(elapsed, index=tasks.index)
+
+
+def _working_days(start: np.ndarray, end: np.ndarray, country: str) -> np.ndarray:
+    """``calendar.working_days_between`` of numpy columns (it takes them; its types say Series)."""
+    counts: pd.Series[float] = calendar.working_days_between(start, end, country)  # type: ignore[call-overload]
+    return counts.to_numpy(dtype="float64")
+
+
+def _elapsed(
+    start: np.ndarray, end: np.ndarray, baseline_end: np.ndarray, cutoff: dt.date, country: str
+) -> np.ndarray:
+    cut = np.datetime64(cutoff, "ns")
+    end = np.where(np.isnat(baseline_end), end, baseline_end)
+    done_by = np.where(end < cut, end, cut)
+    # Both counts in one call: [start, done_by] then [start, end].
+    n = len(start)
+    counts = _working_days(np.concatenate([start, start]), np.concatenate([done_by, end]), country)
+    elapsed, span = counts[:n], counts[n:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = elapsed / np.where(span > 0, span, np.nan)
+    ratio = np.where(np.isnan(ratio), 0.0, ratio)
+    before = ~np.isnat(start) & (cut < start)
+    after = ~np.isnat(end) & (cut >= end)
+    return np.select([before, after], [0.0, 1.0], default=ratio)
 
 
 def milestone_figures(tasks: pd.DataFrame, table: Table, country: str) -> list[MilestoneFigure]:
     """Every milestone row with its slip (§10); the final one has the latest Fin référence."""
-    ms = tasks[tasks["milestone"].eq("yes")]
-    if ms.empty:
+    columns = {f: tasks[f].to_numpy() for f in _MILESTONE_FIELDS}
+    return _milestones(columns, table, country)
+
+
+_MILESTONE_FIELDS = ("milestone", "id", "name", "status", "start", "end", "baseline_end", "row")
+
+
+def _milestones(
+    columns: Mapping[str, np.ndarray] | _Columns, table: Table, country: str
+) -> list[MilestoneFigure]:
+    which = _is(columns["milestone"], "yes")
+    if not which.any():
         return []
-    forecast = ms["end"].fillna(ms["start"])
-    slip = calendar.slip_working_days(ms["baseline_end"], forecast, country)
-    active = ~ms["status"].eq("cancelled")
-    latest = ms["baseline_end"][active].max()
-    final = active & ms["baseline_end"].eq(latest) if pd.notna(latest) else active & False
+    ms = {f: columns[f][which] for f in _MILESTONE_FIELDS if f != "milestone"}
+    baseline = ms["baseline_end"]
+    forecast = np.where(np.isnat(ms["end"]), ms["start"], ms["end"])
+    slips = calendar.slip_working_days(baseline, forecast, country).to_numpy().tolist()
+    active = ~_is(ms["status"], "cancelled")
+    dated = baseline[active & ~np.isnat(baseline)]
+    final = active & (baseline == dated.max()) if dated.size else np.zeros(len(active), bool)
     ids, names, statuses = (ms[c].tolist() for c in ("id", "name", "status"))
     rows = ms["row"].astype("int64").tolist()
-    baselines = _py_dates(ms["baseline_end"].to_numpy())
-    forecasts = _py_dates(forecast.to_numpy())
-    slips = slip.tolist()
+    baselines = _py_dates(baseline)
+    forecasts = _py_dates(forecast)
     finals, actives = final.tolist(), active.tolist()
     out: list[MilestoneFigure] = []
     for i, row in enumerate(rows):
@@ -449,36 +584,46 @@ def next_milestone(milestones: Sequence[MilestoneFigure]) -> MilestoneFigure | N
 
 def _rate_findings(
     project: ProjectWorkbook,
-    resources: pd.DataFrame,
-    missing_entries: pd.DataFrame,
-    missing_tasks: pd.DataFrame,
+    lookup: Mapping[str, _Listed],
+    entries: Mapping[str, np.ndarray],
+    tasks: Mapping[str, np.ndarray],
     cutoff: dt.date,
 ) -> list[Finding]:
-    """One RATE_MISSING per person: at their Ressources row, else where their name is typed."""
-    lookup = _resource_lookup(resources)
-    entry_keys = person_keys(missing_entries["resource"])
-    task_keys = person_keys(missing_tasks["owner"])
+    """One RATE_MISSING per person: at their Ressources row, else where their name is typed.
+
+    ``entries`` (resource, date, days, row) and ``tasks`` (owner, remaining_days, row): the rows
+    whose person has no rate.
+    """
+    entry_keys = person_keys(entries["resource"])
+    task_keys = person_keys(tasks["owner"])
     findings: list[Finding] = []
-    for key in dict.fromkeys([*entry_keys, *task_keys]):
+    for key in dict.fromkeys([*entry_keys.tolist(), *task_keys.tolist()]):
         if key is None:
             continue
-        entries = missing_entries[entry_keys == key]
-        tasks = missing_tasks[task_keys == key]
+        mine_e = np.asarray(entry_keys == key, dtype=bool)
+        mine_t = np.asarray(task_keys == key, dtype=bool)
+        has_entries = bool(mine_e.any())
         listed = lookup.get(key)
         params = {
-            "resource": entries["resource"].iloc[0] if len(entries) else tasks["owner"].iloc[0],
+            "resource": entries["resource"][mine_e][0]
+            if has_entries
+            else tasks["owner"][mine_t][0],
             "profile": (listed.profile if listed else None) or "—",
-            "date": _date(entries["date"].min()) if len(entries) else cutoff,
-            "consumed": float(entries["days"].sum()),
-            "remaining": float(tasks["remaining_days"].sum()),
+            "date": entries["date"][mine_e].min().astype("datetime64[D]").item()
+            if has_entries
+            else cutoff,
+            "consumed": float(entries["days"][mine_e].sum()),
+            "remaining": float(tasks["remaining_days"][mine_t].sum()),
         }
+        table: Table
         if listed is not None:
             table, row = project.resources, listed.row
             field_name = "rate" if "rate" in table.columns else "name"
-        elif len(entries):
-            table, field_name, row = project.time_entries, "resource", int(entries["row"].iloc[0])
+        elif has_entries:
+            table, field_name = project.time_entries, "resource"
+            row = int(entries["row"][mine_e][0])
         else:
-            table, field_name, row = project.tasks, "owner", int(tasks["row"].iloc[0])
+            table, field_name, row = project.tasks, "owner", int(tasks["row"][mine_t][0])
         findings.append(_finding(project, "RATE_MISSING", table, field_name, row, **params))
     return findings
 
@@ -489,19 +634,25 @@ def project_figures(
     cutoff: dt.date,
     excluded_rows: ExcludedRows | None = None,
 ) -> ProjectFigures:
-    """All the figures of one project at ``cutoff`` (CALCULATIONS.md §1–§10 and weather)."""
+    """All the figures of one project at ``cutoff`` (CALCULATIONS.md §1–§10 and weather).
+
+    Computed on numpy columns: a pandas operation costs ~100 µs, numpy's a few.
+    """
     country = settings.holiday_country
     info = project.info
-    tasks = valid_frame(project.tasks, excluded_rows)
-    entries = consumed_entries(valid_frame(project.time_entries, excluded_rows), cutoff)
-    resources = valid_frame(project.resources, excluded_rows)
-    costs = valid_frame(project.costs, excluded_rows)
+    tasks = _Columns(project.tasks, excluded_rows)
+    all_entries = _Columns(project.time_entries, excluded_rows)
+    resources = _Columns(project.resources, excluded_rows)
+    costs = _Columns(project.costs, excluded_rows)
+    counts = _consumed(all_entries["date"], all_entries["days"], cutoff)
+    entries = {f: all_entries[f][counts] for f in ("date", "resource", "task_id", "days", "row")}
 
     # §1–4: effort.
     budget_days, budget_eur = info.budget_days, info.budget_eur
-    consumed_days = float(entries["days"].sum())
-    counted = counted_tasks(tasks)
-    remaining = tasks["remaining_days"].fillna(0.0)
+    days = entries["days"]
+    consumed_days = float(days.sum())
+    counted = _counted(tasks["milestone"], tasks["status"])
+    remaining = _filled(tasks["remaining_days"])
     remaining_days = float(remaining[counted].sum())
     eac_days = consumed_days + remaining_days
     drift_days = None if budget_days is None else eac_days - budget_days
@@ -509,51 +660,73 @@ def project_figures(
     progress_pct = consumed_days / eac_days if eac_days else 0.0
 
     # §5–7: costs.
-    entry_rates = daily_rates(entries["resource"], entries["date"], resources, settings.rates)
-    labour_to_date = float((entries["days"] * entry_rates.fillna(0.0)).sum())
-    costed = tasks[counted & (remaining != 0)]
-    owner_rates = daily_rates(costed["owner"], cutoff, resources, settings.rates)
-    remaining_cost = float((costed["remaining_days"] * owner_rates.fillna(0.0)).sum())
-    amounts = costs[costs["amount"].notna()]
-    to_date_mask = amounts["status"].isin(COUNTS_TO_DATE)
-    external_to_date = float(amounts.loc[to_date_mask, "amount"].sum())
+    lookup = _lookup_of(
+        resources["name"], resources["profile"], resources["rate"], resources["row"]
+    )
+    entry_codes, entry_keys = _key_codes(entries["resource"], norm)
+    entry_rates = _rates_of(entry_codes, entry_keys, entries["date"], lookup, settings.rates)
+    labour_to_date = _sum(days * _filled(entry_rates))
+    costed_rows = counted & (remaining != 0)
+    costed = {f: tasks[f][costed_rows] for f in ("owner", "remaining_days", "id", "row")}
+    owner_codes, owner_keys = _key_codes(costed["owner"], norm)
+    owner_rates = _rates_of(
+        owner_codes, owner_keys, _when(cutoff, len(owner_codes)), lookup, settings.rates
+    )
+    remaining_cost = _sum(costed["remaining_days"] * _filled(owner_rates))
+    amount = costs["amount"]
+    has_amount = ~np.isnan(amount)
+    status = costs["status"][has_amount]
+    to_date_mask = np.logical_or.reduce([_is(status, s) for s in COUNTS_TO_DATE])
+    external_to_date = float(amount[has_amount][to_date_mask].sum())
     # A cost with no status is a forecast at most: it counts only at completion, like Prévu.
-    external_planned = float(amounts.loc[~to_date_mask, "amount"].sum())
+    external_planned = float(amount[has_amount][~to_date_mask].sum())
     cost_to_date = labour_to_date + external_to_date
     eac_eur = cost_to_date + remaining_cost + external_planned
     drift_eur = None if budget_eur is None else eac_eur - budget_eur
 
-    findings = _rate_findings(
-        project,
-        resources,
-        entries[entry_rates.isna().to_numpy() & (entries["days"] != 0).to_numpy()],
-        costed[owner_rates.isna().to_numpy() & costed["owner"].notna().to_numpy()],
-        cutoff,
-    )
-    no_owner = costed[costed["owner"].isna().to_numpy()]
+    no_rate_entries = np.isnan(entry_rates) & (days != 0)
+    no_owner = pd.isna(costed["owner"])
+    no_rate_tasks = np.isnan(owner_rates) & ~no_owner
+    findings: list[Finding] = []
+    if no_rate_entries.any() or no_rate_tasks.any():
+        findings = _rate_findings(
+            project,
+            lookup,
+            {f: v[no_rate_entries] for f, v in entries.items()},
+            {f: v[no_rate_tasks] for f, v in costed.items()},
+            cutoff,
+        )
     findings += [
         _finding(
             project,
             "RATE_MISSING_OWNER",
             project.tasks,
             "owner",
-            _int(r.row),
-            task=_text(r.id) or f"ligne {_int(r.row)}",
-            remaining=_float(r.remaining_days),
+            row,
+            task=_text(task_id) or f"ligne {row}",
+            remaining=float(left),
         )
-        for r in no_owner.itertuples()
+        for row, task_id, left in zip(
+            costed["row"][no_owner].astype("int64").tolist(),
+            costed["id"][no_owner].tolist(),
+            costed["remaining_days"][no_owner].tolist(),
+            strict=True,
+        )
     ]
 
     # §8–9: earned value in days.
-    progress = task_progress(tasks, entries)
-    planned = tasks["planned_days"].fillna(0.0)
-    ev_days = float((planned * progress["progress"]).sum())
-    pv_days = float((planned * elapsed_fraction(tasks, cutoff, country)).sum())
+    _consumed_by_task, progress = _progress(
+        tasks["id"], tasks["status"], tasks["remaining_days"], entries["task_id"], days
+    )
+    planned = _filled(tasks["planned_days"])
+    ev_days = _sum(planned * progress)
+    elapsed = _elapsed(tasks["start"], tasks["end"], tasks["baseline_end"], cutoff, country)
+    pv_days = _sum(planned * elapsed)
     spi = _ratio(ev_days, pv_days)
     cpi = _ratio(ev_days, consumed_days)
 
     # §10 and weather.
-    milestones = milestone_figures(tasks, project.tasks, country)
+    milestones = _milestones(tasks, project.tasks, country)
     weather_computed, reasons = project_weather(
         drift_pct,
         spi,

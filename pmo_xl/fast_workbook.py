@@ -17,13 +17,17 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from python_calamine import CalamineWorkbook
 
 from pmo_xl.file_workbook import uncached_formulas
 from pmo_xl.workbook import CellError, CellValue, Grid, Uncached, WorkbookError, column_index
+
+if TYPE_CHECKING:
+    from pmo_xl.preflight import PreflightResult
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError)
 _CELL_TAG = re.compile(rb"<c\s([^>]*?)(/?)>")
@@ -36,6 +40,9 @@ _WHOLE = 1e15  # below this a float that is a whole number is written "123" (ope
 # "_x000D_" in a string: calamine decodes it (a carriage return), openpyxl keeps the six
 # characters. Rare (text pasted from Windows), so such workbooks are read by openpyxl.
 _ESCAPED_CHAR = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+# Every formula tag <f>, <f …> or <f/>: a sheet without one has no formula left uncomputed,
+# which one search tells instead of uncached_formulas' five (<formula1> of lists is not one).
+_FORMULA_TAG = re.compile(rb"<f[\s/>]")
 
 
 class FastUnsupported(Exception):
@@ -96,8 +103,12 @@ def _unescape(raw: bytes) -> str:
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part in the zip (``xl/worksheets/sheet1.xml``), workbook order."""
-    workbook = archive.read("xl/workbook.xml")
-    rels = archive.read("xl/_rels/workbook.xml.rels")
+    return _sheet_parts(archive.read)
+
+
+def _sheet_parts(read: Callable[[str], bytes]) -> dict[str, str]:
+    workbook = read("xl/workbook.xml")
+    rels = read("xl/_rels/workbook.xml.rels")
     targets: dict[str, tuple[str, str]] = {}
     for m in _RELATIONSHIP.finditer(rels):
         a = _attrs(m.group(1))
@@ -120,7 +131,8 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def _check_escapes(xml: bytes, part: str) -> None:
     """Refuse strings holding ``_xHHHH_`` escapes (see :data:`_ESCAPED_CHAR`)."""
-    if b"_x" in xml and _ESCAPED_CHAR.search(xml):
+    # "_" alone is found at memchr speed, and a sheet seldom holds one.
+    if b"_" in xml and b"_x" in xml and _ESCAPED_CHAR.search(xml):
         raise FastUnsupported(f"{part}: escaped characters in text")
 
 
@@ -146,18 +158,34 @@ def error_cells(sheet_xml: bytes) -> dict[tuple[int, int], str]:
 
 
 class FastWorkbook:
-    """A closed ``.xlsx``/``.xlsm`` file read with python-calamine; same values as openpyxl."""
+    """A closed ``.xlsx``/``.xlsm`` file read with python-calamine; same values as openpyxl.
 
-    def __init__(self, path: Path | str, label: str | None = None) -> None:
+    ``preflighted``: what :func:`pmo_xl.preflight.preflight` found for this file; the parts it
+    inflated are taken from it instead of being inflated again, if the file has not changed.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        label: str | None = None,
+        preflighted: PreflightResult | None = None,
+    ) -> None:
         self.path = Path(path)
         self._label = label or self.path.name
         self._raw: dict[str, RawGrid] = {}
         self._grids: dict[str, Grid] = {}
+        self._archive: zipfile.ZipFile | None = None
+        self._kept: Mapping[str, bytes] = {}
+        self._names: frozenset[str] | None = None  # the zip's parts, when preflight listed them
+        if preflighted is not None and preflighted.path == self.path:
+            self._kept = preflighted.parts_if_unchanged()
+            self._names = preflighted.part_names if self._kept else None
         try:
-            self._archive = zipfile.ZipFile(self.path)
-            self._parts = sheet_parts(self._archive)
-            if "xl/sharedStrings.xml" in self._archive.NameToInfo:
-                _check_escapes(self._archive.read("xl/sharedStrings.xml"), "shared strings")
+            if "xl/workbook.xml" not in self._kept:
+                self._zip()  # opening errors are told here, as they always were
+            self._parts = _sheet_parts(self._member)
+            if self._has("xl/sharedStrings.xml"):
+                _check_escapes(self._member("xl/sharedStrings.xml"), "shared strings")
             self._book: Any = CalamineWorkbook.from_path(str(self.path))
         except FastUnsupported:
             self.close()
@@ -174,6 +202,21 @@ class FastWorkbook:
         if list(self._book.sheet_names) != list(self._parts):
             self.close()
             raise FastUnsupported("sheet lists differ")
+
+    def _zip(self) -> zipfile.ZipFile:
+        if self._archive is None:
+            self._archive = zipfile.ZipFile(self.path)
+        return self._archive
+
+    def _has(self, part: str) -> bool:
+        if part in self._kept:
+            return True
+        return part in (self._names if self._names is not None else self._zip().NameToInfo)
+
+    def _member(self, part: str) -> bytes:
+        """A part of the zip, decompressed: as preflight inflated it, else read now."""
+        kept = self._kept.get(part)
+        return kept if kept is not None else self._zip().read(part)
 
     @property
     def label(self) -> str:
@@ -198,7 +241,7 @@ class FastWorkbook:
             rows: list[list[Any]] = self._book.get_sheet_by_name(name).to_python(
                 skip_empty_area=False
             )
-            xml = self._archive.read(self._parts[name])
+            xml = self._member(self._parts[name])
         except _ZIP_ERRORS as exc:
             raise WorkbookError(
                 self._label, "fichier tronqué ou corrompu", "truncated or corrupt file"
@@ -211,7 +254,8 @@ class FastWorkbook:
         patches: dict[tuple[int, int], CellValue] = {
             k: CellError(v) for k, v in error_cells(xml).items()
         }
-        for key, formula in uncached_formulas(xml).items():
+        uncached = uncached_formulas(xml) if _FORMULA_TAG.search(xml) else {}
+        for key, formula in uncached.items():
             patches.setdefault(key, Uncached(formula))
         for (r, c), value in patches.items():
             while len(rows) < r:
@@ -238,6 +282,9 @@ class FastWorkbook:
         self.close()
 
 
-def open_fast(path: Path | str, label: str | None = None) -> FastWorkbook:
-    """Open a workbook with calamine; :class:`FastUnsupported` when openpyxl must read it."""
-    return FastWorkbook(path, label)
+def open_fast(
+    path: Path | str, label: str | None = None, preflighted: PreflightResult | None = None
+) -> FastWorkbook:
+    """Open a workbook with calamine; :class:`FastUnsupported` when openpyxl must read it.
+    ``preflighted``: the file's :func:`~pmo_xl.preflight.preflight` result, to reuse its work."""
+    return FastWorkbook(path, label, preflighted)

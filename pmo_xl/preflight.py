@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import importlib
 import itertools
+import os
 import posixpath
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -46,6 +47,9 @@ _BINARY_HEAD = 64 * 1024  # binary parts (images, VBA): only their start is deco
 _MAX_TOKEN = 1 * MB  # longest run without "<" in a sheet (Excel caps a cell at 32,767 chars)
 _ASCII_ENCODINGS = re.compile(rb"utf-?8|us-ascii|ascii|iso-?8859-\d+|latin-?\d|(windows|cp)-?125\d")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+# Decompressed parts kept for the reader (sheets, shared strings, workbook), at most this much.
+_KEEP_BYTES = 64 * MB
+_KEPT_PARTS = ("xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _SHEET_ROOTS = frozenset({"worksheet", "dialogsheet", "macrosheet"})
 
 
@@ -109,10 +113,24 @@ class PreflightResult:
     is_1904: bool = False
     container: Container = "none"
     sheets: tuple[SheetExtent, ...] = ()
+    # The sheets, shared strings and workbook parts as inflated and checked here (CRC, size),
+    # for the reader not to inflate them again; and the file's (size, mtime, inode) then.
+    parts: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    identity: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
+    part_names: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # all
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def parts_if_unchanged(self) -> Mapping[str, bytes]:
+        """:attr:`parts`, if the file on disk is still the one inspected; else nothing."""
+        if not self.parts or self.identity is None:
+            return {}
+        try:
+            return self.parts if _identity(os.stat(self.path)) == self.identity else {}
+        except OSError:
+            return {}
 
     def reason(self, lang: Lang = "fr") -> str | None:
         """Why the file is rejected or ignored, in plain words; ``None`` when it is fine."""
@@ -162,8 +180,15 @@ def is_owner_file(name: str) -> bool:
     )
 
 
+def _identity(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def preflight(path: Path, limits: Limits | None = None) -> PreflightResult:
-    """Inspect ``path`` without parsing it as a workbook; never raises for a bad file."""
+    """Inspect ``path`` without parsing it as a workbook; never raises for a bad file.
+
+    A file found fine comes with the parts a reader needs, already inflated (see
+    :attr:`PreflightResult.parts`)."""
     limits = limits or Limits()
     path = Path(path)
     if is_owner_file(path.name):
@@ -204,7 +229,8 @@ def _inspect(
     if size > limits.max_file_mb * MB:
         raise _Reject("FILE_TOO_LARGE", size_mb=round(size / MB, 1), limit_mb=limits.max_file_mb)
     if container[0] == "zip":
-        return _inspect_zip(path, f, size, limits)
+        identity = _identity(os.fstat(f.fileno())) if hasattr(f, "fileno") else None
+        return _inspect_zip(path, f, size, limits, identity)
     if container[0] == "ole":
         raise _Reject(_ole_kind(path, f))
     if head.startswith(b"PK\x05\x06"):  # an empty zip archive
@@ -257,7 +283,53 @@ def _sniff_other(head: bytes) -> str:
 # --- Zip container ------------------------------------------------------------------------------
 
 
-def _inspect_zip(path: Path, f: IO[bytes], size: int, limits: Limits) -> PreflightResult:
+class _Kept:
+    """Parts kept whole for the reader, within :data:`_KEEP_BYTES`: only those zipfile itself
+    would read the same way (no flag it refuses, same name in the local header)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self.f = f
+        self.parts: dict[str, bytes] = {}
+        self.room = _KEEP_BYTES
+
+    def wants(self, info: ZipInfo) -> list[bytes] | None:
+        """A list to collect the part's chunks into, or None when it is not kept."""
+        if info.file_size > self.room or info.flag_bits & 0x60:  # patched data, strong crypto
+            return None
+        self.f.seek(info.header_offset)
+        local = self.f.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            return None
+        name_len, flags = struct.unpack("<H", local[26:28])[0], struct.unpack("<H", local[6:8])[0]
+        raw = self.f.read(name_len)
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        return [] if name == info.orig_filename else None
+
+    def add(self, info: ZipInfo, chunks: list[bytes]) -> None:
+        data = b"".join(chunks)
+        if len(data) == info.file_size:  # the whole part, its CRC checked
+            self.parts[info.filename] = data
+            self.room -= len(data)
+
+
+def _collecting(chunks: Iterator[bytes], into: list[bytes] | None) -> Iterator[bytes]:
+    """``chunks``, each also appended to ``into`` (when given)."""
+    return chunks if into is None else _tee(chunks, into)
+
+
+def _tee(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        into.append(chunk)
+        yield chunk
+
+
+def _inspect_zip(
+    path: Path,
+    f: IO[bytes],
+    size: int,
+    limits: Limits,
+    identity: tuple[int, int, int] | None = None,
+) -> PreflightResult:
     count = _zip_entry_count(f, size)
     if count > limits.max_members:
         raise _Reject("FILE_TOO_MANY_PARTS", count=count, limit=limits.max_members)
@@ -276,17 +348,20 @@ def _inspect_zip(path: Path, f: IO[bytes], size: int, limits: Limits) -> Preflig
     links = [n for n in by_name if n.startswith("xl/externalLinks/") and n.endswith(".xml")]
     if links:
         warnings.append(Notice("FILE_EXTERNAL_LINKS", {"count": len(links)}))
-    wb = _parse_small_xml(f, by_name["xl/workbook.xml"], _WorkbookXml())
+    kept = _Kept(f)
+    wb = _parse_small_xml(f, by_name["xl/workbook.xml"], _WorkbookXml(), kept)
     rels = _WorkbookRels()
     if "xl/_rels/workbook.xml.rels" in by_name:
-        _parse_small_xml(f, by_name["xl/_rels/workbook.xml.rels"], rels)
+        _parse_small_xml(f, by_name["xl/_rels/workbook.xml.rels"], rels, kept)
     sheet_names = {rels.targets[rid]: name for name, rid in wb.sheets if rid in rels.targets}
     extents = []
     for info in infos:
         if info.is_dir() or info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             continue
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            ext = _scan_xml_part(f, info, limits, sheet_names.get(info.filename))
+            name = sheet_names.get(info.filename)
+            keep = kept if name is not None or info.filename in _KEPT_PARTS else None
+            ext = _scan_xml_part(f, info, limits, name, keep)
             if ext:
                 extents.append(ext)
         else:
@@ -301,6 +376,9 @@ def _inspect_zip(path: Path, f: IO[bytes], size: int, limits: Limits) -> Preflig
         is_1904=wb.date1904,
         container="zip",
         sheets=tuple(extents),
+        parts=kept.parts,
+        identity=identity,
+        part_names=frozenset(by_name),
     )
 
 
@@ -467,11 +545,17 @@ def _local(name: bytes | str) -> str:
 
 
 def _scan_xml_part(
-    f: IO[bytes], info: ZipInfo, limits: Limits, sheet_name: str | None
+    f: IO[bytes],
+    info: ZipInfo,
+    limits: Limits,
+    sheet_name: str | None,
+    kept: _Kept | None = None,
 ) -> SheetExtent | None:
     """Stream one XML part to its end (CRC): prolog check, then the extent of a sheet, or the
-    ``ref`` of comments and tables (openpyxl creates the cell of each comment)."""
-    chunks = _member_chunks(f, info)
+    ``ref`` of comments and tables (openpyxl creates the cell of each comment). With ``kept``,
+    the part is kept whole once checked."""
+    collected = kept.wants(info) if kept is not None else None
+    chunks = _collecting(_member_chunks(f, info), collected)
     first = next(chunks, b"")
     while len(first) < min(_HEAD, info.file_size):  # stored parts come in small reads
         more = next(chunks, b"")
@@ -486,13 +570,19 @@ def _scan_xml_part(
         scan.feed_all(first, chunks, root_at)
         if scan.irregular:  # unusual form: measure again exactly, by the slow path
             scan = _SheetScan(name, limits, slow=True)
-            scan.feed_all(b"", _member_chunks(f, info), 0)
+            if collected is not None:
+                collected.clear()
+            scan.feed_all(b"", _collecting(_member_chunks(f, info), collected), 0)
+        if kept is not None and collected is not None:
+            kept.add(info, collected)
         return SheetExtent(info.filename, sheet_name, scan.rows, scan.cols, scan.declared)
     pattern = _COMMENT_REFS if kind == "comments" else _TABLE_REF if kind == "table" else None
     for chunk in itertools.chain([first], chunks):  # read to the end for the CRC
         if pattern is not None:  # comments are small: a tag split between chunks is no risk
             for m in pattern.finditer(chunk):
                 _check_extent(info.filename, *_ref_corner(m.group(1)), limits)
+    if kept is not None and collected is not None:
+        kept.add(info, collected)
     return None
 
 
@@ -780,8 +870,9 @@ class _WorkbookRels(_Handler):
 H = TypeVar("H", bound=_Handler)
 
 
-def _parse_small_xml(f: IO[bytes], info: ZipInfo, handler: H) -> H:
-    """Parse a part (workbook, its relationships) with expat, streaming, refusing any DTD."""
+def _parse_small_xml(f: IO[bytes], info: ZipInfo, handler: H, kept: _Kept | None = None) -> H:
+    """Parse a part (workbook, its relationships) with expat, streaming, refusing any DTD;
+    kept whole for the reader with ``kept``."""
     parser = expat.ParserCreate()
     parser.StartElementHandler = handler.start
 
@@ -791,8 +882,9 @@ def _parse_small_xml(f: IO[bytes], info: ZipInfo, handler: H) -> H:
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     first = True
+    collected = kept.wants(info) if kept is not None else None
     try:
-        for chunk in _member_chunks(f, info):
+        for chunk in _collecting(_member_chunks(f, info), collected):
             if first:
                 _prolog(chunk[:_HEAD], info.filename)
                 first = False
@@ -800,4 +892,6 @@ def _parse_small_xml(f: IO[bytes], info: ZipInfo, handler: H) -> H:
         parser.Parse(b"", True)
     except expat.ExpatError as e:
         raise _corrupt(info.filename, f"XML line {e.lineno}") from None
+    if kept is not None and collected is not None:
+        kept.add(info, collected)
     return handler

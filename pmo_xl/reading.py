@@ -8,6 +8,7 @@ columns in any order; dates and numbers typed as text. What cannot be understood
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import re
@@ -102,10 +103,10 @@ def find_sheet(names: Sequence[str], spec: SheetSpec, vocab: Vocabulary) -> str 
     keys = vocab.sheet_keys(spec)
     # Exact label first: a workbook holding both "Projet" and "Projets" must pick the right one.
     for name in names:
-        if norm(name) in {norm(spec.label.fr), norm(spec.label.en)}:
+        if _norm(name) in {_norm(spec.label.fr), _norm(spec.label.en)}:
             return name
     for name in names:
-        if norm(name) in keys:
+        if _norm(name) in keys:
             return name
     return None
 
@@ -397,15 +398,13 @@ def table_from_grid(
     # paths; only the cells that are not plain values of their column's kind go through
     # convert(), in row order, so values and findings are those of a cell-by-cell loop.
     transposed = list(itertools.zip_longest(*data)) if data else []
-    raw_columns: dict[int, np.ndarray] = {}
+    scanned: dict[int, _Scanned] = {}
     blank = np.ones(len(data), dtype=bool)
     for _col, c in wanted:
-        column = np.empty(len(data), dtype=object)
-        if c < len(transposed):
-            column[:] = transposed[c]
-        raw_columns[c] = column
-        blank &= _blank_mask(column)
-    keep = np.flatnonzero(~blank)
+        scanned[c] = _scan(transposed[c] if c < len(transposed) else None, len(data))
+        blank &= scanned[c].blank
+    every_row = not blank.any()
+    keep = np.arange(len(data)) if every_row else np.flatnonzero(~blank)
     rows_excel = (keep + (header_row + 1)).astype("int64")
     normalize = getattr(grid, "normalize", None)
     columns: dict[str, Any] = {}
@@ -416,7 +415,9 @@ def table_from_grid(
         c = found[col.field][0]
         header_text = found[col.field][1]
         letter = letters[col.field]
-        values, odd = _convert_column(raw_columns[c][keep], col, normalize)
+        column = scanned[c]
+        raw = column.values if every_row else column.values[keep]
+        values, odd = _convert_column(raw, col, normalize, column)
         for i, code, params in odd:
             excel_row = int(rows_excel[i])
             ctx.add(code, sheet, f"{letter}{excel_row}", excel_row, header_text, params)
@@ -439,11 +440,18 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _FIRST_DAY = dt.date(FIRST_YEAR, 1, 1).toordinal()
 _LAST_DAY = dt.date(LAST_YEAR, 12, 31).toordinal()
 _NAT = np.iinfo(np.int64).min
+_DAY_TYPES = frozenset({dt.date, dt.datetime})
 
 
-def _ordinals(values: list[Any]) -> np.ndarray:
-    """Day numbers of dates and datetimes (time of day dropped, as ``.date()``), 0 for None."""
-    return np.array([0 if v is None else v.toordinal() for v in values], dtype=np.int64)
+def _ordinals(values: list[Any], distinct: Iterable[Any] | None = None) -> np.ndarray:
+    """Day numbers of dates and datetimes (time of day dropped, as ``.date()``), 0 for None.
+    Each distinct date is converted once (3,000 entries fall on a few hundred days);
+    ``distinct``: the values, or more, already gathered."""
+    day_of: dict[Any, int] = {None: 0}
+    for v in set(values) if distinct is None else distinct:
+        if type(v) in _DAY_TYPES:
+            day_of[v] = v.toordinal()
+    return np.fromiter(map(day_of.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _datetimes(ordinals: np.ndarray) -> np.ndarray:
@@ -454,17 +462,39 @@ def _datetimes(ordinals: np.ndarray) -> np.ndarray:
     return ns.view("datetime64[ns]")
 
 
-def _blank_mask(column: np.ndarray) -> np.ndarray:
-    """``_is_blank`` of every value: None, or text that is only spaces. Empty texts become
-    None in ``column`` (every converter reads them alike), so that a number or date column
-    whose blanks are ``''`` (the fast reader's) stays on the fast path."""
-    empty = np.equal(column, "")
-    column[empty] = None
-    mask: np.ndarray = empty | np.equal(column, _NULL)
-    spaces = {v for v in set(column[~mask]) if type(v) is str and not v.strip()}
+@dataclass
+class _Scanned:
+    """One column of a sheet, looked at once: what the conversion needs to know of it."""
+
+    values: np.ndarray  # the cells; empty texts become None (every converter reads them alike)
+    kinds: set[type]  # the types found in ``values``, or more
+    distinct: set[Any] | None  # the distinct cells, when the column may hold text
+    blank: np.ndarray | bool  # ``_is_blank`` of each cell; False: no blank cell
+
+
+def _scan(cells: tuple[Any, ...] | None, n: int) -> _Scanned:
+    """The column's values, their types and blanks (None, or text that is only spaces), in as
+    few passes as the column needs: a column of numbers or dates filled on every row takes two.
+    A number or date column whose blanks are ``''`` (the fast reader's) stays on the fast path.
+    """
+    if cells is None:
+        return _Scanned(np.empty(n, dtype=object), {_NONE}, {None}, True)
+    # fromiter: ten times faster than assigning a tuple of dates to an object array
+    values = np.fromiter(cells, dtype=object, count=n)
+    kinds = set(map(type, cells))
+    if str not in kinds and _NONE not in kinds:
+        return _Scanned(values, kinds, None, False)
+    distinct = set(cells)
+    texts = {v for v in distinct if type(v) is str}
+    has_empty, has_none = "" in distinct, None in distinct
+    if has_empty:
+        values[np.equal(values, "")] = None
+        kinds = (kinds - {str} if texts == {""} else kinds) | {_NONE}
+    blank: np.ndarray | bool = np.equal(values, _NULL) if has_empty or has_none else False
+    spaces = {v for v in texts if v and not v.strip()}
     if spaces:  # rare: cells holding only spaces
-        mask |= np.fromiter((v in spaces for v in column), dtype=bool, count=len(column))
-    return mask
+        blank = blank | np.fromiter((v in spaces for v in values), dtype=bool, count=n)
+    return _Scanned(values, kinds, distinct, blank)
 
 
 @lru_cache(maxsize=65536)
@@ -480,30 +510,39 @@ def _enum_table(enum: str) -> dict[str, str]:
 Odd = list[tuple[int, str, dict[str, Any]]]
 
 
-def _convert_column(raw: np.ndarray, col: Column, normalize: Any) -> tuple[Any, Odd]:
+def _convert_column(
+    raw: np.ndarray, col: Column, normalize: Any, scanned: _Scanned
+) -> tuple[Any, Odd]:
     """Values of one column (kept rows) as :func:`convert` gives them, and its findings.
 
     Cells of the column's plain types (numbers, dates, text) are converted with numpy; the
     others ("slow": text in a number column, an error, a date out of range…) one by one with
     :func:`convert`, after ``normalize`` (the fast reader's raw value → the reference's), in row
     order. ``values`` is a float64 array, a datetime64[ns] array or a list (text, list values).
+    ``scanned``: what :func:`_scan` found in the whole column.
     """
     fast = _FAST_TYPES.get(col.kind, _FAST_TYPES["text"])
-    kinds = set(map(type, raw))
-    if kinds <= fast:
-        slow = np.zeros(len(raw), dtype=bool)
+    n = len(raw)
+    if scanned.kinds <= fast:
+        slow = np.zeros(n, dtype=bool)
     else:
-        slow = np.fromiter((type(v) not in fast for v in raw), dtype=bool, count=len(raw))
+        slow = ~np.fromiter(map(fast.__contains__, map(type, raw)), dtype=bool, count=n)
+    any_slow = bool(slow.any())
     values_list: list[Any] = raw.tolist()
     if col.kind == "enum":
         return values_list, _convert_enum_column(values_list, slow, col, normalize)
     if col.kind == "number":
-        plain = np.where(slow, _NULL, raw).astype("float64")  # None → NaN
-        slow |= ~np.isfinite(plain) & ~np.equal(raw, _NULL)  # NaN, ±inf: NUMBER_INVALID
+        plain = (np.where(slow, _NULL, raw) if any_slow else raw).astype("float64")  # None → NaN
+        not_finite = ~np.isfinite(plain)
+        if not_finite.any():  # NaN, ±inf: NUMBER_INVALID (a None is only blank)
+            slow |= not_finite & ~np.equal(raw, _NULL)
     elif col.kind == "date":
-        days = _ordinals(
+        plain_days = (
             [None if s else v for v, s in zip(values_list, slow.tolist(), strict=True)]
+            if any_slow
+            else values_list
         )
+        days = _ordinals(plain_days, scanned.distinct)
         slow |= (days != 0) & ((days < _FIRST_DAY) | (days > _LAST_DAY))  # DATE_INVALID
     odd: Odd = []
     for i in np.flatnonzero(slow).tolist():
@@ -521,8 +560,9 @@ def _convert_column(raw: np.ndarray, col: Column, normalize: Any) -> tuple[Any, 
             days[slow] = _ordinals([values_list[i] for i in np.flatnonzero(slow)])
         return _datetimes(days), odd
     if not slow.any():
-        return _texts(values_list), odd
-    texts = iter(_texts([v for v, s in zip(values_list, slow.tolist(), strict=True) if not s]))
+        return _texts(values_list, scanned.distinct), odd
+    plain_texts = [v for v, s in zip(values_list, slow.tolist(), strict=True) if not s]
+    texts = iter(_texts(plain_texts, scanned.distinct))
     return [v if s else next(texts) for v, s in zip(values_list, slow.tolist(), strict=True)], odd
 
 
@@ -543,13 +583,14 @@ def _convert_enum_column(values: list[Any], slow: np.ndarray, col: Column, norma
     return odd
 
 
-def _texts(values: list[Any]) -> list[str | None]:
+def _texts(values: list[Any], distinct: Iterable[Any] | None = None) -> list[str | None]:
     """Text cells stripped (blank → None), equal texts shared: a name repeated on 3,000 rows
-    is one object, in memory and when pickled. Each distinct text is stripped once."""
+    is one object, in memory and when pickled. Each distinct text is stripped once;
+    ``distinct``: the values, or more, already gathered."""
     shared: dict[str, str] = {}
     stripped: dict[Any, str | None] = {}
-    for value in set(values):
-        if value is not None:
+    for value in set(values) if distinct is None else distinct:
+        if type(value) is str:
             text = value.strip()
             stripped[value] = shared.setdefault(text, text) if text else None
     return list(map(stripped.get, values))
@@ -557,15 +598,15 @@ def _texts(values: list[Any]) -> list[str | None]:
 
 def _typed_frame(spec: SheetSpec, columns: dict[str, Any], rows: np.ndarray) -> pd.DataFrame:
     n = len(rows)
-    out: dict[str, Any] = {}
+    arrays: dict[str, np.ndarray] = {}
     for col in spec.columns:
         values = columns.get(col.field)
         if col.kind == "number":
-            out[col.field] = (
+            arrays[col.field] = (
                 np.asarray(values, dtype="float64") if values is not None else np.full(n, np.nan)
             )
         elif col.kind == "date":
-            out[col.field] = (
+            arrays[col.field] = (
                 np.asarray(values, dtype="datetime64[ns]")
                 if values is not None
                 else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -574,10 +615,35 @@ def _typed_frame(spec: SheetSpec, columns: dict[str, Any], rows: np.ndarray) -> 
             column = np.empty(n, dtype=object)
             if values is not None:
                 column[:] = values
-            # A Series, so that pandas keeps ``object`` (from a bare array it infers ``str``).
-            out[col.field] = pd.Series(column, dtype=object, copy=False)
-    out["row"] = np.asarray(rows, dtype="int64")
-    return pd.DataFrame(out, copy=False)
+            arrays[col.field] = column
+    arrays["row"] = np.asarray(rows, dtype="int64")
+    return _frame(arrays, n)
+
+
+def _frame(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """A DataFrame of these typed arrays, their dtypes kept: text stays ``object`` (from a
+    bare array pandas would infer ``str``).
+
+    pandas' own constructor from already checked arrays costs half of ``DataFrame(dict)``
+    (~1 ms a workbook); it is not public API, so a pandas without it takes the public path
+    (tests/test_fast_path.py checks the dtypes either way)."""
+    index = pd.RangeIndex(n)
+    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
+    if from_arrays is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            frame: pd.DataFrame = from_arrays(
+                list(arrays.values()),
+                columns=pd.Index(list(arrays)),
+                index=index,
+                verify_integrity=False,
+            )
+            return frame
+    # A Series for each text column, so that pandas keeps ``object``.
+    data = {
+        name: pd.Series(a, dtype=object, index=index, copy=False) if a.dtype == object else a
+        for name, a in arrays.items()
+    }
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 @dataclass
@@ -611,7 +677,7 @@ def read_key_values(
         for c, value in enumerate(row[:3]):
             if not isinstance(value, str):
                 continue
-            hit = lookup.get(norm(value))
+            hit = lookup.get(_norm(value))
             if hit is None:
                 continue
             fld = hit[0]

@@ -27,14 +27,14 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 
 import pmo_xl
-from pmo_xl import cache, labels, portfolio, reading
+from pmo_xl import cache, labels, portfolio, preflight, reading
 from pmo_xl.demo import build_demo
 from pmo_xl.fast_workbook import FastWorkbook, RawGrid, open_fast
 from pmo_xl.file_workbook import open_workbook
 from pmo_xl.model import Settings
 from pmo_xl.portfolio import consolidate_folder
 from pmo_xl.sandbox import BoundedFailure
-from pmo_xl.workbook import CellError, Grid, Uncached
+from pmo_xl.workbook import CellError, Grid, Uncached, WorkbookError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import corpus
@@ -148,6 +148,44 @@ def test_chart_sheet_workbook_falls_back_to_openpyxl(tmp_path: Path) -> None:
     source = portfolio.open_source(path, "graphique.xlsx")
     assert not isinstance(source, FastWorkbook)
     assert source.sheet_names() == ["Données"]
+
+
+def _all_raw_rows(path: Path, pre: preflight.PreflightResult | None) -> dict[str, Any]:
+    with open_fast(path, path.name, pre) as fast:
+        return {name: fast.raw_sheet(name).rows for name in fast.sheet_names()}
+
+
+def test_reader_given_preflight_parts_reads_the_same_values_without_the_zip(traps: Path) -> None:
+    pre = preflight.preflight(traps)
+    # Preflight keeps the workbook, its relationships and the sheet it inflated and checked.
+    assert {"xl/workbook.xml", "xl/worksheets/sheet1.xml"} <= set(pre.parts)
+    with open_fast(traps, "pieges.xlsx", pre) as fast:
+        grids = {name: fast.raw_sheet(name).rows for name in fast.sheet_names()}
+        assert fast._archive is None  # nothing inflated a second time
+    assert grids == _all_raw_rows(traps, None)
+
+
+def test_parts_of_a_file_changed_since_preflight_are_not_used(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "p.xlsx", {"Feuil1": [["avant", 1]]})
+    pre = preflight.preflight(path)
+    write_book(path, {"Feuil1": [["après", 2, 3]]})  # saved again between preflight and reading
+    assert pre.parts_if_unchanged() == {}
+    assert _all_raw_rows(path, pre) == {"Feuil1": [["après", 2.0, 3.0]]}
+
+
+def test_a_part_zipfile_would_refuse_is_not_kept_so_the_reader_refuses_it_as_before(
+    tmp_path: Path,
+) -> None:
+    path = write_book(tmp_path / "p.xlsx", {"Feuil1": [["a", 1]]})
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    name_at = info.header_offset + 30 + len("xl/worksheets/")
+    data[name_at] = ord("S")  # the local header now names xl/worksheets/Sheet1.xml
+    path.write_bytes(bytes(data))
+    pre = preflight.preflight(path)
+    assert pre.ok and "xl/worksheets/sheet1.xml" not in pre.parts
+    with pytest.raises(WorkbookError):
+        _all_raw_rows(path, pre)
 
 
 # ---------------------------------------------------------------------------------------------
