@@ -178,16 +178,22 @@ def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 Reader = Literal["fast", "openpyxl"]
 
 
-def open_source(path: Path, label: str, reader: Reader = "fast") -> WorkbookSource:
+def open_source(
+    path: Path,
+    label: str,
+    reader: Reader = "fast",
+    pre: preflight.PreflightResult | None = None,
+) -> WorkbookSource:
     """The fast reader (calamine), or openpyxl: the reference, and the fallback for what the
-    fast reader does not read exactly as openpyxl does."""
+    fast reader does not read exactly as openpyxl does. ``pre``: the file's preflight, whose
+    decompressed parts the fast reader reuses (when the file has not changed since)."""
     from pmo_xl.file_workbook import open_workbook
 
     if reader == "fast":
         from pmo_xl.fast_workbook import open_fast
 
         with contextlib.suppress(FastUnsupported):
-            return open_fast(path, label)
+            return open_fast(path, label, pre)
     return open_workbook(path, label)
 
 
@@ -220,7 +226,7 @@ def load_file(
         )
         return result
     try:
-        source = open_source(path, label, reader)
+        source = open_source(path, label, reader, pre)
         try:
             workbook = read_project(source, settings, path=path, file=label)
         except FastUnsupported:  # a sheet calamine cannot read as openpyxl does
