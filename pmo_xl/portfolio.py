@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from pmo_xl import checks, consolidation, preflight
@@ -37,7 +38,6 @@ from pmo_xl.model import (
     ProjectShare,
     ProjectWorkbook,
     Settings,
-    frame_columns,
     join_columns,
 )
 from pmo_xl.reading import read_project
@@ -691,23 +691,32 @@ CROSS_TABLES = ("risks", "actions", "decisions")
 def _rows_with_source(
     workbook: ProjectWorkbook, key: str, excluded: consolidation.ExcludedRows
 ) -> Columns:
-    """One project's rows of ``key`` (error rows left out), with project and source cell."""
+    """One project's rows of ``key`` (error rows left out), with project and source cell.
+
+    Built as arrays, not with DataFrame.assign: this runs three times for every workbook."""
     table = workbook.tables[key]
-    if not table.present or table.frame.empty:
-        return {}
     frame = table.frame
+    if not table.present or frame.empty:
+        return {}
+    rows = frame["row"].to_numpy()
     bad = excluded.get(key, set())
-    if bad:
-        frame = frame[~frame["row"].isin(bad)]
-    frame = frame.assign(
-        project=workbook.code,
-        project_name=workbook.info.name,
-        file=workbook.file,
-        sheet=table.sheet,
-        cell=[table.cell("title", int(r)) or f"A{int(r)}" for r in frame["row"]],
+    keep = ~np.isin(rows, list(bad)) if bad else None
+    out: Columns = {}
+    for name in frame.columns:
+        if str(name).endswith("_formula"):
+            continue
+        values = frame[name].to_numpy()
+        out[str(name)] = values[keep] if keep is not None else values
+    kept = out["row"]
+    n = len(kept)
+    out["project"] = np.full(n, workbook.code, dtype=object)
+    out["project_name"] = np.full(n, workbook.info.name, dtype=object)
+    out["file"] = np.full(n, workbook.file, dtype=object)
+    out["sheet"] = np.full(n, table.sheet, dtype=object)
+    out["cell"] = np.array(
+        [table.cell("title", int(r)) or f"A{int(r)}" for r in kept.tolist()], dtype=object
     )
-    formulas = [c for c in frame.columns if c.endswith("_formula")]
-    return frame_columns(frame.drop(columns=formulas) if formulas else frame)
+    return out
 
 
 def _joined(shares: Sequence[ProjectShare], key: str) -> pd.DataFrame:
