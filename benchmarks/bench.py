@@ -229,8 +229,8 @@ def child_stages(folder: Path, sample: int) -> dict[str, Any]:
     timed("warm-up", lambda: read_project(open_fast(paths[0]), settings))
     spent.clear()
     for path in paths:
-        timed("preflight", lambda p=path: preflight.preflight(p))
-        source = timed("open", lambda p=path: open_fast(p))
+        pre = timed("preflight", lambda p=path: preflight.preflight(p))
+        source = timed("open", lambda p=path, r=pre: open_fast(p, None, r))
         timed("parse (calamine + error/formula scan)", lambda s=source: _parse_all(s))
         workbook = timed("read_project", lambda s=source: read_project(s, settings, file="x"))
         source.close()
@@ -242,6 +242,7 @@ def child_stages(folder: Path, sample: int) -> dict[str, Any]:
             ),
         )
         timed("figures", lambda w=workbook, c=cutoff: consolidation.project_figures(w, settings, c))
+        timed("share", lambda w=workbook, c=cutoff: consolidation.project_share(w, settings, c))
         timed("openpyxl reader (reference)", lambda p=path: _parse_all(open_workbook(p)))
     return {k: 1000 * v / len(paths) for k, v in spent.items()} | {"sample": len(paths)}
 

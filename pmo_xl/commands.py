@@ -14,15 +14,22 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
-from pmo_xl import safe_io
+from pmo_xl import preflight, safe_io
+from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.file_workbook import open_workbook
 from pmo_xl.history import history_from_grid
 from pmo_xl.labels import OUTPUT_SHEETS, Lang, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import Finding, Settings
-from pmo_xl.portfolio import PortfolioResult, Progress, consolidate_folder, warm_up_workers
+from pmo_xl.portfolio import (
+    PortfolioResult,
+    Progress,
+    consolidate_folder,
+    open_source,
+    warm_up_workers,
+)
 from pmo_xl.reading import read_settings
-from pmo_xl.workbook import WorkbookError
+from pmo_xl.workbook import WorkbookError, WorkbookSource
 
 DEFAULT_OUTPUT = "pmo_consolidation.xlsx"
 
@@ -55,14 +62,33 @@ def previous_history(paths: Sequence[Path]) -> list[pd.DataFrame]:
     for path in paths:
         if not path.is_file():
             continue
-        try:
-            with open_workbook(path) as source:
-                for name in source.sheet_names():
-                    if norm(name) in keys:
-                        frames.append(history_from_grid(source.read_sheet(name)))
-        except WorkbookError:
+        # The fast reader: openpyxl loads the whole shared-string table of an output whose
+        # detail sheets hold hundreds of thousands of rows (seconds, for one small sheet).
+        pre = preflight.preflight(path)
+        if pre.status != "ok":
             continue  # an unreadable old output only costs the trend, not the run
+        for reader in ("fast", "openpyxl"):
+            try:
+                frames.extend(_history_sheets(open_source(path, path.name, reader, pre), keys))
+                break
+            except FastUnsupported:
+                continue  # a sheet calamine does not read as openpyxl does
+            except WorkbookError:
+                break
     return frames
+
+
+def _history_sheets(source: WorkbookSource, keys: set[str]) -> list[pd.DataFrame]:
+    try:
+        return [
+            history_from_grid(source.read_sheet(name))
+            for name in source.sheet_names()
+            if norm(name) in keys
+        ]
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 @dataclass

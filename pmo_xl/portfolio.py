@@ -376,7 +376,14 @@ FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
 
 
-WORKER_MODULES = ("pmo_xl.portfolio", "pmo_xl.fast_workbook")
+# Imported once in the fork server, so that every worker starts with them. holidays loads its
+# 250 country modules on first use (0.1 s in each worker otherwise); zip names are cp437.
+WORKER_MODULES = (
+    "pmo_xl.portfolio",
+    "pmo_xl.fast_workbook",
+    "holidays.countries",
+    "encodings.cp437",
+)
 
 
 def warm_up_workers() -> None:
