@@ -12,8 +12,10 @@ own formulas are :class:`Formula` values.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from pmo_xl.workbook import CellError, CellValue, Grid, Uncached
 
@@ -88,6 +90,74 @@ class Block:
         if self.column_styles is not None and col_offset < len(self.column_styles):
             return self.column_styles[col_offset]
         return self.style
+
+
+class FrameBlock(Block):
+    """A table body held as columns (pandas Series or arrays of equal length), one style each.
+
+    The file renderer writes the columns directly (no row lists: a 250,000-row table costs
+    megabytes, not a gigabyte); any other reader sees ``values``, the rows as
+    :func:`frame_value` converts them, built on first use.
+    """
+
+    def __init__(
+        self,
+        row: int,
+        col: int,
+        columns: Sequence[Any],
+        column_styles: list[CellStyle],
+        row_height: float | None = None,
+    ) -> None:
+        lengths = {len(c) for c in columns}
+        if len(lengths) > 1 or len(column_styles) != len(columns):
+            raise ValueError("FrameBlock: columns of unequal length, or not one style per column")
+        self.row = row
+        self.col = col
+        self.columns = tuple(columns)
+        self.style = None
+        self.column_styles = column_styles
+        self.row_height = row_height
+        self._rows: list[list[Value]] | None = None
+        self._n_rows = lengths.pop() if lengths else 0
+
+    @property
+    def values(self) -> list[list[Value]]:
+        """The rows, converted like :func:`frame_value` (built once; treat as read-only)."""
+        if self._rows is None:
+            self._rows = [[frame_value(v) for v in row] for row in zip(*self.columns, strict=True)]
+        return self._rows
+
+    @values.setter
+    def values(self, rows: list[list[Value]]) -> None:
+        raise AttributeError("a FrameBlock's values are its columns")
+
+    @property
+    def n_rows(self) -> int:
+        return self._n_rows
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.columns) if self._n_rows else 0
+
+    def __repr__(self) -> str:
+        return f"FrameBlock(row={self.row}, col={self.col}, {self._n_rows} × {len(self.columns)})"
+
+
+def frame_value(value: Any) -> Value:
+    """pandas/numpy scalars → values a renderer writes (NaN/NaT → blank, timestamps → dates)."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime().date()
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dt.date | str | bool | int):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        return frame_value(value.item())
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -269,6 +339,7 @@ __all__ = [
     "Chart",
     "ConditionalFormat",
     "Formula",
+    "FrameBlock",
     "Link",
     "Note",
     "PrintSetup",
@@ -279,4 +350,5 @@ __all__ = [
     "Validation",
     "Value",
     "dt",
+    "frame_value",
 ]

@@ -169,13 +169,21 @@ def resource_load_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
         return pd.DataFrame(columns=[c.field for c in LOAD_COLUMNS])
     frame = load.copy()
     frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
-    frame["over_text"] = [_yes_no(v, lang) for v in frame["over_allocated"]]
+    yes, no = _yes_no(True, lang), _yes_no(False, lang)
+    frame["over_text"] = [yes if v else no for v in frame["over_allocated"].tolist()]
     sep = "," if lang == "fr" else "."
-    frame["detail"] = [
-        " ; ".join(f"{k} : {_num(v, sep)}" for k, v in sorted(d.items())) if d else ""
-        for d in frame["by_project"]
-    ]
+    frame["detail"] = [_detail(d, sep) for d in frame["by_project"].tolist()]
     return frame
+
+
+def _detail(by_project: dict[str, float], sep: str) -> str:
+    """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"``: each project's load, by project code."""
+    if not by_project:
+        return ""
+    if len(by_project) == 1:  # most weeks: one project (no sort, no join)
+        ((code, days),) = by_project.items()
+        return code + " : " + _num(days, sep)
+    return " ; ".join([k + " : " + _num(v, sep) for k, v in sorted(by_project.items())])
 
 
 def _num(value: float, sep: str) -> str:

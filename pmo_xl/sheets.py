@@ -7,16 +7,24 @@ every output sheet looks the same and is written in one block.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pmo_xl.labels import Label, Lang
-from pmo_xl.layout import Block, CellStyle, NumberFormat, PrintSetup, Range, SheetLayout, Value
+from pmo_xl.layout import (
+    Block,
+    CellStyle,
+    FrameBlock,
+    NumberFormat,
+    PrintSetup,
+    Range,
+    SheetLayout,
+    Value,
+    frame_value,
+)
 
 NAVY = "#1F3864"
 HEADER_FILL = "#1F3864"
@@ -41,21 +49,8 @@ class Col:
     wrap: bool = False
 
 
-def cell_value(value: Any) -> Value:
-    """pandas/numpy scalars → values a renderer writes (NaN/NaT → blank)."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime().date()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, dt.date | str | bool | int):
-        return value
-    if hasattr(value, "item"):  # numpy scalar
-        return cell_value(value.item())
-    if value is pd.NaT:
-        return None
-    return str(value)
+# pandas/numpy scalars → values a renderer writes (NaN/NaT → blank); kept under its old name.
+cell_value = frame_value
 
 
 def table_sheet(
@@ -77,21 +72,14 @@ def table_sheet(
     layout.add(
         Block(header_row, 0, [[c.label.text(lang) for c in columns]], HEADER_STYLE, row_height=30)
     )
-    data = (
-        [
-            [cell_value(v) for v in row]
-            for row in frame[[c.field for c in columns]].itertuples(index=False, name=None)
-        ]
-        if len(frame)
-        else []
-    )
     styles = [CellStyle(number_format=c.kind, wrap=c.wrap, valign="top") for c in columns]
-    if data:
-        layout.add(Block(header_row + 1, 0, data, column_styles=styles))
+    if len(frame):
+        # Columns, not row lists: the file renderer writes them as they are.
+        layout.add(FrameBlock(header_row + 1, 0, [frame[c.field] for c in columns], styles))
     layout.column_widths = {i: c.width for i, c in enumerate(columns)}
-    layout.row_heights = wrapped_row_heights(data, columns, header_row + 1)
+    layout.row_heights = frame_row_heights(frame, columns, header_row + 1)
     layout.freeze = (header_row + 1, 0)
-    last_row = header_row + max(len(data), 1)
+    last_row = header_row + max(len(frame), 1)
     layout.autofilter = Range(header_row, 0, last_row, len(columns) - 1)
     # Printed, a working sheet is one page wide with its header on every page.
     layout.print_setup = PrintSetup(
@@ -119,6 +107,27 @@ def wrapped_row_heights(
         if lines > 1:
             heights[first_row + r] = min(lines, 15) * LINE_POINTS
     return heights
+
+
+def frame_row_heights(
+    frame: pd.DataFrame, columns: Sequence[Col], first_row: int
+) -> dict[int, float]:
+    """:func:`wrapped_row_heights` of a frame's rows, reading only its wrapped columns."""
+    lines = np.ones(len(frame), dtype=np.int64)
+    for col in columns:
+        if not col.wrap or not len(frame):
+            continue
+        k = max(int(col.width * 1.25), 1)
+        counts = [
+            (len(t) // k + 1 if "\n" not in t else sum(len(p) // k + 1 for p in t.split("\n")))
+            if isinstance(t, str)
+            else 1
+            for t in frame[col.field].tolist()
+        ]
+        np.maximum(lines, np.asarray(counts, dtype=np.int64), out=lines)
+    tall = np.flatnonzero(lines > 1)
+    heights = np.minimum(lines[tall], 15) * LINE_POINTS
+    return dict(zip((tall + first_row).tolist(), heights.tolist(), strict=True))
 
 
 def data_range(layout: SheetLayout, col: int, n_rows: int, header_row: int = 3) -> Range:

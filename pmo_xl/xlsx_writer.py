@@ -2,7 +2,9 @@
 
 Every value is written with its typed call (``write_string`` for text, so user text never becomes
 a formula or an error), text is cleaned of characters XML forbids (each cleaned cell is reported
-as a :class:`TextNote`), and the same input always gives the same bytes. Example::
+as a :class:`TextNote`), and the same input always gives the same bytes. A large table
+(:class:`~pmo_xl.layout.FrameBlock`) is written column by column as sheet XML spliced into the
+file, with the same cells, styles and notes as cell by cell. Example::
 
     notes = render_xlsx([SheetLayout("Feuil1", [Block(0, 0, [["=1+1"]])])], Path("out.xlsx"))
     findings = [note.to_finding("out.xlsx") for note in notes]
@@ -11,17 +13,22 @@ as a :class:`TextNote`), and the same input always gives the same bytes. Example
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import numbers
+import queue
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import xlsxwriter
-from xlsxwriter.utility import xl_cell_to_rowcol
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from pmo_xl.layout import (
     NUMBER_FORMATS,
@@ -31,11 +38,13 @@ from pmo_xl.layout import (
     Chart,
     ConditionalFormat,
     Formula,
+    FrameBlock,
     Link,
     Range,
     SheetLayout,
     TableDef,
     Value,
+    frame_value,
 )
 from pmo_xl.model import Finding
 from pmo_xl.safe_io import atomic_write
@@ -175,6 +184,8 @@ def _render(
             },
         )
     workbook.close()
+    if renderer.bodies:
+        _splice_bodies(path, renderer.bodies)
     return renderer.notes
 
 
@@ -186,8 +197,11 @@ class _Renderer:
         self.notes: list[TextNote] = []
         self._formats: dict[tuple[CellStyle | None, str, bool], Any] = {}
         self._dxf_formats: dict[tuple[CellStyle, str], Any] = {}
+        self._by_props: dict[tuple[tuple[str, Any], ...], Any] = {}
         self._sheet = ""
+        self._sheet_number = 0  # XlsxWriter writes sheet N as xl/worksheets/sheetN.xml
         self._number_formats = NUMBER_FORMATS
+        self.bodies: list[_FrameBody] = []
 
     # --- formats -----------------------------------------------------------------------------
 
@@ -201,8 +215,15 @@ class _Renderer:
                 props["num_format"] = num_format
             if link:
                 props.update(underline=1, font_color=_LINK_COLOR)
-            # No format at all keeps the cell on Excel's default style (smaller file).
-            fmt = self.workbook.add_format(props) if props else None
+            # No format at all keeps the cell on Excel's default style (smaller file). Styles
+            # that look the same share one format: a spliced table body names a format by the
+            # style index XlsxWriter gave it, and a duplicate is given none of its own.
+            fmt = None
+            if props:
+                signature = tuple(sorted(props.items()))
+                fmt = self._by_props.get(signature)
+                if fmt is None:
+                    fmt = self._by_props[signature] = self.workbook.add_format(props)
             self._formats[key] = fmt
         return fmt
 
@@ -251,13 +272,24 @@ class _Renderer:
 
     def render_sheet(self, ws: Any, layout: SheetLayout) -> None:
         self._sheet = layout.name
+        self._sheet_number += 1
         self._number_formats = NUMBER_FORMATS_EN if layout.lang == "en" else NUMBER_FORMATS
         for col, width in sorted(layout.column_widths.items()):
             ws.set_column(col, col, width)
+        bodies: list[_FrameBody] = []
         for block in layout.blocks:
-            self.write_block(ws, block)
+            body = self.frame_body(ws, layout, block) if isinstance(block, FrameBlock) else None
+            if body is not None:
+                bodies.append(body)
+            else:
+                self.write_block(ws, block)
         for row, height in sorted(layout.row_heights.items()):
-            ws.set_row(row, height)
+            body = next((b for b in bodies if b.first_row <= row <= b.last_row), None)
+            if body is not None:
+                body.heights[row] = height  # the spliced rows carry their own height
+            else:
+                ws.set_row(row, height)
+        self.bodies += bodies
         for rng, value, style in layout.merges:
             fmt = self.style_format(style)
             if (rng.first_row, rng.first_col) != (rng.last_row, rng.last_col):
@@ -306,6 +338,168 @@ class _Renderer:
             ws.set_tab_color(layout.tab_color)
         if layout.hide_gridlines:
             ws.hide_gridlines(2)  # 2 = on screen and when printed
+
+    # --- table bodies written as XML ----------------------------------------------------------
+
+    def frame_body(self, ws: Any, layout: SheetLayout, block: FrameBlock) -> _FrameBody | None:
+        """Plan ``block``'s cells as XML spliced in after the workbook is closed (None: write it
+        cell by cell), and report its cleaned texts as the cell-by-cell writer does.
+
+        XlsxWriter still writes a few marker cells inside the block, so that each format the
+        block needs gets a style index and the workbook a shared-string table; the splice
+        drops them and extends the sheet's dimension over the block.
+        """
+        first, last = block.row, block.row + block.n_rows - 1
+        if block.n_rows == 0 or last >= _MAX_ROW or block.col + block.n_cols > _MAX_COL:
+            return None
+        for other in layout.blocks:
+            # Cells of another block in the same rows would have to be merged into each row.
+            if (
+                other is not block
+                and other.n_rows
+                and other.n_cols
+                and other.row <= last
+                and first < other.row + other.n_rows
+            ):
+                return None
+        styles = [block.style_at(c) for c in range(block.n_cols)]
+        columns = [
+            self.plan_column(values, style)
+            for values, style in zip(block.columns, styles, strict=True)
+        ]
+        markers = self.place_markers(layout, block, columns)
+        if markers is None:
+            return None
+        for (row, col), (kind, value, fmt) in markers.items():
+            if kind == "s":
+                ws.write_string(row, col, value, fmt)
+            else:
+                ws.write_number(row, col, 0, fmt)
+        found = [
+            (block.row + int(r), block.col + j, dirty[int(code)])
+            for j, column in enumerate(columns)
+            if (dirty := column.dirty)
+            for r, code in _rows_with(column.codes, list(dirty))
+        ]
+        for row, col, (original, changed, truncated) in sorted(found, key=lambda t: t[:2]):
+            cell = cell_address(row + 1, col + 1)
+            if changed:
+                self.notes.append(TextNote(self._sheet, cell, original))
+            if truncated:
+                self.notes.append(TextNote(self._sheet, cell, original, "TEXT_TRUNCATED"))
+        return _FrameBody(
+            self._sheet_number,
+            first,
+            last,
+            block.col,
+            columns,
+            set(markers),
+            block.row_height,
+            _extent(block, columns),
+            sum(kind == "s" for kind, _, _ in markers.values()),
+        )
+
+    def place_markers(
+        self, layout: SheetLayout, block: FrameBlock, columns: list[_Column]
+    ) -> dict[tuple[int, int], _Entry] | None:
+        """Marker cells: one per format the block uses, and one shared string; in its first
+        cells where nothing else writes (a link or merge there stays). None: not enough room.
+
+        They sit in the block's first rows: XlsxWriter walks every row up to its last cell.
+        """
+        formats: dict[int, Any] = {}
+        text: str | None = None
+        for column in columns:
+            for fmt in [column.blank, *column.formats]:
+                if fmt is not None:
+                    formats.setdefault(id(fmt), fmt)
+            if text is None:
+                text = column.first_text()
+        payloads: list[_Entry] = [("n", "", fmt) for fmt in formats.values()]
+        if text is not None:  # so that the workbook has a shared-string table to extend
+            payloads.append(("s", text, None))
+        taken = _Taken(layout)
+        first, last = block.row, block.row + block.n_rows - 1
+        right = block.col + block.n_cols - 1
+        places: list[tuple[int, int]] = []
+        cells = ((r, c) for r in range(first, last + 1) for c in range(block.col, right + 1))
+        for cell in cells:
+            if len(places) >= len(payloads):
+                break
+            if not taken(*cell):
+                places.append(cell)
+        if len(places) < len(payloads):
+            return None
+        return dict(zip(places, payloads, strict=True))
+
+    def plan_column(self, values: Any, style: CellStyle | None) -> _Column:
+        """One column as entries (its distinct cells) and, per row, the entry it shows."""
+        base = self.style_format(style)
+        series = values if isinstance(values, pd.Series) else pd.Series(values)
+        dtype = series.dtype
+        # numpy dtypes only: pandas' nullable ones hold pd.NA, which frame_value writes as text.
+        plain = isinstance(dtype, np.dtype)
+        if plain and dtype.kind in "iuf":  # numbers; NaN and infinities are blanks
+            codes, uniques = _factorize(series.to_numpy(dtype=np.float64), np.isfinite)
+            return _Column(codes, list(map("{:.16G}".format, uniques.tolist())), "n", base)
+        if plain and dtype.kind == "b":
+            return _Column(series.to_numpy(dtype=np.intp), ["0", "1"], "b", base)
+        if plain and dtype.kind == "M":  # naive timestamps, written as their day
+            days = series.to_numpy().astype("datetime64[D]").view(np.int64)
+            codes, uniques = _factorize(days, lambda u: u != np.iinfo(np.int64).min)
+            entries = [
+                self.entry(_UNIX_DAY + dt.timedelta(days=d), style) for d in uniques.tolist()
+            ]
+            return _Column.mixed(codes, entries, base)
+        cells = series.to_numpy(dtype=object)
+        string_dtype = isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
+        if string_dtype or set(map(type, cells)) <= {str, type(None)}:
+            codes, uniques = pd.factorize(cells)
+            texts, dirty = _clean_texts(uniques.tolist())
+            return _Column(np.asarray(codes, dtype=np.intp), texts, "s", base, dirty=dirty)
+        return self.generic_column(cells, style, base)
+
+    def generic_column(self, cells: Any, style: CellStyle | None, base: Any) -> _Column:
+        """Any mix of values, each converted as :func:`frame_value` and typed as write_value."""
+        index: dict[tuple[type, Any], int] = {}
+        entries: list[_Entry] = []
+        dirty: dict[int, tuple[str, bool, bool]] = {}
+        codes = np.full(len(cells), -1, dtype=np.intp)
+        for i, cell in enumerate(cells.tolist()):
+            value = frame_value(cell)
+            if value is None or value != value:  # NaN, NaT
+                continue
+            if not isinstance(value, bool | int | float | dt.date):
+                value = str(value)
+            key = (type(value), value)
+            code = index.get(key)
+            if code is None:
+                code = index[key] = len(entries)
+                if isinstance(value, str):
+                    texts, found = _clean_texts([value])
+                    if found:
+                        dirty[code] = found[0]
+                    entries.append(("s", texts[0], base))
+                else:
+                    entries.append(self.entry(value, style))
+            codes[i] = code
+        column = _Column.mixed(codes, entries, base)
+        column.dirty = dirty
+        return column
+
+    def entry(self, value: bool | float | dt.date, style: CellStyle | None) -> _Entry:
+        """A number, boolean or date as ``(kind, text, format)``, typed as write_value does."""
+        base = self.style_format(style)
+        if isinstance(value, bool):
+            return ("b", "1" if value else "0", base)
+        if isinstance(value, int | float):
+            return ("n", f"{value:.16G}", base)
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if day < _EXCEL_EPOCH:  # Excel has no dates before 1900: kept as text
+            return ("s", value.isoformat(), base)
+        timed = isinstance(value, dt.datetime) and value.time() != dt.time(0)
+        fmt = self.temporal_format(style, "datetime" if timed else "date")
+        return ("n", f"{_excel_serial(value):.16G}", fmt)
 
     def write_block(self, ws: Any, block: Block) -> None:
         # The hot path (100k+ rows): common types are tested first with local names (bool
@@ -554,6 +748,11 @@ def _value_at(layout: SheetLayout, row: int, col: int) -> Value:
     block = _block_at(layout, row, col)
     if block is None:
         return None
+    if isinstance(block, FrameBlock):  # one cell, without building the rows
+        column = block.columns[col - block.col]
+        return frame_value(
+            column.iloc[row - block.row] if hasattr(column, "iloc") else column[row - block.row]
+        )
     values = block.values[row - block.row]
     return values[col - block.col] if col - block.col < len(values) else None
 
@@ -591,6 +790,488 @@ def _comment_size(text: str) -> tuple[int, int]:
     """Width and height in pixels of a note box showing ``text`` without scrolling."""
     lines = sum(1 + len(line) // 48 for line in text.splitlines() or [""])
     return 320, min(max(80, 16 * lines + 12), 400)
+
+
+# --- table bodies as XML -----------------------------------------------------------------------
+#
+# A table of 250,000 rows written cell by cell through XlsxWriter costs tens of seconds and a
+# gigabyte (a Python object per cell, then XML per cell). A FrameBlock is instead planned column
+# by column (numpy, one entry per distinct value), XlsxWriter writes everything else, and the
+# block's rows are generated as XML and spliced into the closed file's sheet, with the same
+# markup XlsxWriter would have written: shared strings, style indexes, row heights.
+
+# (kind, text, format): "n" number text, "b" boolean "0"/"1", "s" text (cleaned, shared string).
+_Entry = tuple[str, str, Any]
+
+_MAX_ROW = 1_048_576 - 1  # 0-based, Excel's last row
+_MAX_COL = 16_384
+_UNIX_DAY = dt.date(1970, 1, 1)
+_SERIAL_EPOCH = dt.datetime(1899, 12, 31)
+_SST = "xl/sharedStrings.xml"
+_CHUNK_ROWS = 16_384  # rows generated and compressed at a time: bounded memory
+# zlib level of the spliced sheets: level 1 is ~3 times faster than XlsxWriter's 6 on this
+# repetitive XML for a file ~25 % larger.
+_BODY_LEVEL = 1
+
+# XlsxWriter's escapes in shared strings: "_xHHHH_" would read as a character, so its "_" is
+# written "_x005F"; control characters left (CR) become "_xHHHH_"; edge whitespace is preserved.
+_SI_SPECIAL = re.compile(r"_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f&<>]|^\s|\s$")
+# What regular expressions call whitespace (\\s), as code points.
+_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+_SI_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
+_SI_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+_ROW_XML = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+_CELL_XML = re.compile(r'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_DIMENSION = re.compile(r'<dimension ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"/>')
+_SI_ELEMENT = re.compile(r"<si>(.*?)</si>", re.S)
+_UNIQUE_COUNT = re.compile(r'count="(\d+)" uniqueCount="(\d+)"')
+
+
+@dataclass
+class _Column:
+    """A planned column: its distinct cells (entries), and per row the entry it shows.
+
+    Entries are texts of one ``kind`` in the ``blank`` format (a column of one type), or of
+    the per-entry ``kinds`` and ``formats`` (a mixed column, ``kind == ""``).
+    """
+
+    codes: Any  # numpy intp array, one per row; -1: blank
+    texts: list[str]
+    kind: str  # "n" number, "b" boolean "0"/"1", "s" text (a shared string), "": see kinds
+    blank: Any  # format of a blank cell (and of every entry of a one-kind column); None: none
+    kinds: list[str] = field(default_factory=list)
+    formats: list[Any] = field(default_factory=list)
+    dirty: dict[int, tuple[str, bool, bool]] = field(default_factory=dict)  # entry → notes
+
+    @classmethod
+    def mixed(cls, codes: Any, entries: list[_Entry], blank: Any) -> _Column:
+        kinds = [kind for kind, _, _ in entries]
+        texts = [text for _, text, _ in entries]
+        return cls(codes, texts, "", blank, kinds, [fmt for _, _, fmt in entries])
+
+    def first_text(self) -> str | None:
+        if self.kind:
+            return self.texts[0] if self.kind == "s" and self.texts else None
+        return next((t for k, t in zip(self.kinds, self.texts, strict=True) if k == "s"), None)
+
+
+def _factorize(values: Any, keep: Any) -> tuple[Any, Any]:
+    """``(codes, uniques)`` in order of appearance; uniques failing ``keep`` become blanks."""
+    codes, uniques = pd.factorize(values)
+    kept = keep(uniques)
+    if not kept.all():
+        remap = np.where(kept, np.cumsum(kept) - 1, -1)
+        codes = np.where(codes < 0, -1, remap[codes])
+        uniques = uniques[kept]
+    return np.asarray(codes, dtype=np.intp), uniques
+
+
+def _clean_texts(texts: list[str]) -> tuple[list[str], dict[int, tuple[str, bool, bool]]]:
+    """Texts as written (cleaned, cut), and ``{index: (original, cleaned, cut)}`` if changed."""
+    # Code points of all the texts at once find the few that may need clean_text (a superset
+    # of what it removes: C0/C1 controls, surrogates, non-characters); it decides.
+    codes = _code_points(texts)
+    low = np.flatnonzero(codes < 0x20)
+    low = low[~np.isin(codes[low], (0x09, 0x0A, 0x0D))]
+    high = np.flatnonzero(codes >= 0x7F)
+    c = codes[high]
+    high = high[
+        (c <= 0x9F)
+        | ((c >= 0xD800) & (c <= 0xDFFF))
+        | ((c >= 0xFDD0) & (c <= 0xFDEF))
+        | ((c & 0xFFFE) == 0xFFFE)
+    ]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    flagged = set(_texts_at(lengths, np.concatenate((low, high))))
+    flagged.update(np.flatnonzero(lengths > MAX_CELL_CHARS // 2).tolist())
+    if not flagged:
+        return texts, {}
+    written = list(texts)
+    dirty: dict[int, tuple[str, bool, bool]] = {}
+    for i in sorted(flagged):
+        raw = texts[i]
+        text, changed = clean_text(raw)
+        text, truncated = truncate_text(text)
+        if changed or truncated:
+            dirty[i] = (raw, changed, truncated)
+        written[i] = _utf16_cut(text)
+    return written, dirty
+
+
+def _code_points(texts: list[str]) -> Any:
+    """The code points of ``texts`` joined by newlines, as a numpy array (one per character)."""
+    joined = "\n".join(texts).encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(joined, dtype="<u4")
+
+
+def _texts_at(lengths: Any, positions: Any) -> list[int]:
+    """Indexes of the texts (joined by one separator) holding the characters at ``positions``."""
+    if not len(positions):
+        return []
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    found: list[int] = np.unique(np.searchsorted(starts, positions, side="right") - 1).tolist()
+    return found
+
+
+@dataclass
+class _FrameBody:
+    """A FrameBlock to splice into sheet ``sheet_number`` once the workbook is closed."""
+
+    sheet_number: int
+    first_row: int
+    last_row: int
+    first_col: int
+    columns: list[_Column]
+    markers: set[tuple[int, int]]
+    row_height: float | None
+    extent: Range | None  # the cells it writes (for the sheet's dimension); None: none
+    string_markers: int = 0
+    heights: dict[int, float] = field(default_factory=dict)
+
+
+def _extent(block: FrameBlock, columns: list[_Column]) -> Range | None:
+    """The rectangle of the cells a body writes (a blank without a format is no cell)."""
+    used = [c.blank is not None or bool((c.codes >= 0).any()) for c in columns]
+    if not any(used):
+        return None
+    rows = np.zeros(block.n_rows, dtype=bool)
+    for column in columns:
+        if column.blank is not None:
+            rows[:] = True
+            break
+        rows |= column.codes >= 0
+    filled = np.flatnonzero(rows)
+    cols = [j for j, u in enumerate(used) if u]
+    return Range(
+        block.row + int(filled[0]),
+        block.col + cols[0],
+        block.row + int(filled[-1]),
+        block.col + cols[-1],
+    )
+
+
+class _Taken:
+    """Whether a cell is written by a link, a merge or a table (written after the blocks)."""
+
+    def __init__(self, layout: SheetLayout) -> None:
+        self.links = {(link.row, link.col) for link in layout.links}
+        self.ranges = [rng for rng, _, _ in layout.merges] + [t.range for t in layout.tables]
+
+    def __call__(self, row: int, col: int) -> bool:
+        return (row, col) in self.links or any(
+            r.first_row <= row <= r.last_row and r.first_col <= col <= r.last_col
+            for r in self.ranges
+        )
+
+
+def _rows_with(codes: Any, wanted: list[int]) -> Iterator[tuple[int, int]]:
+    """``(row, code)`` of the rows whose code is one of ``wanted``."""
+    rows = np.flatnonzero(np.isin(codes, wanted))
+    return zip(rows.tolist(), codes[rows].tolist(), strict=True)
+
+
+def _utf16_cut(text: str) -> str:
+    """XlsxWriter's own cut of a text longer than 32,767 UTF-16 units (characters past U+FFFF
+    count twice), after :func:`truncate_text`'s cut in characters."""
+    if len(text) <= MAX_CELL_CHARS // 2 or len(text.encode("utf-16-le", "surrogatepass")) <= (
+        2 * MAX_CELL_CHARS
+    ):
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > MAX_CELL_CHARS:
+            return text[:index]
+    return text
+
+
+def _excel_serial(value: dt.date) -> float:
+    """Excel's serial number of a date or datetime, exactly as XlsxWriter computes it."""
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=None)
+    else:
+        moment = dt.datetime.fromordinal(value.toordinal())
+    delta = moment - _SERIAL_EPOCH
+    serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
+    if isinstance(value, dt.datetime) and tuple(moment.isocalendar()) == (1900, 1, 1):
+        serial -= 1
+    # Excel counts a 29 February 1900 that never was.
+    return serial + 1 if serial > 59 else serial
+
+
+class _SharedStrings:
+    """The shared-string table: XlsxWriter's, then the texts the bodies add."""
+
+    def __init__(self, sst: str) -> None:
+        elements = _SI_ELEMENT.findall(sst)
+        self.base = len(elements)
+        # XlsxWriter's plain entries (nothing escaped) are their text: a body reuses them.
+        self.known: dict[str, int] = {}
+        for i, inner in enumerate(elements):
+            if inner.startswith("<t>") and inner.endswith("</t>"):
+                text = inner[3:-4]
+                if "&" not in text and "<" not in text and "_x" not in text:
+                    self.known.setdefault(text, i)
+        self.added: dict[str, int] = {}
+
+    def index(self, text: str) -> int:
+        found = self.known.get(text)
+        if found is None:
+            found = self.added.get(text)
+            if found is None:
+                found = self.added[text] = self.base + len(self.added)
+        return found
+
+
+def _si_xml(text: str) -> str:
+    """The ``<si>`` element of a shared string, as XlsxWriter writes it."""
+    if _SI_SPECIAL.search(text) is None:
+        return f"<si><t>{text}</t></si>"
+    text = _SI_ESCAPED.sub(r"_x005F\1", text)
+    text = _SI_CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<si><t{space}>{text}</t></si>"
+
+
+def _si_elements(texts: list[str]) -> str:
+    """The ``<si>`` elements of ``texts``: the code points of all of them at once find the few
+    that need escaping; the others are written as they are."""
+    codes = _code_points(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    low = np.flatnonzero(codes < 0x40)  # controls (CR is escaped), &, <, >
+    c = codes[low]
+    low = low[((c < 0x20) & (c != 0x09) & (c != 0x0A)) | (c == 0x26) | (c == 0x3C) | (c == 0x3E)]
+    underscore = np.flatnonzero(codes[:-1] == 0x5F)  # "_x": maybe "_xHHHH_"
+    underscore_x = underscore[codes[underscore + 1] == 0x78]
+    special = set(_texts_at(lengths, np.concatenate((low, underscore_x))))
+    # Leading or trailing whitespace: the first and last character of each text.
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    filled = lengths > 0
+    edges = np.concatenate((starts[filled], (starts + lengths - 1)[filled]))
+    owners = np.concatenate((np.flatnonzero(filled), np.flatnonzero(filled)))
+    special.update(owners[np.isin(codes[edges], _WHITESPACE)].tolist())
+    return "".join(
+        [_si_xml(t) if i in special else f"<si><t>{t}</t></si>" for i, t in enumerate(texts)]
+    )
+
+
+def _height_attributes(points: float | None) -> str:
+    """A ``<row>``'s height attributes, as XlsxWriter's set_row writes them."""
+    if points is None:
+        return ""
+    pixels = int(points * 4.0 / 3.0 + 0.5)
+    return "" if pixels == 20 else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+
+
+def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
+    """Rewrite the closed workbook at ``path`` with the bodies' rows in their sheets."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        sst = source.read(_SST).decode("utf-8") if _SST in source.namelist() else ""
+        counts = _UNIQUE_COUNT.search(sst)
+        count = int(counts[1]) if counts else 0
+        strings = _SharedStrings(sst)
+        mids: dict[int, list[Any]] = {}
+        for body in bodies:
+            mids[id(body)] = []
+            for column in body.columns:
+                column_mids, used = _cell_endings(column, strings)
+                mids[id(body)].append(column_mids)
+                count += used
+            count -= body.string_markers  # dropped by the splice
+        if strings.added and not sst:  # a marker string makes XlsxWriter write the table
+            raise RuntimeError("table bodies hold text but the workbook has no shared strings")
+        by_sheet: dict[str, list[_FrameBody]] = {}
+        for body in bodies:
+            by_sheet.setdefault(f"xl/worksheets/sheet{body.sheet_number}.xml", []).append(body)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                fresh = _fresh_info(info)
+                if info.filename == _SST:
+                    unique = strings.base + len(strings.added)
+                    head = _UNIQUE_COUNT.sub(
+                        f'count="{count}" uniqueCount="{unique}"', sst, count=1
+                    )
+                    end = head.rindex("</sst>")
+                    added = _si_elements(list(strings.added))
+                    sst_bytes = (head[:end] + added + "</sst>").encode("utf-8")
+                    target.writestr(fresh, sst_bytes, compresslevel=_BODY_LEVEL)
+                elif info.filename in by_sheet:
+                    sheet = source.read(info.filename).decode("utf-8")
+                    # ZipFile.open(info, "w") compresses at the entry's level (Python 3.11
+                    # has no public name for it; 3.13 calls it compress_level).
+                    level = (
+                        "compress_level" if hasattr(fresh, "compress_level") else "_compresslevel"
+                    )
+                    setattr(fresh, level, _BODY_LEVEL)
+                    with target.open(fresh, "w") as stream:
+                        _write_behind(stream, _sheet_parts(sheet, by_sheet[info.filename], mids))
+                else:
+                    target.writestr(fresh, source.read(info.filename))
+
+
+def _write_behind(stream: Any, parts: Iterator[str]) -> None:
+    """Write ``parts`` to ``stream`` from a second thread: zlib compresses without the GIL, so
+    compressing a chunk overlaps generating the next one."""
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (chunk := chunks.get()) is not None:
+            if not failed:
+                try:
+                    stream.write(chunk)
+                except BaseException as exc:  # re-raised by the generating thread
+                    failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="xlsx-body-writer", daemon=True)
+    writer.start()
+    try:
+        for part in parts:
+            if failed:
+                break
+            chunks.put(part.encode("utf-8"))
+    finally:
+        chunks.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
+def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new entry with the same name, date and attributes (the bytes stay reproducible)."""
+    fresh = zipfile.ZipInfo(info.filename, info.date_time)
+    fresh.compress_type = info.compress_type
+    fresh.external_attr = info.external_attr
+    fresh.create_system = info.create_system
+    return fresh
+
+
+def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
+    """What follows ``<c r="A5"`` for each entry, then for a blank (None: no cell); and the
+    number of shared-string cells."""
+
+    def style(fmt: Any) -> str:
+        if fmt is None:
+            return ""
+        if fmt.xf_index is None:  # a marker cell makes XlsxWriter give every format one
+            raise RuntimeError("a table body's format has no style index")
+        return f' s="{fmt.xf_index}"'
+
+    blank = None if column.blank is None else f"{style(column.blank)}/>"
+    s = style(column.blank)
+    if column.kind == "s":
+        endings = [f'{s} t="s"><v>{strings.index(t)}</v></c>' for t in column.texts]
+        used = int(np.count_nonzero(column.codes >= 0))
+    elif column.kind == "n":
+        endings = [f"{s}><v>{t}</v></c>" for t in column.texts]
+        used = 0
+    elif column.kind == "b":
+        endings = [f'{s} t="b"><v>{t}</v></c>' for t in column.texts]
+        used = 0
+    else:
+        endings = []
+        for kind, text, fmt in zip(column.kinds, column.texts, column.formats, strict=True):
+            if kind == "s":
+                endings.append(f'{style(fmt)} t="s"><v>{strings.index(text)}</v></c>')
+            elif kind == "b":
+                endings.append(f'{style(fmt)} t="b"><v>{text}</v></c>')
+            else:
+                endings.append(f"{style(fmt)}><v>{text}</v></c>")
+        is_text = np.asarray([k == "s" for k in column.kinds] + [False], dtype=bool)
+        used = int(is_text[column.codes].sum())
+    return np.asarray([*endings, blank], dtype=object), used
+
+
+def _sheet_parts(sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]) -> Iterator[str]:
+    """The sheet's XML with each body's rows in place of XlsxWriter's rows over the same span."""
+    sheet = _DIMENSION.sub(lambda m: _dimension(m[1], bodies), sheet, count=1)
+    sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)  # no cell of its own
+    rows = [(int(m[1]), m) for m in _ROW_XML.finditer(sheet)]
+    done = 0
+    for body in sorted(bodies, key=lambda b: b.first_row):
+        inside = [m for number, m in rows if body.first_row < number <= body.last_row + 1]
+        extra: dict[int, list[tuple[int, str]]] = {}
+        for match in inside:
+            for cell in _CELL_XML.finditer(match[2] or ""):
+                row, col = xl_cell_to_rowcol(cell[1])
+                if (row, col) not in body.markers:
+                    extra.setdefault(row, []).append((col, cell[0]))
+        start = inside[0].start() if inside else _row_insert_at(sheet, rows, body.first_row)
+        end = inside[-1].end() if inside else start
+        yield sheet[done:start]
+        yield from _body_rows(body, mids[id(body)], extra)
+        done = end
+    yield sheet[done:]
+
+
+def _dimension(ref: str, bodies: list[_FrameBody]) -> str:
+    """XlsxWriter's ``<dimension ref>`` extended to the bodies' cells."""
+    first, _, last = ref.partition(":")
+    (r0, c0), (r1, c1) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last or first)
+    for body in bodies:
+        if body.extent is not None:
+            e = body.extent
+            r0, c0 = min(r0, e.first_row), min(c0, e.first_col)
+            r1, c1 = max(r1, e.last_row), max(c1, e.last_col)
+    return f'<dimension ref="{Range(r0, c0, r1, c1).a1()}"/>'
+
+
+def _row_insert_at(sheet: str, rows: list[tuple[int, Any]], first_row: int) -> int:
+    """Where rows numbered from ``first_row`` (0-based) go when XlsxWriter wrote none there."""
+    after = [m for number, m in rows if number > first_row + 1]
+    return after[0].start() if after else sheet.index("</sheetData>")
+
+
+def _body_rows(
+    body: _FrameBody, mids: list[Any], extra: dict[int, list[tuple[int, str]]]
+) -> Iterator[str]:
+    """The ``<row>`` elements of a body, a chunk of rows at a time."""
+    n_cols = len(body.columns)
+    letters = [xl_col_to_name(body.first_col + j) for j in range(n_cols)]
+    span = f"{body.first_col + 1}:{body.first_col + n_cols}"
+    default = _height_attributes(body.row_height)
+    by_points: dict[float, str] = {}
+    heights = {
+        row: by_points.setdefault(points, _height_attributes(points))
+        for row, points in body.heights.items()
+    }
+    n_rows = body.last_row - body.first_row + 1
+    for start in range(0, n_rows, _CHUNK_ROWS):
+        first = body.first_row + start
+        stop = min(start + _CHUNK_ROWS, n_rows)
+        numbers = list(map(str, range(first + 1, body.first_row + stop + 1)))
+        heads = [
+            f'<row r="{r}" spans="{span}"{heights.get(i, default)}>'
+            for i, r in enumerate(numbers, start=first)
+        ]
+        cells: list[list[str]] = []
+        for letter, column, endings in zip(letters, body.columns, mids, strict=True):
+            chosen = endings[column.codes[start:stop]].tolist()
+            if endings[-1] is None:  # blanks without a format are no cell
+                cells.append(
+                    [
+                        f'<c r="{letter}{r}"{e}' if e is not None else ""
+                        for r, e in zip(numbers, chosen, strict=True)
+                    ]
+                )
+            else:
+                cells.append(
+                    [f'<c r="{letter}{r}"{e}' for r, e in zip(numbers, chosen, strict=True)]
+                )
+        lines = list(map("".join, zip(heads, *cells, strict=True)))
+        for row in [r for r in extra if first <= r < body.first_row + stop]:
+            i = row - first
+            mine = {body.first_col + j: cells[j][i] for j in range(n_cols) if cells[j][i]}
+            merged = mine | dict(extra[row])  # what XlsxWriter wrote there came later: it wins
+            cols = sorted(merged)
+            lines[i] = (
+                f'<row r="{row + 1}" spans="{cols[0] + 1}:{cols[-1] + 1}"'
+                f"{heights.get(row, default)}>" + "".join(merged[c] for c in cols)
+            )
+        yield "</row>".join(lines) + "</row>"
 
 
 __all__ = [

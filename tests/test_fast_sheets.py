@@ -1,0 +1,372 @@
+"""Large tables: a frame's columns go to the file as they are, read back exactly as cells would.
+
+A :class:`~pmo_xl.layout.FrameBlock` (what ``sheets.table_sheet`` builds) is not written cell by
+cell: its rows are generated as sheet XML and spliced into the file. These tests read the file
+back (openpyxl, calamine) and check values, types, formats, notes and heights by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import python_calamine
+from xlwings_payload import actions, remote_book
+
+from pmo_xl import xlsx_writer
+from pmo_xl.excel_book import XlwingsWorkbook
+from pmo_xl.labels import Label
+from pmo_xl.layout import Block, CellStyle, FrameBlock, Link, Range, SheetLayout, TableDef
+from pmo_xl.sheets import Col, table_sheet
+from pmo_xl.xlsx_writer import TextNote, render_xlsx
+
+TEXT = CellStyle(valign="top")
+DAYS = CellStyle(number_format="days", valign="top")
+DATE = CellStyle(number_format="date", valign="top")
+WRAP = CellStyle(wrap=True, valign="top")
+
+
+def frame_layout(columns: list[Any], styles: list[CellStyle], row: int = 1) -> SheetLayout:
+    """A header in row 1, the frame's rows from row 2 (0-based ``row``)."""
+    layout = SheetLayout("T")
+    layout.add(Block(0, 0, [[f"h{i}" for i in range(len(columns))]], CellStyle(bold=True)))
+    layout.add(FrameBlock(row, 0, columns, styles))
+    return layout
+
+
+def cells(path: Path, sheet: str = "T") -> list[list[Any]]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+# --- values and types --------------------------------------------------------------------------
+
+
+def test_a_frame_reads_back_cell_by_cell_with_its_types(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    frame = pd.DataFrame(
+        {
+            "code": ["PRJ-1", "PRJ-2", None],
+            "days": [4.5, np.nan, 10.0],
+            "month": pd.to_datetime(["2026-01-01", "2026-02-01", None]),
+            "over": [True, False, True],
+            "n": [3, 0, -2],
+        }
+    )
+    layout = frame_layout([frame[c] for c in frame.columns], [TEXT, DAYS, DATE, TEXT, TEXT])
+    assert render_xlsx([layout], path) == []
+    assert cells(path) == [
+        ["h0", "h1", "h2", "h3", "h4"],
+        ["PRJ-1", 4.5, dt.datetime(2026, 1, 1), True, 3],
+        ["PRJ-2", None, dt.datetime(2026, 2, 1), False, 0],
+        # None, NaN and NaT are blank cells; 10.0 is written "10", read as an int like before.
+        [None, 10, None, True, -2],
+    ]
+
+
+def test_calamine_reads_the_same_values(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = frame_layout([pd.Series(["a", "b"]), pd.Series([1.25, 2.0])], [TEXT, DAYS])
+    render_xlsx([layout], path)
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("T")
+    assert rows.to_python() == [["h0", "h1"], ["a", 1.25], ["b", 2.0]]
+
+
+def test_number_formats_follow_the_column_styles(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    columns = [pd.Series([1.5]), pd.to_datetime(pd.Series(["2026-03-02"])), pd.Series(["x"])]
+    render_xlsx([frame_layout(columns, [DAYS, DATE, TEXT])], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert [ws[a].number_format for a in ("A2", "B2", "C2")] == ["#,##0.0", "dd/mm/yyyy", "General"]
+    assert ws["B2"].alignment.vertical == "top"
+
+
+def test_an_english_sheet_gets_iso_dates(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = frame_layout([pd.to_datetime(pd.Series(["2026-03-02"]))], [DATE])
+    layout.lang = "en"
+    render_xlsx([layout], path)
+    assert openpyxl.load_workbook(path)["T"]["A2"].number_format == "yyyy-mm-dd"
+
+
+def test_dates_in_a_general_column_get_the_date_format(tmp_path: Path) -> None:
+    # Mixed values: a date in a text column is still a date, with the date format.
+    path = tmp_path / "t.xlsx"
+    mixed = pd.Series(["texte", dt.date(2026, 5, 4), 7.5, dt.datetime(2026, 5, 4, 14, 30)])
+    render_xlsx([frame_layout([mixed], [TEXT])], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert [ws[f"A{r}"].value for r in range(2, 6)] == [
+        "texte",
+        dt.datetime(2026, 5, 4),
+        7.5,
+        dt.datetime(2026, 5, 4, 14, 30),
+    ]
+    assert (ws["A3"].number_format, ws["A5"].number_format) == ("dd/mm/yyyy", "dd/mm/yyyy hh:mm")
+
+
+def test_a_date_before_1900_is_kept_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    render_xlsx([frame_layout([pd.to_datetime(pd.Series(["1899-12-25"]))], [DATE])], path)
+    assert cells(path)[1] == ["1899-12-25"]
+
+
+def test_infinities_are_blank(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    render_xlsx([frame_layout([pd.Series([math.inf, 2.0, -math.inf])], [DAYS])], path)
+    assert [row[0] for row in cells(path)[1:]] == [None, 2, None]
+
+
+def test_a_frame_writes_what_the_same_rows_in_a_block_write(tmp_path: Path) -> None:
+    # The cell-by-cell writer is the reference: same values, types and looks, cell for cell.
+    columns = [
+        pd.Series(["a", "=1+1", None, " padded ", "R&D <x>"]),
+        pd.Series([1.0, 0.1 + 0.2, np.nan, 1e20, -3.0]),
+        pd.Series([dt.date(2026, 1, 5), None, "x", 3, dt.datetime(1900, 1, 1, 12)], dtype=object),
+        pd.to_datetime(
+            pd.Series(["2026-02-01 10:00", None, "1960-06-01 00:00", "2026-01-01 00:00", None])
+        ),
+        pd.Series([True, False, True, True, False]),
+    ]
+    styles = [TEXT, DAYS, TEXT, DATE, CellStyle(bold=True, fill="#FFC7CE")]
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    frame = FrameBlock(1, 0, columns, styles)
+    render_xlsx([SheetLayout("T", [frame])], fast)
+    render_xlsx([SheetLayout("T", [Block(1, 0, frame.values, column_styles=styles)])], slow)
+    a, b = openpyxl.load_workbook(fast)["T"], openpyxl.load_workbook(slow)["T"]
+    assert a.dimensions == b.dimensions == "A2:E6"
+    for row_a, row_b in zip(a.iter_rows(), b.iter_rows(), strict=True):
+        for x, y in zip(row_a, row_b, strict=True):
+            assert (x.value, type(x.value), x.number_format) == (
+                y.value,
+                type(y.value),
+                y.number_format,
+            )
+            assert repr(x.font) == repr(y.font) and repr(x.fill) == repr(y.fill)
+
+
+# --- text safety -------------------------------------------------------------------------------
+
+
+def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    texts = ["=1+1", "+A1", "-2", "@SUM(A1)", "#REF!"]
+    render_xlsx([frame_layout([pd.Series(texts)], [TEXT])], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert [(ws[f"A{r}"].value, ws[f"A{r}"].data_type) for r in range(2, 7)] == [
+        (t, "s") for t in texts
+    ]
+    with zipfile.ZipFile(path) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_control_characters_are_removed_and_reported_at_their_cell(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    columns = [pd.Series(["ok", "Lot\x0b 1", "ok"]), pd.Series(["a\x00b", "ok", "ok"])]
+    notes = render_xlsx([frame_layout(columns, [TEXT, TEXT])], path)
+    # Frame rows start at row 2: "a\x00b" is B2, "Lot\x0b 1" is A3; notes in reading order.
+    assert notes == [TextNote("T", "B2", "a\x00b"), TextNote("T", "A3", "Lot\x0b 1")]
+    assert cells(path)[1:3] == [["ok", "ab"], ["Lot 1", "ok"]]
+
+
+def test_a_repeated_dirty_text_is_reported_at_every_cell(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    notes = render_xlsx([frame_layout([pd.Series(["x\x07", "y", "x\x07"])], [TEXT])], path)
+    assert [n.cell for n in notes] == ["A2", "A4"]
+
+
+def test_overlong_text_is_cut_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    long_text = "x" * 40_000
+    notes = render_xlsx([frame_layout([pd.Series(["ok", long_text])], [TEXT])], path)
+    assert notes == [TextNote("T", "A3", long_text, "TEXT_TRUNCATED")]
+    assert len(cells(path)[2][0]) == 32_767
+
+
+def test_text_that_looks_like_an_excel_escape_is_kept(tmp_path: Path) -> None:
+    # "_x0041_" in the file would read as "A": it is escaped as XlsxWriter does.
+    path = tmp_path / "t.xlsx"
+    texts = ["_x0041_", "a\r\nb", "  lead", "trail  ", "R&D <b>"]
+    render_xlsx([frame_layout([pd.Series(texts)], [TEXT])], path)
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("T")
+    assert [row[0] for row in rows.to_python()[1:]] == texts
+
+
+# --- presentation ------------------------------------------------------------------------------
+
+
+def table(frame: pd.DataFrame) -> SheetLayout:
+    columns = [
+        Col("code", Label("Code", "Code"), width=10),
+        Col("note", Label("Note", "Note"), width=10, wrap=True),
+    ]
+    return table_sheet("T", "Titre", columns, frame)
+
+
+def test_wrapped_text_gets_the_row_height_of_its_lines(tmp_path: Path) -> None:
+    # Width 10 → int(10 × 1.25) = 12 characters a line.
+    frame = pd.DataFrame(
+        {
+            "code": ["A", "B", "C", "D"],
+            "note": [
+                "court",  # 1 line: no height
+                "x" * 30,  # 30 // 12 + 1 = 3 lines → 45 pt
+                "abc\ndef",  # 2 lines → 30 pt
+                "y" * 300,  # 300 // 12 + 1 = 26 lines, capped at 15 → 225 pt
+            ],
+        }
+    )
+    layout = table(frame)
+    # Data rows start at 0-based row 4.
+    assert layout.row_heights == {5: 45.0, 6: 30.0, 7: 225.0}
+    path = tmp_path / "t.xlsx"
+    render_xlsx([layout], path)
+    dims = openpyxl.load_workbook(path)["T"].row_dimensions
+    assert (dims[6].height, dims[7].height, dims[8].height) == (45.0, 30.0, 225.0)
+    assert dims[4].height == 30.0  # the header row
+    assert dims[5].height is None
+
+
+def test_a_table_sheet_keeps_freeze_filter_and_widths(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    render_xlsx([table(pd.DataFrame({"code": ["A", "B"], "note": ["x", "y"]}))], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert ws.freeze_panes == "A5"
+    assert ws.auto_filter.ref == "A4:B6"
+    # Both columns are 10 wide: one <col> element for A:B (10 + XlsxWriter's padding).
+    assert ws.column_dimensions["A"].width == pytest.approx(10.71, abs=0.01)
+    assert (ws.column_dimensions["A"].min, ws.column_dimensions["A"].max) == (1, 2)
+    assert ws.print_title_rows == "$4:$4"
+    assert ws["A5"].value == "A" and ws["B6"].value == "y"
+
+
+def test_a_link_over_a_frame_cell_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = frame_layout([pd.Series(["a", "b", "c"]), pd.Series(["F1", "F2", "F3"])], [TEXT] * 2)
+    layout.links.append(Link(2, 1, "Planning!F2", "F2", sheet="Planning"))
+    render_xlsx([layout], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert [[c.value for c in row] for row in ws["A2:B4"]] == [
+        ["a", "F1"],
+        ["b", "Planning!F2"],
+        ["c", "F3"],
+    ]
+    assert ws["B3"].hyperlink.location == "'Planning'!F2"
+    assert ws["B2"].hyperlink is None
+
+
+def test_rows_are_the_same_whatever_the_chunk_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = pd.DataFrame({"code": list("ABCDEFG"), "note": ["x" * 30, "", "z", "", "", "x", ""]})
+    layout = table(frame)
+    layout.links.append(Link(8, 1, "→", "A1"))  # a link in the fifth data row
+    whole, chunked = tmp_path / "whole.xlsx", tmp_path / "chunked.xlsx"
+    render_xlsx([layout], whole)
+    monkeypatch.setattr(xlsx_writer, "_CHUNK_ROWS", 3)
+    render_xlsx([layout], chunked)
+    assert whole.read_bytes() == chunked.read_bytes()
+
+
+def test_a_frame_sharing_its_rows_with_another_block_is_still_written(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = frame_layout([pd.Series(["a", "b"])], [TEXT])
+    layout.add(Block(1, 2, [["side"], ["note"]]))
+    render_xlsx([layout], path)
+    assert cells(path) == [["h0", None, None], ["a", None, "side"], ["b", None, "note"]]
+
+
+def test_blank_cells_without_a_format_are_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = SheetLayout("T", [FrameBlock(0, 0, [pd.Series([1.0, np.nan, 3.0])], [CellStyle()])])
+    render_xlsx([layout], path)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="A2"' not in xml
+    assert cells(path) == [[1], [None], [3]]
+
+
+def test_the_sheet_dimension_covers_the_frame(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    render_xlsx([frame_layout([pd.Series(range(1000)), pd.Series(range(1000))], [DAYS] * 2)], path)
+    ws = openpyxl.load_workbook(path, read_only=True)["T"]
+    assert ws.calculate_dimension() == "A1:B1001"
+
+
+def test_same_frame_gives_the_same_bytes(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"code": ["A", "B\x07"], "note": ["x" * 30, "y"]})
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    render_xlsx([table(frame)], first)
+    render_xlsx([table(frame)], second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+# --- other readers of a layout -----------------------------------------------------------------
+
+
+def test_a_frames_values_are_its_rows_converted() -> None:
+    block = FrameBlock(
+        0,
+        0,
+        [
+            pd.Series(["a", None]),
+            pd.Series([1.5, np.nan]),
+            pd.to_datetime(pd.Series(["2026-01-05", None])),
+        ],
+        [TEXT, DAYS, DATE],
+    )
+    assert (block.n_rows, block.n_cols) == (2, 3)
+    assert block.values == [["a", 1.5, dt.date(2026, 1, 5)], [None, None, None]]
+    assert SheetLayout("T", [block]).to_grid().rows == block.values
+
+
+def test_a_live_workbook_writes_a_frame_in_one_range_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    xl = remote_book(monkeypatch, {"S": [["x"]]})
+    block = FrameBlock(
+        3, 1, [pd.Series(["PRJ-1", "PRJ-2"]), pd.Series([100.0, np.nan])], [TEXT, DAYS]
+    )
+    XlwingsWorkbook(xl).write_sheet(SheetLayout("S", [block]))
+    writes = actions(xl, "setValues")
+    assert len(writes) == 1
+    assert (writes[0]["start_row"], writes[0]["start_column"]) == (3, 1)
+    assert writes[0]["values"] == [["PRJ-1", 100.0], ["PRJ-2", ""]]
+
+
+def test_frame_columns_must_have_one_length_and_one_style() -> None:
+    with pytest.raises(ValueError):
+        FrameBlock(0, 0, [pd.Series([1]), pd.Series([1, 2])], [TEXT, TEXT])
+    with pytest.raises(ValueError):
+        FrameBlock(0, 0, [pd.Series([1])], [TEXT, TEXT])
+
+
+def test_a_table_over_a_frame_names_its_columns_from_the_frames_first_row(
+    tmp_path: Path,
+) -> None:
+    # The table covers every cell of the frame: the frame is written cell by cell there.
+    path = tmp_path / "t.xlsx"
+    block = FrameBlock(
+        0, 0, [pd.Series(["Code", "PRJ-1"]), pd.Series(["Budget", 12.5])], [TEXT] * 2
+    )
+    layout = SheetLayout("T", [block], tables=[TableDef(Range(0, 0, 1, 1), "Projets")])
+    render_xlsx([layout], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert [c.name for c in ws.tables["Projets"].tableColumns] == ["Code", "Budget"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        ["Code", "Budget"],
+        ["PRJ-1", 12.5],
+    ]
+
+
+def test_the_load_detail_lists_projects_by_code_with_one_decimal() -> None:
+    from pmo_xl.outputs import _detail
+
+    # 2.0 → "2,0"; 1.25 → "1,2" (Python rounds the binary 1.25 half to even).
+    assert _detail({"PRJ-2": 1.25, "PRJ-1": 2.0}, ",") == "PRJ-1 : 2,0 ; PRJ-2 : 1,2"
+    assert _detail({"PRJ-3": 0.54}, ".") == "PRJ-3 : 0.5"
+    assert _detail({}, ",") == ""
