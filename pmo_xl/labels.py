@@ -7,6 +7,7 @@ company's own names on top of these at run time.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,10 +23,20 @@ def norm(text: object) -> str:
     """
     if text is None:
         return ""
-    s = str(text).replace("€", " eur ").replace("œ", "oe").replace("Œ", "oe")
+    return _norm_text(str(text))
+
+
+# Names and headers repeat (a person in a thousand workbooks): each distinct text is
+# normalised once, not at every use.
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_text(text: str) -> str:
+    s = text.replace("€", " eur ").replace("œ", "oe").replace("Œ", "oe")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "", s)
+    return _NOT_ALNUM.sub("", s)
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)

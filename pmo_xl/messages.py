@@ -26,6 +26,9 @@ class _Lenient(dict[str, Any]):
 
 
 def _fmt(value: Any, lang: Lang) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # most parameters: nothing to format
+        return value
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
