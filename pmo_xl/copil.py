@@ -643,25 +643,50 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
+class _Columns:
+    """A frame's columns as lists, read by row index (a missing column reads as None)."""
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self.n = 0
+        self.cols: dict[str, list[Any]] = {}
+        if frame is not None and not frame.empty:
+            self.n = len(frame)
+            self.cols = {str(c): frame[c].tolist() for c in frame.columns}
+
+    def get(self, name: str, i: int) -> Any:
+        column = self.cols.get(name)
+        return None if column is None else column[i]
+
+    def projects(self) -> list[str]:
+        return [
+            _text(self.get("project", i)) or _text(self.get("file", i)) or "" for i in range(self.n)
+        ]
+
+
 def _risks(frame: pd.DataFrame) -> RiskSection:
-    """Open risks by criticity (probability × impact), at most :data:`MAX_RISKS`."""
-    records = _records(frame)
+    """Open risks by criticity (probability × impact), at most :data:`MAX_RISKS`.
+
+    Sorted on two keys first, lines built for the shown ones only (13,000 open risks for 1,000
+    projects)."""
+    c = _Columns(frame)
+    criticity = [_num(c.get("criticity", i)) or 0.0 for i in range(c.n)]
+    projects = c.projects()
+    # The portfolio already sorts them; sorting again keeps the promise for any input.
+    order = sorted(range(c.n), key=lambda i: (-criticity[i], projects[i]))
     rows = [
         RiskLine(
-            project=_text(r.get("project")) or _text(r.get("file")) or "",
-            title=_text(r.get("title")),
-            criticity=_num(r.get("criticity")) or 0.0,
-            probability=_num(r.get("probability")),
-            impact=_num(r.get("impact")),
-            owner=_text(r.get("owner")),
-            mitigation=_text(r.get("mitigation")),
-            due=_day(r.get("due")),
+            project=projects[i],
+            title=_text(c.get("title", i)),
+            criticity=criticity[i],
+            probability=_num(c.get("probability", i)),
+            impact=_num(c.get("impact", i)),
+            owner=_text(c.get("owner", i)),
+            mitigation=_text(c.get("mitigation", i)),
+            due=_day(c.get("due", i)),
         )
-        for r in records
+        for i in order[:MAX_RISKS]
     ]
-    # The portfolio already sorts them; sorting again keeps the promise for any input.
-    rows.sort(key=lambda r: (-r.criticity, r.project))
-    return RiskSection(rows=rows[:MAX_RISKS], open_count=len(rows))
+    return RiskSection(rows=rows, open_count=c.n)
 
 
 def _decisions(result: PortfolioResult) -> tuple[list[DecisionLine], int]:
@@ -691,33 +716,37 @@ def _actions(result: PortfolioResult, lang: Lang) -> ActionSection:
     """Overdue first (oldest first), then those due within :data:`ACTION_HORIZON_DAYS`."""
     cutoff = result.cutoff
     horizon = cutoff + dt.timedelta(days=ACTION_HORIZON_DAYS)
-    rows = []
-    for r in _records(result.actions):
-        due = _day(r.get("due"))
-        overdue = bool(r.get("overdue")) and due is not None
-        status = _text(r.get("status"))
-        rows.append(
+    c = _Columns(result.actions)
+    dues = [_day(c.get("due", i)) for i in range(c.n)]
+    overdue = [bool(c.get("overdue", i)) and dues[i] is not None for i in range(c.n)]
+    projects = c.projects()
+    order = sorted(range(c.n), key=lambda i: (not overdue[i], dues[i] or dt.date.max, projects[i]))
+    soon = [i for i in order if overdue[i] or _due_by(dues[i], horizon)]
+    shown = []
+    for i in soon[:MAX_ACTIONS]:
+        due = dues[i]
+        shown.append(
             ActionLine(
-                project=_text(r.get("project")) or _text(r.get("file")) or "",
-                title=_text(r.get("title")),
-                owner=_text(r.get("owner")),
+                project=projects[i],
+                title=_text(c.get("title", i)),
+                owner=_text(c.get("owner", i)),
                 due=due,
-                status=_enum_text("action_status", status, lang),
-                overdue=overdue,
-                days_late=(cutoff - due).days if overdue and due is not None else None,
-                origin=_text(r.get("origin")),
+                status=_enum_text("action_status", _text(c.get("status", i)), lang),
+                overdue=overdue[i],
+                days_late=(cutoff - due).days if overdue[i] and due is not None else None,
+                origin=_text(c.get("origin", i)),
             )
         )
-    rows.sort(key=lambda a: (not a.overdue, a.due or dt.date.max, a.project))
-    overdue_count = sum(a.overdue for a in rows)
-    soon = [a for a in rows if a.overdue or (a.due is not None and a.due <= horizon)]
-    shown = soon[:MAX_ACTIONS]
     return ActionSection(
         rows=shown,
-        open_count=len(rows),
-        overdue_count=overdue_count,
-        not_shown=len(rows) - len(shown),
+        open_count=c.n,
+        overdue_count=sum(overdue),
+        not_shown=c.n - len(shown),
     )
+
+
+def _due_by(due: dt.date | None, horizon: dt.date) -> bool:
+    return due is not None and due <= horizon
 
 
 def _enum_text(enum: str, value: str | None, lang: Lang) -> str:
