@@ -370,12 +370,19 @@ def join_columns(parts: Iterable[Columns], columns: Sequence[str] = ()) -> pd.Da
     names = list(columns) or list(dict.fromkeys(c for p in parts for c in p))
     data: dict[str, np.ndarray] = {}
     for name in names:
+        kinds = {p[name].dtype for p in parts if name in p}
+        # A part without the column gets blanks of the others' type (NaT among dates).
+        kind = kinds.pop() if len(kinds) == 1 else np.dtype(object)
+        if kind.kind not in "fM":  # only floats and dates have a blank of their own type
+            kind = np.dtype(object)
+        blank: Any = None if kind.kind == "O" else np.array(np.nan).astype(kind)
         arrays = [
-            p[name] if name in p else np.full(len(next(iter(p.values()))), None, dtype=object)
+            p[name] if name in p else np.full(len(next(iter(p.values()))), blank, dtype=kind)
             for p in parts
         ]
         if len({a.dtype for a in arrays}) > 1:
-            arrays = [a.astype(object) for a in arrays]
+            # Through pandas: numpy turns datetime64[ns] into integers when cast to object.
+            arrays = [pd.Series(a).astype(object).to_numpy() for a in arrays]
         data[name] = np.concatenate(arrays) if arrays else np.array([], dtype=object)
     return pd.DataFrame(data, columns=names)
 

@@ -40,6 +40,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from pmo_xl.consolidation import (
@@ -51,6 +53,7 @@ from pmo_xl.consolidation import (
     load_by_project,
     portfolio_totals,
     project_figures,
+    project_share,
     rate_at,
     resource_load,
     task_progress,
@@ -640,3 +643,64 @@ def test_effort_by_month_of_the_complete_project() -> None:
     # per project the sheet adds up to the consolidation: 23 consumed, 25 remaining
     assert rows["consumed_days"].sum() == pytest.approx(23)
     assert rows["remaining_days"].sum() == pytest.approx(25)
+
+
+# --- A project's share of the cross-project tables (what a worker sends back) -----------------
+
+
+def test_a_project_share_sums_load_per_person_and_week_and_effort_per_month() -> None:
+    # Cut-off Fri 06/11. T1 (Bob): 3 days over Mon 09 -> Mon 16/11 = 5 working days, 0.6 a day:
+    # week of 09/11 = 2.4, week of 16/11 = 0.6, both in November. T2 has no owner: no load, but
+    # its 2 days (Mon 09/11 alone) count in the effort with no resource.
+    # Time: Bob 1 + 0.5 in October, 1 in November (on 02/11); 10/11 is after the cut-off.
+    project = make_project(
+        "P",
+        [
+            task("T1", "Bob", D(2026, 11, 9), D(2026, 11, 16), 3),
+            task("T2", None, D(2026, 11, 9), D(2026, 11, 9), 2),
+        ],
+        entries=[
+            [D(2026, 10, 5), "Bob", "T1", 1],
+            [D(2026, 10, 6), "bob", "T1", 0.5],
+            [D(2026, 11, 2), "Bob", "T1", 1],
+            [D(2026, 11, 10), "Bob", "T1", 4],
+        ],
+    )
+    share = project_share(project, SETTINGS, D(2026, 11, 6))
+    assert share.load["key"].tolist() == ["bob", "bob"]
+    assert [str(w)[:10] for w in share.load["week"]] == ["2026-11-09", "2026-11-16"]
+    assert share.load["load_days"].tolist() == pytest.approx([2.4, 0.6])
+    assert share.effort["key"].tolist() == ["bob", "bob", None]  # no owner sorts last
+    assert [str(m)[:10] for m in share.effort["month"]] == [
+        "2026-10-01",
+        "2026-11-01",
+        "2026-11-01",
+    ]
+    assert share.effort["consumed_days"].tolist() == pytest.approx([1.5, 1.0, 0.0])
+    assert share.effort["remaining_days"].tolist() == pytest.approx([0.0, 3.0, 2.0])
+    assert share.owners == {"bob": "Bob"} and share.entrants == {"bob": "Bob"}
+
+
+def test_stacking_shares_keeps_types_and_blanks_a_column_a_project_lacks() -> None:
+    from pmo_xl.model import join_columns
+
+    a = {
+        "id": np.array(["R1", "R2"], dtype=object),
+        "due": np.array(["2026-11-02", "NaT"], dtype="datetime64[ns]"),
+    }
+    b = {"id": np.array(["R9"], dtype=object)}
+    frame = join_columns([a, {}, b])
+    assert frame["id"].tolist() == ["R1", "R2", "R9"]
+    # "due" exists in A only: B's row gets a blank date there, A's dates stay dates.
+    assert str(frame["due"].dtype).startswith("datetime64")
+    assert frame["due"].tolist()[0] == pd.Timestamp(2026, 11, 2)
+    assert pd.isna(frame["due"]).tolist() == [False, True, True]
+
+
+def test_stacking_shares_with_dates_and_text_in_one_column_keeps_the_dates() -> None:
+    from pmo_xl.model import join_columns
+
+    # numpy would turn datetime64[ns] into integers when mixed with text: they stay dates.
+    a = {"due": np.array(["2026-11-02"], dtype="datetime64[ns]")}
+    b = {"due": np.array(["fin novembre"], dtype=object)}
+    assert join_columns([a, b])["due"].tolist() == [pd.Timestamp(2026, 11, 2), "fin novembre"]
