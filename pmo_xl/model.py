@@ -354,11 +354,6 @@ class ProjectWorkbook:
 Columns = dict[str, np.ndarray]  # a small table as one array per column: cheap to pickle
 
 
-def frame_columns(frame: pd.DataFrame) -> Columns:
-    """A DataFrame as :data:`Columns` (unpickling a frame costs ~0.3 ms, arrays ~10 µs)."""
-    return {str(c): frame[c].to_numpy() for c in frame.columns}
-
-
 def join_columns(parts: Iterable[Columns], columns: Sequence[str] = ()) -> pd.DataFrame:
     """Stack :data:`Columns` of many projects into one DataFrame (column by column: one
     ``pd.concat`` of a thousand small frames costs more than the rest of the portfolio stage).

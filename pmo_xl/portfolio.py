@@ -351,6 +351,7 @@ def consolidate_folder(
             fixed_cutoff,
             limits,
             share_cutoff=portfolio_cutoff,
+            whole_folder=False,
             **options,
         )
         for i, load in zip(again, redone, strict=True):
@@ -406,9 +407,12 @@ def load_files(
     workers: int | None = None,
     reader: Reader = "fast",
     share_cutoff: dt.date | None = None,
+    whole_folder: bool = True,
 ) -> list[FileLoad]:
     """:func:`load_file` for each path, in order: unchanged files from the cache, the others in
     worker processes (bounded in time and memory) or, for a few files, in this process.
+    ``whole_folder``: ``paths`` are all the folder's workbooks, so cache entries of other files
+    are stale and removed (False when reading a few of them again).
 
     The loads come without their full tables (:meth:`FileLoad.slim`)."""
     from pmo_xl import cache as cache_module
@@ -492,8 +496,9 @@ def load_files(
             load = loads[i]
             if keys[i] is not None and load is not None:
                 store.put(keys[i], labels[i], pickled.get(i) or load)
-        store.prune([k for k in keys if k is not None])
-        cache_module.sweep(store.root)
+        if whole_folder:
+            store.prune([k for k in keys if k is not None])
+            cache_module.sweep(store.root)
     return [ld for ld in loads if ld is not None]
 
 

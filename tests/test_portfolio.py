@@ -201,3 +201,5 @@ def test_without_a_given_cutoff_every_load_is_spread_from_the_portfolio_one(
         # A's own figures stay at its own cut-off.
         (a,) = [p for p in result.projects if p.code == "PRJ-A"]
         assert a.project_cutoff == dt.date(2026, 11, 6)
+        # Reading A again kept B's cache entry: one entry per workbook.
+        assert len(list((tmp_path / "cache").rglob("*.pkl"))) == 2
