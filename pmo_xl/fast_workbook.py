@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 from python_calamine import CalamineWorkbook
 
 from pmo_xl.file_workbook import uncached_formulas
-from pmo_xl.workbook import CellError, CellValue, Grid, Uncached, WorkbookError, column_index
+from pmo_xl.workbook import (
+    CellError,
+    CellValue,
+    Grid,
+    Uncached,
+    WorkbookError,
+    access_error,
+    column_index,
+)
 
 if TYPE_CHECKING:
     from pmo_xl.preflight import PreflightResult
@@ -190,12 +198,8 @@ class FastWorkbook:
         except FastUnsupported:
             self.close()
             raise
-        except FileNotFoundError as exc:
-            raise WorkbookError(self._label, "fichier introuvable", "file not found") from exc
-        except PermissionError as exc:
-            raise WorkbookError(
-                self._label, "accès refusé (fichier verrouillé ?)", "access denied (locked?)"
-            ) from exc
+        except (FileNotFoundError, PermissionError) as exc:
+            raise access_error(self._label, exc) from exc
         except Exception as exc:  # calamine's own errors, a broken zip: openpyxl will tell
             self.close()
             raise FastUnsupported(f"{type(exc).__name__}: {exc}") from exc

@@ -13,7 +13,15 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from pmo_xl.workbook import CellError, CellValue, Grid, Uncached, WorkbookError, column_index
+from pmo_xl.workbook import (
+    CellError,
+    CellValue,
+    Grid,
+    Uncached,
+    WorkbookError,
+    access_error,
+    column_index,
+)
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError)
 
@@ -55,12 +63,8 @@ class OpenpyxlWorkbook:
             self._book: Any = openpyxl.load_workbook(
                 self.path, read_only=True, data_only=True, keep_links=False
             )
-        except FileNotFoundError as exc:
-            raise WorkbookError(self._label, "fichier introuvable", "file not found") from exc
-        except PermissionError as exc:
-            raise WorkbookError(
-                self._label, "accès refusé (fichier verrouillé ?)", "access denied (locked?)"
-            ) from exc
+        except (FileNotFoundError, PermissionError) as exc:
+            raise access_error(self._label, exc) from exc
         except _ZIP_ERRORS as exc:
             raise WorkbookError(
                 self._label, "fichier tronqué ou corrompu", "truncated or corrupt file"

@@ -159,10 +159,9 @@ def _json_column(column: pd.Series[Any]) -> list[Any]:
 
 
 def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
+    cols = ["resource", "week", "load_days", "capacity_days", "over_allocated"]
+    records = _records(frame, cols)
     # by_project holds {project: float} dicts made by the consolidation: JSON-ready as they are.
-    plain = frame.assign(by_project=0) if not frame.empty else frame
-    records = _records(plain, cols)
     for record, detail in zip(
         records, frame["by_project"].tolist() if records else [], strict=True
     ):

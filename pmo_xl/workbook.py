@@ -118,6 +118,13 @@ class WorkbookError(Exception):
         self.reason_en = reason_en or reason
 
 
+def access_error(file: str, exc: FileNotFoundError | PermissionError) -> WorkbookError:
+    """The plain-words reason a file could not be opened at all (both file readers)."""
+    if isinstance(exc, FileNotFoundError):
+        return WorkbookError(file, "fichier introuvable", "file not found")
+    return WorkbookError(file, "accès refusé (fichier verrouillé ?)", "access denied (locked?)")
+
+
 @runtime_checkable
 class WorkbookSource(Protocol):
     """A workbook I can read sheets from."""
