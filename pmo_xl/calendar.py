@@ -12,11 +12,16 @@ missing); scalar results are plain ``int``/``bool``/``date``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import importlib.util
+import json
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal, TypeAlias, overload
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -55,14 +60,98 @@ def _split_country(country: str | None) -> tuple[str, str | None]:
     return code, (subdiv or None)
 
 
+_SPAN = 10  # years computed on each side of a year asked for: one computation serves for long
+
+
 @lru_cache(maxsize=512)
 def _holidays_of_year(country: str, year: int) -> tuple[np.datetime64, ...]:
+    canonical = _canonical(country)
+    key = f"{canonical}:{year}"
+    table = _stored_table()
+    if key not in table:
+        years = range(year - _SPAN, year + _SPAN + 1)
+        table.update(
+            (f"{canonical}:{y}", days) for y, days in _computed_holidays(country, years).items()
+        )
+        _store_table(table)
+    days = table[key]
+    if days is None:
+        raise UnknownHolidayCountry(country)
+    return tuple(np.datetime64(day, "D") for day in days)
+
+
+def _computed_holidays(country: str, years: range) -> dict[int, list[str] | None]:
+    """Year → ISO dates of the country's holidays (None: unknown country), from the ``holidays``
+    package; imported here only, as it loads its 250 countries (0.2 s)."""
+    import holidays
+
     code, subdiv = _split_country(country)
     try:
-        found = holidays.country_holidays(code, subdiv=subdiv, years=year)
-    except NotImplementedError as exc:
-        raise UnknownHolidayCountry(country) from exc
-    return tuple(np.datetime64(day, "D") for day in sorted(found))
+        found = holidays.country_holidays(code, subdiv=subdiv, years=years)
+    except NotImplementedError:
+        return dict.fromkeys(years)
+    by_year: dict[int, list[str] | None] = {y: [] for y in years}
+    for day in sorted(found):
+        by_year[day.year].append(day.isoformat())  # type: ignore[union-attr]
+    return by_year
+
+
+# The holidays computed once are kept in the user's cache folder, per version of the holidays
+# package: a run (and each of its workers) then reads a small JSON file instead of importing the
+# package. A missing, unreadable or foreign file is computed again.
+_table: list[dict[str, list[str] | None]] = []
+
+
+def _table_path() -> Path | None:
+    """``<cache folder>/holidays-<version>.json``; None if the package cannot be found."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    site = Path(next(iter(spec.submodule_search_locations))).parent
+    versions = sorted(
+        p.name[len("holidays-") : -len(".dist-info")] for p in site.glob("holidays-*.dist-info")
+    )
+    if len(versions) != 1:
+        return None  # no version to key on: computed each run
+    from pmo_xl.cache import default_cache_dir
+
+    return default_cache_dir() / f"holidays-{versions[0]}.json"
+
+
+def _stored_table() -> dict[str, list[str] | None]:
+    if not _table:
+        table: dict[str, list[str] | None] = {}
+        path = _table_path()
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = None
+            if isinstance(loaded, dict) and all(
+                v is None or (isinstance(v, list) and all(isinstance(d, str) for d in v))
+                for v in loaded.values()
+            ):
+                table = loaded
+        _table.append(table)
+    return _table[0]
+
+
+def _store_table(table: dict[str, list[str] | None]) -> None:
+    """Write the table atomically; a cache folder that cannot be written is left alone."""
+    path = _table_path()
+    if path is None:
+        return
+    tmp = ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(table, out)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def is_known_country(country: str) -> bool:

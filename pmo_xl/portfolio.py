@@ -376,12 +376,12 @@ FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
 
 
-# Imported once in the fork server, so that every worker starts with them. holidays loads its
-# 250 country modules on first use (0.1 s in each worker otherwise); zip names are cp437.
+# Imported once before the workers start (forked from this process or from a fork server), so
+# that every worker starts with them; zip names are cp437. Holidays come from a stored table
+# (:mod:`pmo_xl.calendar`), not from the holidays package.
 WORKER_MODULES = (
     "pmo_xl.portfolio",
     "pmo_xl.fast_workbook",
-    "holidays.countries",
     "encodings.cp437",
 )
 

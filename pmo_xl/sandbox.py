@@ -15,11 +15,14 @@ The function and its arguments must be picklable (a module-level function).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import importlib
 import multiprocessing
 import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections import deque
@@ -44,6 +47,7 @@ _CODES: dict[FailureKind, str] = {
 }
 _POLL_S = 0.05  # how often the parent looks at a child's memory where there is no rlimit
 _USE_RLIMIT = sys.platform.startswith("linux")
+_FORK_SAFE = sys.platform.startswith("linux")  # macOS frameworks break in forked children
 # What an allocation failure prints before aborting (Rust's default handler, glibc, C++).
 _OOM_MARKERS = ("memory allocation of", "out of memory", "std::bad_alloc", "cannot allocate")
 
@@ -71,14 +75,34 @@ class BoundedFailure:
 _PRELOAD = ["__main__", "pmo_xl.sandbox"]
 
 
-def context() -> BaseContext:
-    """``forkserver`` where it exists (cheap children, no inherited threads), else ``spawn``."""
+def start_method() -> str:
+    """How children start. ``fork`` on Linux from a process with no other thread: a child is
+    ready in milliseconds with what this process has imported, where a fork server first spends
+    most of a second importing pandas again. ``forkserver`` where threads run (a fork would copy
+    locks they may hold) or fork is unsafe (macOS), ``spawn`` on Windows."""
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
+    if _FORK_SAFE and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def context() -> BaseContext:
+    """The multiprocessing context of :func:`start_method`, its preloads imported."""
+    method = start_method()
+    ctx = multiprocessing.get_context(method)
+    if method == "fork":
+        _import_preloads()  # once here, inherited by every child
+    elif method == "forkserver":
         ctx.set_forkserver_preload(list(_PRELOAD))  # no effect once the server runs
         _start_fork_server()
     return ctx
+
+
+def _import_preloads() -> None:
+    for module in _PRELOAD:
+        if module != "__main__" and module not in sys.modules:
+            with contextlib.suppress(Exception):  # as the fork server does: the child will tell
+                importlib.import_module(module)
 
 
 _server: list[bool] = []
@@ -285,6 +309,9 @@ def _child_main(
         fd = os.open(err, os.O_WRONLY)
         os.dup2(fd, 2)
         os.close(fd)
+    # A forked child inherits its parent's fault handler, which writes to the parent's stderr:
+    # a crash is told by the child's own stderr (the file read above), as in a fresh process.
+    faulthandler.disable()
     if memory_mb is not None:  # only passed where RLIMIT_AS works
         _limit_address_space(memory_mb)
     target(conn, job)

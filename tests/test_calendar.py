@@ -232,3 +232,60 @@ def test_period_start_gives_the_monday_or_the_first_of_the_month() -> None:
     day = np.array(["2026-11-15"], dtype="datetime64[D]")
     assert calendar.period_start(day, "week").astype(str).tolist() == ["2026-11-09"]
     assert calendar.period_start(day, "month").astype(str).tolist() == ["2026-11-01"]
+
+
+# --- the stored holiday table ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_table(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """An empty cache folder and no holiday known in memory; both put back afterwards."""
+
+    def forget() -> None:
+        calendar._table.clear()
+        calendar._holidays_of_year.cache_clear()
+        calendar.holiday_dates.cache_clear()
+        calendar._busday_calendar.cache_clear()
+
+    monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path))
+    forget()
+    yield tmp_path
+    forget()
+
+
+def test_holidays_computed_once_are_read_back_without_the_holidays_package(
+    fresh_table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 9–13 Nov 2026 with the 11th off = 4, first from the package, then from the stored file.
+    assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
+    (stored,) = fresh_table.glob("holidays-*.json")
+    calendar._table.clear()
+    calendar._holidays_of_year.cache_clear()
+    calendar.holiday_dates.cache_clear()
+    calendar._busday_calendar.cache_clear()
+
+    def no_package(*_: object) -> None:
+        raise AssertionError("the holidays package was used again")
+
+    monkeypatch.setattr(calendar, "_computed_holidays", no_package)
+    assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
+    assert "FR:2026" in stored.read_text(encoding="utf-8")
+
+
+def test_a_damaged_holiday_table_is_computed_again(fresh_table) -> None:
+    working_days_between(D(2026, 11, 9), D(2026, 11, 13))
+    (stored,) = fresh_table.glob("holidays-*.json")
+    stored.write_text('{"FR:2026": [42', encoding="utf-8")  # cut short
+    calendar._table.clear()
+    calendar._holidays_of_year.cache_clear()
+    calendar.holiday_dates.cache_clear()
+    calendar._busday_calendar.cache_clear()
+    assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
+    assert "2026-11-11" in stored.read_text(encoding="utf-8")
+
+
+def test_an_unknown_country_stays_unknown_once_stored(fresh_table) -> None:
+    assert not is_known_country("XX")
+    calendar._holidays_of_year.cache_clear()
+    assert not is_known_country("XX")
+    assert is_known_country("FR")

@@ -169,7 +169,11 @@ def test_far_corner_workbook_kills_calamine_not_the_run(tmp_path: Path) -> None:
 # --- map_bounded ---------------------------------------------------------------------------------
 
 
-def test_batch_survives_hostile_items_and_only_they_fail() -> None:
+@pytest.mark.parametrize("method", ["fork", "forkserver"] if LINUX else ["spawn"])
+def test_batch_survives_hostile_items_and_only_they_fail(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "start_method", lambda: method)
     items: list[str | int] = [1, "sleep", 2, "abort", 3, "raise", 4, "exit", 5]
     if LINUX:
         items += ["alloc", 6]
@@ -202,3 +206,51 @@ def test_workers_are_recycled_after_their_quota() -> None:
 
 def test_empty_batch_starts_nothing() -> None:
     assert map_bounded(add, [], timeout_s=1) == []
+
+
+# --- how children start ---------------------------------------------------------------------------
+
+
+def _start_method_in_fresh_process(code: str) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"{code}\nfrom pmo_xl import sandbox\nprint(sandbox.start_method())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_a_single_threaded_process_forks_its_workers() -> None:
+    # No fork server to start: workers are ready at once with what the process imported.
+    assert _start_method_in_fresh_process("") == "fork"
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_a_process_running_threads_starts_workers_from_a_fork_server() -> None:
+    # A fork would copy locks the other thread may hold (logging, imports): not risked.
+    code = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(5,), daemon=True).start()"
+    )
+    assert _start_method_in_fresh_process(code) == "forkserver"
+
+
+def parent_module_loaded(_: object = None) -> bool:
+    return "pmo_xl_test_marker_module" in sys.modules
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_forked_workers_inherit_the_preloaded_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    monkeypatch.setattr(sandbox, "start_method", lambda: "fork")
+    monkeypatch.setitem(sys.modules, "pmo_xl_test_marker_module", types.ModuleType("marker"))
+    assert map_bounded(parent_module_loaded, [1, 2], workers=2, timeout_s=10) == [True, True]
