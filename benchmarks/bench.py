@@ -407,6 +407,7 @@ def main() -> None:
     ]
     log("per-file stages…")
     stages = run_child("stages", str(corpus_folder(max(sizes))), str(args.sample))
+    stages.pop("peak_rss_mb", None)  # not a per-file cost
     results = _document(runs, stages)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(report(results))

@@ -1926,8 +1926,9 @@ def check_portfolio(
         if override is not None and not override.enabled:
             continue
         level = override.severity if override and override.severity else rule.severity
+        # A copy only where the level changes: 1,000 projects raise some 9,000 findings here.
         found += [
-            f.model_copy(update={"severity": level})
+            f if f.severity == level else f.model_copy(update={"severity": level})
             for f in rule.check(projects, settings, overallocations)
         ]
     return found
