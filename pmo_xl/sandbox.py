@@ -148,6 +148,55 @@ def _preload_module_of(fn: Callable[..., Any]) -> None:
         preload([module])
 
 
+# --- Side work ----------------------------------------------------------------------------------
+
+
+class Background:
+    """A call running in a forked child while this process goes on (see :func:`in_background`)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_background_main, args=(child_conn, fn, args))
+        self._process.start()
+        child_conn.close()
+
+    def succeeded(self) -> bool:
+        """Wait for the call; whether it returned (False: it raised, or the child died)."""
+        try:
+            ok = bool(self._conn.recv())
+        except (EOFError, OSError):
+            ok = False
+        finally:
+            self._conn.close()
+            self._process.join()
+        return ok
+
+
+def in_background(fn: Callable[..., Any], *args: Any) -> Background | None:
+    """Start ``fn(*args)`` in a child forked from this process, which shares its memory (nothing
+    is pickled), so that the two work on both cores; None where children are not forked (the
+    caller then makes the call itself)."""
+    if start_method() != "fork":
+        return None
+    try:
+        return Background(fn, args)
+    except OSError:  # no process to spare: the caller makes the call itself
+        return None
+
+
+def _background_main(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    faulthandler.disable()
+    ok = False
+    try:
+        fn(*args)
+        ok = True
+    except BaseException:  # told as a failure: the caller calls again and sees the error
+        ok = False
+    with contextlib.suppress(OSError):
+        conn.send(ok)
+
+
 # --- One call ---------------------------------------------------------------------------------
 
 

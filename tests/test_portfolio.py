@@ -126,6 +126,42 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
     assert set(finding) >= {"file", "project", "sheet", "cell", "severity", "code", "message"}
 
 
+def test_json_written_alongside_the_workbook_is_the_one_written_alone(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmo_xl import commands, sandbox
+
+    started: list[object] = []
+
+    def spy(*args: object) -> object:
+        job = sandbox.in_background(*args)  # type: ignore[arg-type]
+        started.append(job)
+        return job
+
+    monkeypatch.setattr(commands, "in_background", spy)
+    cutoff = dt.date(2026, 11, 20)
+    run = commands.consolidate(
+        folder, cutoff=cutoff, out=tmp_path / "o.xlsx", json_path=tmp_path / "side.json"
+    )
+    if sandbox.start_method() == "fork":
+        assert started and started[0] is not None  # written by a forked child
+    # Same result, JSON written by this process itself.
+    commands.write_json(run.result, tmp_path / "alone.json")
+    assert (tmp_path / "side.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
+    assert tmp_path / "side.json" in run.written
+
+
+def test_a_json_path_that_cannot_be_written_is_still_an_error(folder: Path, tmp_path: Path) -> None:
+    from pmo_xl import commands
+
+    blocked = tmp_path / "pmo.json"
+    blocked.mkdir()  # a folder where the file should go: the child fails, then this process
+    with pytest.raises(OSError):
+        commands.consolidate(
+            folder, cutoff=dt.date(2026, 11, 20), out=tmp_path / "o.xlsx", json_path=blocked
+        )
+
+
 def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> None:
     empty = tmp_path / "vide"
     empty.mkdir()

@@ -254,3 +254,33 @@ def test_forked_workers_inherit_the_preloaded_modules(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sandbox, "start_method", lambda: "fork")
     monkeypatch.setitem(sys.modules, "pmo_xl_test_marker_module", types.ModuleType("marker"))
     assert map_bounded(parent_module_loaded, [1, 2], workers=2, timeout_s=10) == [True, True]
+
+
+# --- side work in a forked child ------------------------------------------------------------------
+
+
+def write_text(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_side_work_runs_in_a_child_and_says_it_succeeded(tmp_path: Path) -> None:
+    job = sandbox.in_background(write_text, str(tmp_path / "out.txt"), "écrit")
+    assert job is not None
+    assert job.succeeded()
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "écrit"
+
+
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_side_work_that_raises_or_dies_says_it_failed(tmp_path: Path) -> None:
+    raised = sandbox.in_background(raise_value_error)
+    died = sandbox.in_background(exit_3)
+    assert raised is not None and not raised.succeeded()
+    assert died is not None and not died.succeeded()
+
+
+def test_without_fork_there_is_no_side_work_and_the_caller_does_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sandbox, "start_method", lambda: "forkserver")
+    assert sandbox.in_background(add, 1, 2) is None
