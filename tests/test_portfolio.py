@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,24 @@ def test_without_a_given_cutoff_every_load_is_spread_from_the_portfolio_one(
         assert a.project_cutoff == dt.date(2026, 11, 6)
         # Reading A again kept B's cache entry: one entry per workbook.
         assert len(list((tmp_path / "cache").rglob("*.pkl"))) == 2
+
+
+def test_the_progress_bar_runs_no_thread_so_workers_can_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import threading
+
+    from rich.console import Console
+
+    from pmo_xl import cli, sandbox
+
+    shown = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=shown, force_terminal=True, width=100))
+    with cli._progress() as tick:
+        assert tick is not None
+        tick(3, 12, "projet-03.xlsx")
+        assert threading.active_count() == 1  # rich's refresh thread would forbid fork
+        if sys.platform.startswith("linux"):
+            assert sandbox.start_method() == "fork"
+    assert "projet-03.xlsx" in shown.getvalue()  # the bar was drawn at the tick
