@@ -171,14 +171,20 @@ def consolidate(
     language = settings.language
     # The JSON is written by a forked child while this process writes the workbook: two cores
     # for two independent outputs (2 s saved at 1,000 projects). If the child fails, the JSON
-    # is written here, where any error is raised as usual.
+    # is written here, where any error is raised as usual. If the workbook cannot be written,
+    # the child is still waited for (no process left behind): its JSON is complete.
     json_job = None if json_path is None else in_background(write_json, result, json_path, language)
-    copil_layout = _copil_layout(result, language) if with_copil else None
-    from pmo_xl.outputs import output_layouts
+    json_done = False
+    try:
+        copil_layout = _copil_layout(result, language) if with_copil else None
+        from pmo_xl.outputs import output_layouts
 
-    run.written.append(write_workbook(output_layouts(result, language, copil=copil_layout), out))
+        layouts = output_layouts(result, language, copil=copil_layout)
+        run.written.append(write_workbook(layouts, out))
+    finally:
+        json_done = json_job is not None and json_job.succeeded()
     if json_path is not None:
-        if json_job is None or not json_job.succeeded():
+        if not json_done:
             write_json(result, json_path, language)
         run.written.append(json_path)
     return run

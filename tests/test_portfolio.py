@@ -163,6 +163,33 @@ def test_a_json_path_that_cannot_be_written_is_still_an_error(folder: Path, tmp_
         )
 
 
+def test_a_workbook_that_cannot_be_written_leaves_no_json_writer_behind(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+    import time
+
+    from pmo_xl import commands
+    from pmo_xl.safe_io import OutputError
+
+    write_json = commands.write_json
+
+    def slow_write_json(*args: object) -> object:
+        time.sleep(1)  # still writing when the workbook is refused
+        return write_json(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(commands, "write_json", slow_write_json)
+
+    out = tmp_path / "conso.xlsx"
+    (tmp_path / "~$conso.xlsx").write_bytes(b"owner")  # open in Excel: refused
+    with pytest.raises(OutputError):
+        commands.consolidate(
+            folder, cutoff=dt.date(2026, 11, 20), out=out, json_path=tmp_path / "c.json"
+        )
+    assert multiprocessing.active_children() == []  # the JSON child was waited for
+    assert not out.exists()
+
+
 def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> None:
     empty = tmp_path / "vide"
     empty.mkdir()
