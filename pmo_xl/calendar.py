@@ -128,12 +128,23 @@ def _stored_table() -> dict[str, list[str] | None]:
             except (OSError, ValueError):
                 loaded = None
             if isinstance(loaded, dict) and all(
-                v is None or (isinstance(v, list) and all(isinstance(d, str) for d in v))
+                v is None or (isinstance(v, list) and all(_is_iso_day(d) for d in v))
                 for v in loaded.values()
             ):
                 table = loaded
         _table.append(table)
     return _table[0]
+
+
+def _is_iso_day(value: object) -> bool:
+    """``"2026-11-11"``: what the table holds (anything else makes it computed again)."""
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _store_table(table: dict[str, list[str] | None]) -> None:

@@ -289,3 +289,14 @@ def test_an_unknown_country_stays_unknown_once_stored(fresh_table) -> None:
     calendar._holidays_of_year.cache_clear()
     assert not is_known_country("XX")
     assert is_known_country("FR")
+
+
+def test_a_holiday_table_holding_something_else_than_dates_is_computed_again(fresh_table) -> None:
+    working_days_between(D(2026, 11, 9), D(2026, 11, 13))
+    (stored,) = fresh_table.glob("holidays-*.json")
+    stored.write_text('{"FR:2026": ["2026-13-45"]}', encoding="utf-8")  # not a day
+    calendar._table.clear()
+    calendar._holidays_of_year.cache_clear()
+    calendar.holiday_dates.cache_clear()
+    calendar._busday_calendar.cache_clear()
+    assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
