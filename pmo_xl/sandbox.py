@@ -9,7 +9,10 @@ replaces any worker that dies or overruns, failing only its item. Both return a
 Memory: on Linux ``RLIMIT_AS`` caps the child at the address space it holds when it starts
 (interpreter and preloaded modules) plus ``memory_mb``; elsewhere the parent watches the child's
 resident memory (psutil) and kills it above ``memory_mb``, imports included.
-The function and its arguments must be picklable (a module-level function).
+The function and its arguments must be picklable (a module-level function): children are forked
+from this process on Linux (:func:`start_method`), but start from a fork server or a fresh
+interpreter elsewhere. :func:`in_background` runs side work (writing the JSON) in a forked child
+while the caller goes on.
 """
 
 from __future__ import annotations
