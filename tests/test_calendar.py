@@ -237,20 +237,21 @@ def test_period_start_gives_the_monday_or_the_first_of_the_month() -> None:
 # --- the stored holiday table ------------------------------------------------------------------
 
 
+def _forget_holidays() -> None:
+    """No holiday known in memory: the next question reads the stored table (or computes)."""
+    calendar._table.clear()
+    calendar._holidays_of_year.cache_clear()
+    calendar.holiday_dates.cache_clear()
+    calendar._busday_calendar.cache_clear()
+
+
 @pytest.fixture
 def fresh_table(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """An empty cache folder and no holiday known in memory; both put back afterwards."""
-
-    def forget() -> None:
-        calendar._table.clear()
-        calendar._holidays_of_year.cache_clear()
-        calendar.holiday_dates.cache_clear()
-        calendar._busday_calendar.cache_clear()
-
     monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path))
-    forget()
+    _forget_holidays()
     yield tmp_path
-    forget()
+    _forget_holidays()
 
 
 def test_holidays_computed_once_are_read_back_without_the_holidays_package(
@@ -259,10 +260,7 @@ def test_holidays_computed_once_are_read_back_without_the_holidays_package(
     # 9–13 Nov 2026 with the 11th off = 4, first from the package, then from the stored file.
     assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
     (stored,) = fresh_table.glob("holidays-*.json")
-    calendar._table.clear()
-    calendar._holidays_of_year.cache_clear()
-    calendar.holiday_dates.cache_clear()
-    calendar._busday_calendar.cache_clear()
+    _forget_holidays()
 
     def no_package(*_: object) -> None:
         raise AssertionError("the holidays package was used again")
@@ -276,10 +274,7 @@ def test_a_damaged_holiday_table_is_computed_again(fresh_table) -> None:
     working_days_between(D(2026, 11, 9), D(2026, 11, 13))
     (stored,) = fresh_table.glob("holidays-*.json")
     stored.write_text('{"FR:2026": [42', encoding="utf-8")  # cut short
-    calendar._table.clear()
-    calendar._holidays_of_year.cache_clear()
-    calendar.holiday_dates.cache_clear()
-    calendar._busday_calendar.cache_clear()
+    _forget_holidays()
     assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
     assert "2026-11-11" in stored.read_text(encoding="utf-8")
 
@@ -295,8 +290,5 @@ def test_a_holiday_table_holding_something_else_than_dates_is_computed_again(fre
     working_days_between(D(2026, 11, 9), D(2026, 11, 13))
     (stored,) = fresh_table.glob("holidays-*.json")
     stored.write_text('{"FR:2026": ["2026-13-45"]}', encoding="utf-8")  # not a day
-    calendar._table.clear()
-    calendar._holidays_of_year.cache_clear()
-    calendar.holiday_dates.cache_clear()
-    calendar._busday_calendar.cache_clear()
+    _forget_holidays()
     assert working_days_between(D(2026, 11, 9), D(2026, 11, 13)) == 4
