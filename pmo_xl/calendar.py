@@ -16,8 +16,6 @@ import contextlib
 import datetime as dt
 import importlib.util
 import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, overload
@@ -149,20 +147,14 @@ def _is_iso_day(value: object) -> bool:
 
 def _store_table(table: dict[str, list[str] | None]) -> None:
     """Write the table atomically; a cache folder that cannot be written is left alone."""
+    from pmo_xl.safe_io import OutputError, atomic_write
+
     path = _table_path()
     if path is None:
         return
-    tmp = ""
-    try:
+    with contextlib.suppress(OSError, OutputError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(table, out)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(table), encoding="utf-8"))
 
 
 def is_known_country(country: str) -> bool:

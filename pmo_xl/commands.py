@@ -174,7 +174,6 @@ def consolidate(
     # is written here, where any error is raised as usual. If the workbook cannot be written,
     # the child is still waited for (no process left behind): its JSON is complete.
     json_job = None if json_path is None else in_background(write_json, result, json_path, language)
-    json_done = False
     try:
         copil_layout = _copil_layout(result, language) if with_copil else None
         from pmo_xl.outputs import output_layouts

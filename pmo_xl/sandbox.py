@@ -158,46 +158,27 @@ class Background:
     """A call running in a forked child while this process goes on (see :func:`in_background`)."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self._conn, child_conn = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_background_main, args=(child_conn, fn, args))
-        self._process.start()
-        child_conn.close()
+        self._worker = _Worker(multiprocessing.get_context("fork"), _run_once, (fn, args, {}), None)
 
     def succeeded(self) -> bool:
         """Wait for the call; whether it returned (False: it raised, or the child died)."""
         try:
-            ok = bool(self._conn.recv())
-        except (EOFError, OSError):
-            ok = False
+            msg = self._worker.receive(None)  # None: until the child answers or is gone
+            return msg is not None and not isinstance(_outcome(msg, None), BoundedFailure)
         finally:
-            self._conn.close()
-            self._process.join()
-        return ok
+            self._worker.close()
 
 
 def in_background(fn: Callable[..., Any], *args: Any) -> Background | None:
-    """Start ``fn(*args)`` in a child forked from this process, which shares its memory (nothing
-    is pickled), so that the two work on both cores; None where children are not forked (the
-    caller then makes the call itself)."""
+    """Start ``fn(*args)`` in a child forked from this process, which shares its memory (only
+    the answer is pickled), so that the two work on both cores; None where children are not
+    forked (the caller then makes the call itself)."""
     if start_method() != "fork":
         return None
     try:
         return Background(fn, args)
     except OSError:  # no process to spare: the caller makes the call itself
         return None
-
-
-def _background_main(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    faulthandler.disable()
-    ok = False
-    try:
-        fn(*args)
-        ok = True
-    except BaseException:  # told as a failure: the caller calls again and sees the error
-        ok = False
-    with contextlib.suppress(OSError):
-        conn.send(ok)
 
 
 # --- One call ---------------------------------------------------------------------------------
@@ -437,8 +418,9 @@ class _Worker:
         self.killed = False
         self._psutil = _psutil_process(self.process.pid) if not _USE_RLIMIT else None
 
-    def receive(self, timeout: float) -> tuple[Any, ...] | None:
-        """The child's message if one arrives within ``timeout``; ``None`` otherwise."""
+    def receive(self, timeout: float | None) -> tuple[Any, ...] | None:
+        """The child's message if one arrives within ``timeout`` (None: waits for it or for the
+        child's end); ``None`` otherwise."""
         try:
             if self.conn.poll(timeout):
                 msg: tuple[Any, ...] = self.conn.recv()
