@@ -124,7 +124,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         # Listing the children scans every process of the machine: done every tenth sample
-        # only, so that sampling takes about 1 % of a core, not 8 % (2 cores in all).
+        # only, so that sampling takes about 2 % of a core, not 8 % (2 cores in all).
         tick = 0
         procs = self._tree()
         while not self._stop.is_set():
