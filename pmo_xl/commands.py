@@ -19,7 +19,7 @@ from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.file_workbook import open_workbook
 from pmo_xl.history import history_from_grid
 from pmo_xl.labels import OUTPUT_SHEETS, Lang, norm
-from pmo_xl.layout import SheetLayout
+from pmo_xl.layout import Pending, SheetLayout
 from pmo_xl.model import Finding, Settings
 from pmo_xl.portfolio import (
     PortfolioResult,
@@ -29,7 +29,7 @@ from pmo_xl.portfolio import (
     warm_up_workers,
 )
 from pmo_xl.reading import read_settings
-from pmo_xl.sandbox import in_background
+from pmo_xl.sandbox import Background, in_background
 from pmo_xl.workbook import WorkbookError, WorkbookSource
 
 DEFAULT_OUTPUT = "pmo_consolidation.xlsx"
@@ -174,13 +174,21 @@ def consolidate(
     # is written here, where any error is raised as usual. If the workbook cannot be written,
     # the child is still waited for (no process left behind): its JSON is complete.
     json_job = None if json_path is None else in_background(write_json, result, json_path, language)
+    # The COPIL sheet is laid out by another forked child while this process writes the other
+    # sheets (it is filled last; see _copil_sheet).
+    copil_job = in_background(_copil_layout, result, language) if with_copil else None
     try:
-        copil_layout = _copil_layout(result, language) if with_copil else None
         from pmo_xl.outputs import output_layouts
 
-        layouts = output_layouts(result, language, copil=copil_layout)
+        layouts: Sequence[SheetLayout | Pending] = (
+            output_layouts(result, language, copil=_copil_sheet(result, language, copil_job))
+            if with_copil
+            else output_layouts(result, language)
+        )
         run.written.append(write_workbook(layouts, out))
     finally:
+        if copil_job is not None:
+            copil_job.outcome()  # waited for even when the workbook was refused
         json_done = json_job is not None and json_job.succeeded()
     if json_path is not None:
         if not json_done:
@@ -195,6 +203,18 @@ def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout:
     return copil.copil_layout(copil.build_report(result, lang), lang)
 
 
+def _copil_sheet(result: PortfolioResult, lang: Lang, job: Background | None) -> Pending:
+    """The COPIL sheet as ``job`` (a forked child) lays it out, or as laid out here when there
+    is no child or it failed: any error is then raised here, as usual. Always filled last, so
+    that the workbook's bytes do not depend on where it was laid out."""
+
+    def resolve() -> SheetLayout:
+        built = job.outcome() if job is not None else None
+        return built if isinstance(built, SheetLayout) else _copil_layout(result, lang)
+
+    return Pending(OUTPUT_SHEETS["copil"].text(lang), resolve)
+
+
 def _refuse_inputs_as_output(out: Path, pmo: Path | None) -> None:
     if pmo is not None and out.resolve() == pmo.resolve():
         raise UsageError(
@@ -203,7 +223,7 @@ def _refuse_inputs_as_output(out: Path, pmo: Path | None) -> None:
         )
 
 
-def write_workbook(layouts: Sequence[SheetLayout], path: Path) -> Path:
+def write_workbook(layouts: Sequence[SheetLayout | Pending], path: Path) -> Path:
     """Write an output workbook safely: not while open in Excel, one writer at a time, atomic."""
     from pmo_xl.xlsx_writer import render_xlsx
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -318,6 +318,15 @@ class SheetLayout:
         return Grid(rows)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A sheet whose layout another process is still building: renderers place it at its rank
+    and fill it last, so that the other sheets are written meanwhile."""
+
+    name: str
+    resolve: Callable[[], SheetLayout]
+
+
 def _as_cell_value(value: Value) -> CellValue:
     if isinstance(value, Formula):
         return value.cached if value.cached is not None else Uncached(value.text)
@@ -342,6 +351,7 @@ __all__ = [
     "FrameBlock",
     "Link",
     "Note",
+    "Pending",
     "PrintSetup",
     "Range",
     "Series",

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
 from pmo_xl.findings_sheet import findings_layout
 from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
 from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, WEATHER_WORDS, Label, Lang, enum_label
-from pmo_xl.layout import CellStyle, ConditionalFormat, SheetLayout
+from pmo_xl.layout import CellStyle, ConditionalFormat, Pending, SheetLayout
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import WEATHER_FILLS, WEATHER_FONTS, Col, data_range, table_sheet
 
@@ -285,11 +285,23 @@ def findings_sheet(
     return findings_layout(result.findings, lang, in_project_workbook=False, file_paths=paths)
 
 
+@overload
 def output_layouts(
     result: PortfolioResult, lang: Lang = "fr", *, copil: SheetLayout | None = None
-) -> list[SheetLayout]:
-    """Every output sheet, in the order the PMO reads them."""
-    layouts = [consolidation_sheet(result, lang)]
+) -> list[SheetLayout]: ...
+
+
+@overload
+def output_layouts(
+    result: PortfolioResult, lang: Lang = "fr", *, copil: Pending
+) -> list[SheetLayout | Pending]: ...
+
+
+def output_layouts(
+    result: PortfolioResult, lang: Lang = "fr", *, copil: SheetLayout | Pending | None = None
+) -> list[SheetLayout] | list[SheetLayout | Pending]:
+    """Every output sheet, in the order the PMO reads them (the COPIL first, when given)."""
+    layouts: list[SheetLayout | Pending] = [consolidation_sheet(result, lang)]
     if copil is not None:
         layouts.insert(0, copil)
     layouts += [

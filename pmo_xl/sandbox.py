@@ -159,14 +159,30 @@ class Background:
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self._worker = _Worker(multiprocessing.get_context("fork"), _run_once, (fn, args, {}), None)
+        self._done = False
+        self._answer: Any = None
+
+    def outcome(self) -> Any:
+        """Wait for the call: what it returned, or a :class:`BoundedFailure` (it raised, its
+        answer could not be pickled, or the child died). Asked again, the same answer."""
+        if not self._done:
+            try:
+                msg = self._worker.receive(None)  # None: until the child answers or is gone
+                self._answer = (
+                    _outcome(msg, None)
+                    if msg is not None
+                    else BoundedFailure("crash", "no answer from the child")
+                )
+            except Exception as exc:  # an answer that cannot be unpickled here
+                self._answer = BoundedFailure("error", f"{type(exc).__name__}: {exc}"[:500])
+            finally:
+                self._done = True
+                self._worker.close()
+        return self._answer
 
     def succeeded(self) -> bool:
         """Wait for the call; whether it returned (False: it raised, or the child died)."""
-        try:
-            msg = self._worker.receive(None)  # None: until the child answers or is gone
-            return msg is not None and not isinstance(_outcome(msg, None), BoundedFailure)
-        finally:
-            self._worker.close()
+        return not isinstance(self.outcome(), BoundedFailure)
 
 
 def in_background(fn: Callable[..., Any], *args: Any) -> Background | None:

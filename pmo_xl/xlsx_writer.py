@@ -40,6 +40,7 @@ from pmo_xl.layout import (
     Formula,
     FrameBlock,
     Link,
+    Pending,
     Range,
     SheetLayout,
     TableDef,
@@ -120,7 +121,7 @@ class ButtonSpec:
 
 
 def render_xlsx(
-    layouts: Sequence[SheetLayout],
+    layouts: Sequence[SheetLayout | Pending],
     path: Path,
     *,
     vba_project: Path | None = None,
@@ -131,7 +132,8 @@ def render_xlsx(
     """Write ``layouts`` as the sheets of a new workbook at ``path`` (replaced atomically).
 
     ``vba_project`` is a ``vbaProject.bin`` (``path`` should end in ``.xlsm``); ``vba_codenames``
-    maps sheet names (and :data:`WORKBOOK_CODENAME_KEY`) to the code names its modules use.
+    maps sheet names (and :data:`WORKBOOK_CODENAME_KEY`) to the code names its modules use. A
+    :class:`~pmo_xl.layout.Pending` sheet keeps its rank and is filled after the others.
     """
     return atomic_write(
         Path(path),
@@ -140,7 +142,7 @@ def render_xlsx(
 
 
 def _render(
-    layouts: Sequence[SheetLayout],
+    layouts: Sequence[SheetLayout | Pending],
     path: Path,
     vba_project: Path | None,
     vba_codenames: dict[str, str],
@@ -167,8 +169,16 @@ def _render(
         worksheet = workbook.add_worksheet(layout.name)
         if vba_project is not None and layout.name in vba_codenames:
             worksheet.set_vba_name(vba_codenames[layout.name])
-        renderer.render_sheet(worksheet, layout)
         sheets[layout.name] = worksheet
+    # Sheets still being built elsewhere are filled last, whatever their rank: the others are
+    # written meanwhile, and the bytes do not depend on which one was ready first.
+    for layout in [la for la in layouts if not isinstance(la, Pending)]:
+        renderer.render_sheet(sheets[layout.name], layout)
+    for pending in [la for la in layouts if isinstance(la, Pending)]:
+        ready = pending.resolve()
+        if ready.name != pending.name:
+            raise ValueError(f"sheet {pending.name!r} was built as {ready.name!r}")
+        renderer.render_sheet(sheets[pending.name], ready)
     for button in buttons:
         if button.sheet not in sheets:
             raise ValueError(f"Button {button.caption!r}: no sheet named {button.sheet!r}")
@@ -272,7 +282,7 @@ class _Renderer:
 
     def render_sheet(self, ws: Any, layout: SheetLayout) -> None:
         self._sheet = layout.name
-        self._sheet_number += 1
+        self._sheet_number = ws.index + 1  # its part: xl/worksheets/sheet<n>.xml
         self._number_formats = NUMBER_FORMATS_EN if layout.lang == "en" else NUMBER_FORMATS
         for col, width in sorted(layout.column_widths.items()):
             ws.set_column(col, col, width)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 from builders import simple_project, write_book
 from typer.testing import CliRunner
@@ -150,6 +154,61 @@ def test_json_written_alongside_the_workbook_is_the_one_written_alone(
     commands.write_json(run.result, tmp_path / "alone.json")
     assert (tmp_path / "side.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
     assert tmp_path / "side.json" in run.written
+
+
+def test_copil_sheet_laid_out_by_a_child_gives_the_same_workbook(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmo_xl import commands, sandbox
+
+    result = commands.consolidate(folder, cutoff=CUTOFF, out=tmp_path / "first.xlsx").result
+    monkeypatch.setattr(commands, "_run", lambda *args: result)  # same figures, same run time
+    jobs: list[object] = []
+
+    def spy(fn: Any, *args: Any) -> object:
+        job = sandbox.in_background(fn, *args)
+        jobs.append(job)
+        return job
+
+    monkeypatch.setattr(commands, "in_background", spy)
+    commands.consolidate(folder, cutoff=CUTOFF, out=tmp_path / "beside.xlsx")
+    if sandbox.start_method() == "fork":
+        assert jobs and jobs[0] is not None  # laid out by a forked child
+    monkeypatch.setattr(commands, "in_background", lambda fn, *args: None)  # all in here
+    commands.consolidate(folder, cutoff=CUTOFF, out=tmp_path / "alone.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "beside.xlsx") as beside,
+        zipfile.ZipFile(tmp_path / "alone.xlsx") as alone,
+    ):
+        assert beside.namelist() == alone.namelist()
+        for name in beside.namelist():
+            assert beside.read(name) == alone.read(name), name
+
+
+def fail_in_a_child(parent: int) -> Any:
+    from pmo_xl import commands
+
+    lay_out = commands._copil_layout
+
+    def copil_layout(*args: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("le processus fils échoue")
+        return lay_out(*args)
+
+    return copil_layout
+
+
+def test_a_copil_child_that_fails_leaves_the_layout_to_this_process(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmo_xl import commands
+
+    monkeypatch.setattr(commands, "_copil_layout", fail_in_a_child(os.getpid()))
+    commands.consolidate(folder, cutoff=CUTOFF, out=tmp_path / "o.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True)
+    assert book.sheetnames[0] == "COPIL"
+    top = [v for row in book["COPIL"].iter_rows(max_row=3, values_only=True) for v in row if v]
+    assert any("COPIL" in str(v) for v in top)  # the title, laid out here after all
 
 
 def test_a_json_path_that_cannot_be_written_is_still_an_error(folder: Path, tmp_path: Path) -> None:

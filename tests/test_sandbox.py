@@ -279,6 +279,20 @@ def test_side_work_that_raises_or_dies_says_it_failed(tmp_path: Path) -> None:
     assert died is not None and not died.succeeded()
 
 
+@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
+def test_side_work_hands_back_what_it_returned_or_why_it_failed() -> None:
+    job = sandbox.in_background(add, 1, 2)
+    assert job is not None
+    assert job.outcome() == 3
+    assert job.outcome() == 3  # asked again: the same answer, the child is not waited for twice
+    raised = sandbox.in_background(raise_value_error)
+    assert raised is not None
+    failure = raised.outcome()
+    assert isinstance(failure, BoundedFailure) and failure.kind == "error"
+    died = sandbox.in_background(exit_3)
+    assert died is not None and isinstance(died.outcome(), BoundedFailure)
+
+
 def test_without_fork_there_is_no_side_work_and_the_caller_does_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

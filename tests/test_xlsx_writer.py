@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 import python_calamine
 
@@ -21,8 +22,10 @@ from pmo_xl.layout import (
     Chart,
     ConditionalFormat,
     Formula,
+    FrameBlock,
     Link,
     Note,
+    Pending,
     PrintSetup,
     Range,
     Series,
@@ -163,6 +166,46 @@ def sheet_xml(path: Path, index: int = 1) -> str:
 
 def test_sheets_are_written_in_layout_order(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == ["Synthèse", "Détails"]
+
+
+def test_a_pending_sheet_keeps_its_rank_and_is_filled_after_the_others(tmp_path: Path) -> None:
+    order: list[str] = []
+
+    def built_last() -> SheetLayout:
+        order.append("résolu")
+        return SheetLayout("Plus tard", [Block(0, 0, [["prêt"]])])
+
+    table = SheetLayout("Tableau", [FrameBlock(0, 0, [pd.Series(["a", "b"])], [CellStyle()])])
+    path = tmp_path / "pending.xlsx"
+    render_xlsx([Pending("Plus tard", built_last), table], path)
+    assert order == ["résolu"]
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Plus tard", "Tableau"]
+    assert book["Plus tard"]["A1"].value == "prêt"
+    # The table body of the second sheet went to its own part, not to the pending sheet's.
+    assert [c.value for c in book["Tableau"]["A"]] == ["a", "b"]
+
+
+def test_a_pending_sheet_is_written_as_if_it_had_been_ready(tmp_path: Path) -> None:
+    later, again, ready = tmp_path / "later.xlsx", tmp_path / "again.xlsx", tmp_path / "ready.xlsx"
+    render_xlsx([Pending("Synthèse", summary_layout), details_layout()], later)
+    render_xlsx([Pending("Synthèse", summary_layout), details_layout()], again)
+    render_xlsx([summary_layout(), details_layout()], ready)
+    # Pending sheets are always filled last: the same layouts give the same bytes.
+    assert later.read_bytes() == again.read_bytes()
+    for name in ("Synthèse", "Détails"):
+        assert all_values(later, name) == all_values(ready, name)
+    assert openpyxl.load_workbook(later).sheetnames == ["Synthèse", "Détails"]
+
+
+def all_values(path: Path, sheet: str) -> list[list[Any]]:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    return book.get_sheet_by_name(sheet).to_python()
+
+
+def test_a_pending_sheet_built_under_another_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Autre"):
+        render_xlsx([Pending("Prévu", lambda: SheetLayout("Autre"))], tmp_path / "x.xlsx")
 
 
 def test_values_read_back_with_their_types(book: openpyxl.Workbook) -> None:
