@@ -17,9 +17,11 @@ measured run is a fresh Python process, so that imports, caches and peak memory 
   sheet of the same files (nothing checked, nothing computed, nothing written);
 * **stages**: one process reading a sample of files stage by stage, for the per-file costs.
 
-Times are wall-clock seconds of the call, imports excluded (reported apart); peak RSS is the
-largest sum of the resident memory of the process and its workers, sampled every 20 ms by the
-benchmark from outside (whole process life, imports included). Where the JSON is written by a
+Each kind of run is measured several times (5 for N ≤ 30, else 3; ``--repeat``) and the run
+with the median time is reported, all times beside it: this shared machine's speed drifts by
+±30 % within minutes. Times are wall-clock seconds of the call, imports excluded (reported
+apart); peak RSS is the largest sum of the resident memory of the process and its workers,
+sampled every 20 ms by the benchmark from outside (whole process life, imports included). Where the JSON is written by a
 forked child alongside the workbook (Linux), its column is the time the run waits for it.
 Results go to ``benchmarks/results.json`` and a Markdown table on stdout.
 """
@@ -312,27 +314,55 @@ def one_changed(folder: Path, index: int) -> Iterator[Path]:
         _restore(BENCH_DIR / "pool" / path.name, path)
 
 
-def measure(n: int, baseline: bool, rerun: bool, log: Callable[[str], None]) -> dict[str, Any]:
+def repeats_for(n: int) -> int:
+    """How many times each run of a size is measured: this shared machine's speed drifts by
+    ±30 % within minutes, so one run says little; the median of several says what a PMO sees."""
+    return 5 if n <= 30 else 3
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time (the lower middle one for an even count), with every
+    run's time beside it."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    middle = ordered[(len(ordered) - 1) // 2]
+    return middle | {"all_seconds": [round(r["seconds"], 3) for r in ordered]}
+
+
+def measure(
+    n: int, baseline: bool, rerun: bool, log: Callable[[str], None], repeat: int = 1
+) -> dict[str, Any]:
     folder = corpus_folder(n)
     work = Path(tempfile.mkdtemp(prefix=f"pmo_bench_{n}_"))
-    env = {"PMO_XL_CACHE_DIR": str(work / "cache")}
-    out: dict[str, Any] = {"n": n}
+    out: dict[str, Any] = {"n": n, "repeat": repeat}
     try:
-        # What pmo_xl computes once per installation (the holiday table) is in place, as on the
-        # PMO's machine; what it keeps per workbook (the load cache) is empty.
-        run_child("install", env=env)
-        log(f"N={n}: cold run…")
-        out["cold"] = run_child("consolidate", str(folder), str(work / "out"), env=env)
+        colds = []
+        for i in range(repeat):
+            # Each cold run as on a PMO's machine: what pmo_xl computes once per installation
+            # (the holiday table) is in place; what it keeps per workbook (the load cache) and
+            # earlier outputs are not.
+            env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{i}")}
+            run_child("install", env=env)
+            log(f"N={n}: cold run {i + 1}/{repeat}…")
+            colds.append(run_child("consolidate", str(folder), str(work / f"out-{i}"), env=env))
+        out["cold"] = _median_run(colds)
         if rerun:
-            log(f"N={n}: re-run, nothing changed…")
-            out["rerun_unchanged"] = run_child(
-                "consolidate", str(folder), str(work / "out"), env=env
-            )
-            with one_changed(folder, min(CHANGED_INDEX, n - 1)):
-                log(f"N={n}: re-run, one workbook changed…")
-                out["rerun_one_changed"] = run_child(
-                    "consolidate", str(folder), str(work / "out"), env=env
-                )
+            # Re-runs over the last cold run's cache and output.
+            env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{repeat - 1}")}
+            target = str(work / f"out-{repeat - 1}")
+            unchanged = []
+            for i in range(repeat):
+                log(f"N={n}: re-run, nothing changed {i + 1}/{repeat}…")
+                unchanged.append(run_child("consolidate", str(folder), target, env=env))
+            out["rerun_unchanged"] = _median_run(unchanged)
+            changed = []
+            index = min(CHANGED_INDEX, n - 1)
+            for i in range(repeat):
+                # Edited, then put back, then edited again: each run finds exactly one
+                # workbook unlike the one the previous run cached.
+                log(f"N={n}: re-run, one workbook changed {i + 1}/{repeat}…")
+                with one_changed(folder, index) if i % 2 == 0 else contextlib.nullcontext():
+                    changed.append(run_child("consolidate", str(folder), target, env=env))
+            out["rerun_one_changed"] = _median_run(changed)
         if baseline:
             log(f"N={n}: naive openpyxl baseline…")
             out["baseline"] = run_child("baseline", str(folder))
@@ -346,6 +376,13 @@ def _fmt_s(value: float | None) -> str:
     return "—" if value is None else (f"{value:.2f} s" if value < 10 else f"{value:.1f} s")
 
 
+RUN_KINDS = (
+    ("", "cold"),
+    (" (re-run, unchanged)", "rerun_unchanged"),
+    (" (re-run, 1 changed)", "rerun_one_changed"),
+)
+
+
 def table(results: dict[str, Any]) -> str:
     """The Markdown table of a results document."""
     head = (
@@ -355,11 +392,7 @@ def table(results: dict[str, Any]) -> str:
     )
     lines = []
     for run in results["runs"]:
-        for label, key in (
-            ("", "cold"),
-            (" (re-run, unchanged)", "rerun_unchanged"),
-            (" (re-run, 1 changed)", "rerun_one_changed"),
-        ):
+        for label, key in RUN_KINDS:
             r = run.get(key)
             if r is None:
                 continue
@@ -383,6 +416,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="30,200,1000", help="comma-separated corpus sizes")
     parser.add_argument("--no-baseline", action="store_true", help="skip the openpyxl baseline")
     parser.add_argument("--sample", type=int, default=30, help="files for the per-stage costs")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="runs of each kind (default: 5 for N ≤ 30, else 3)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="results JSON file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -407,7 +443,14 @@ def main() -> None:
     log(f"corpus: {max(sizes)} workbooks in {BENCH_DIR / 'pool'} (generated once, then cached)")
     corpus_folder(max(sizes))
     runs = [
-        measure(n, baseline=not args.no_baseline, rerun=n == max(sizes), log=log) for n in sizes
+        measure(
+            n,
+            baseline=not args.no_baseline,
+            rerun=n == max(sizes),
+            log=log,
+            repeat=args.repeat or repeats_for(n),
+        )
+        for n in sizes
     ]
     log("per-file stages…")
     stages = run_child("stages", str(corpus_folder(max(sizes))), str(args.sample))
@@ -504,6 +547,14 @@ def report(results: dict[str, Any]) -> str:
         )
     for label, ok, value in checks:
         lines.append(f"- {'met' if ok else 'MISSED'}: {label} — {value}")
+    spread = [
+        f"{run['n']:,}{label}: " + ", ".join(_fmt_s(x) for x in r["all_seconds"])
+        for run in results["runs"]
+        for label, key in RUN_KINDS
+        if (r := run.get(key)) and len(r.get("all_seconds", [])) > 1
+    ]
+    if spread:
+        lines.append("- each time is the median of its runs, all of them: " + "; ".join(spread))
     slope = results.get("slope_ms_per_workbook_200_to_1000")
     if slope is not None:
         lines.append(f"- slope between N = 200 and N = 1,000: {slope:.1f} ms per workbook")
