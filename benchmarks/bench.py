@@ -21,9 +21,10 @@ Each kind of run is measured several times (5 for N ≤ 30, else 3; ``--repeat``
 with the median time is reported, all times beside it: this shared machine's speed drifts by
 ±30 % within minutes. Times are wall-clock seconds of the call, imports excluded (reported
 apart); peak RSS is the largest sum of the resident memory of the process and its workers,
-sampled every 20 ms by the benchmark from outside (whole process life, imports included). Where the JSON is written by a
-forked child alongside the workbook (Linux), its column is the time the run waits for it.
-Results go to ``benchmarks/results.json`` and a Markdown table on stdout.
+sampled every 20 ms by the benchmark from outside (whole process life, imports included).
+Where the JSON is written by a forked child alongside the workbook (Linux), its column is the
+time the run waits for it. Results go to ``benchmarks/results.json`` and a Markdown table on
+stdout.
 """
 
 from __future__ import annotations
