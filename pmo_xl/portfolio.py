@@ -434,7 +434,7 @@ def load_files(
                 ):
                     loads[i] = cached
     todo = [i for i, ld in enumerate(loads) if ld is None]
-    pickled: dict[int, bytes] = {}  # what workers sent, stored in the cache as it came
+    kept: set[int] = set()  # files whose load a worker sent and the cache already holds
     done = len(paths) - len(todo)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
@@ -456,10 +456,23 @@ def load_files(
                 i = todo[finished]  # roughly the next one: workers finish in any order
                 progress(done + finished + 1, len(paths), labels[i])
 
+        def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
+            """One file's outcome, unpickled and cached while the workers read the next ones
+            (1,000 files: 1.2 s that were spent after the last one)."""
+            i = todo[k]
+            if isinstance(outcome, sandbox.BoundedFailure):
+                loads[i] = _failed(paths[i], labels[i], outcome)
+                keys[i] = None  # a time or memory failure may not happen again: not kept
+                return
+            loads[i] = pickle.loads(outcome)
+            if store is not None and keys[i] is not None:
+                store.put(keys[i], labels[i], outcome)
+            kept.add(i)
+
         if progress:
             progress(done + 1, len(paths), labels[todo[0]])
         # One pool for every file: its workers start once (about 0.2 s), not once per batch.
-        outcomes = sandbox.map_bounded(
+        sandbox.map_bounded(
             job,
             [(paths[i], labels[i]) for i in todo],
             workers=n_workers,
@@ -467,14 +480,8 @@ def load_files(
             memory_mb=WORKER_MEMORY_MB,
             max_tasks_per_worker=None,
             on_done=report,
+            on_result=take,
         )
-        for i, outcome in zip(todo, outcomes, strict=True):
-            if isinstance(outcome, sandbox.BoundedFailure):
-                loads[i] = _failed(paths[i], labels[i], outcome)
-                keys[i] = None  # a time or memory failure may not happen again: not kept
-            else:
-                loads[i] = pickle.loads(outcome)
-                pickled[i] = outcome
         done += len(todo)
     else:
         for i in todo:
@@ -493,8 +500,8 @@ def load_files(
     if store is not None:
         for i in todo:
             load = loads[i]
-            if keys[i] is not None and load is not None:
-                store.put(keys[i], labels[i], pickled.get(i) or load)
+            if keys[i] is not None and load is not None and i not in kept:
+                store.put(keys[i], labels[i], load)
         if whole_folder:
             store.prune([k for k in keys if k is not None])
             cache_module.sweep(store.root)

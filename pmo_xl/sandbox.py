@@ -246,11 +246,14 @@ def map_bounded(
     memory_mb: float | None = None,
     max_tasks_per_worker: int | None = 50,
     on_done: Callable[[int], None] | None = None,
+    on_result: Callable[[int, R | BoundedFailure], None] | None = None,
 ) -> list[R | BoundedFailure]:
     """``[fn(item) for item in items]`` over ``workers`` processes, each call bounded like
     :func:`run_bounded`; a worker that dies or overruns is replaced and only its item fails.
     Workers are recycled after ``max_tasks_per_worker`` calls (memory fragmentation).
-    ``on_done(n)``: called with the number of items finished so far, after each one."""
+    ``on_done(n)``: called with the number of items finished so far, after each one;
+    ``on_result(i, outcome)``: with item ``i``'s outcome as soon as it is known, so that the
+    caller uses it while the workers go on (the next item is handed out first)."""
     _preload_module_of(fn)
     todo = deque(enumerate(items))
     results: dict[int, R | BoundedFailure] = {}
@@ -291,6 +294,11 @@ def map_bounded(
                 recycle = max_tasks_per_worker is not None and slot.done >= max_tasks_per_worker
                 if isinstance(outcome, BoundedFailure) or recycle:
                     slot.restart(ctx, fn, memory_mb, lazy=True)
+                elif todo:  # keep the worker busy while the caller takes the outcome
+                    next_index, next_item = todo.popleft()
+                    slot.start(next_index, next_item)
+                if on_result is not None:
+                    on_result(index, outcome)
     finally:
         for slot in slots:
             slot.worker.close()

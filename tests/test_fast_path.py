@@ -384,6 +384,17 @@ def test_rerun_reads_only_the_changed_workbook(
     assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
 
 
+def test_workbooks_read_by_workers_are_cached(
+    projects: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    store = tmp_path / "cache"
+    first = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
+    reads.clear()
+    again = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
+    assert reads == []  # all three came from the cache the workers' answers went to
+    assert _answers(again) == _answers(first)
+
+
 def _set_zip_comment(path: Path, comment: bytes) -> None:
     with zipfile.ZipFile(path, "a") as archive:
         archive.comment = comment

@@ -198,6 +198,18 @@ def test_batch_keeps_the_order_of_its_items() -> None:
     assert map_bounded(behave, list(range(25)), workers=3, timeout_s=10) == list(range(25))
 
 
+def test_each_outcome_is_handed_over_as_soon_as_it_is_known() -> None:
+    seen: list[tuple[int, object]] = []
+    items: list[str | int] = [1, "raise", 3, "exit", 5]
+    results = map_bounded(
+        behave, items, workers=2, timeout_s=10, on_result=lambda i, r: seen.append((i, r))
+    )
+    assert sorted(i for i, _ in seen) == [0, 1, 2, 3, 4]  # each item once, failures included
+    assert dict(seen) == dict(enumerate(results))  # the same outcomes as the returned list
+    assert [results[0], results[2], results[4]] == [1, 3, 5]
+    assert isinstance(results[1], BoundedFailure) and isinstance(results[3], BoundedFailure)
+
+
 def test_workers_are_recycled_after_their_quota() -> None:
     pids = map_bounded(pid, range(12), workers=2, timeout_s=10, max_tasks_per_worker=3)
     # 12 items, 3 per worker before it is replaced: at least 12 / 3 = 4 processes.
