@@ -16,9 +16,7 @@ import datetime as dt
 import io
 import math
 import numbers
-import queue
 import re
-import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +48,9 @@ from pmo_xl.layout import (
 from pmo_xl.model import Finding
 from pmo_xl.safe_io import atomic_write
 from pmo_xl.safe_text import MAX_CELL_CHARS, clean_text, truncate_text
+from pmo_xl.sandbox import Background, in_background
 from pmo_xl.workbook import CellError, Uncached, cell_address
+from pmo_xl.zip_out import Deflater, ZipOut, stored_bytes
 
 # Fixed so that the same layouts give the same bytes; pass the cut-off date for a meaningful one.
 FIXED_CREATED = dt.datetime(2000, 1, 1)
@@ -939,6 +939,10 @@ class _FrameBody:
     string_markers: int = 0
     heights: dict[int, float] = field(default_factory=dict)
 
+    @property
+    def n_cells(self) -> int:
+        return (self.last_row - self.first_row + 1) * len(self.columns)
+
 
 def _extent(block: FrameBlock, columns: list[_Column]) -> Range | None:
     """The rectangle of the cells a body writes (a blank without a format is no cell)."""
@@ -1076,7 +1080,11 @@ def _height_attributes(points: float | None) -> str:
 
 
 def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
-    """Rewrite the closed workbook at ``path`` with the bodies' rows in their sheets."""
+    """Rewrite the closed workbook at ``path`` with the bodies' rows in their sheets.
+
+    The parts XlsxWriter wrote and the splice leaves alone are copied compressed as they are.
+    On Linux the heaviest sheet is generated and deflated by a forked child while this process
+    does the others (:func:`_child_sheet`)."""
     data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         sst = source.read(_SST).decode("utf-8") if _SST in source.namelist() else ""
@@ -1096,58 +1104,71 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
         by_sheet: dict[str, list[_FrameBody]] = {}
         for body in bodies:
             by_sheet.setdefault(f"xl/worksheets/sheet{body.sheet_number}.xml", []).append(body)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                fresh = _fresh_info(info)
-                if info.filename == _SST:
-                    unique = strings.base + len(strings.added)
-                    head = _UNIQUE_COUNT.sub(
-                        f'count="{count}" uniqueCount="{unique}"', sst, count=1
-                    )
-                    end = head.rindex("</sst>")
-                    added = _si_elements(list(strings.added))
-                    sst_bytes = (head[:end] + added + "</sst>").encode("utf-8")
-                    target.writestr(fresh, sst_bytes, compresslevel=_BODY_LEVEL)
-                elif info.filename in by_sheet:
-                    sheet = source.read(info.filename).decode("utf-8")
-                    # ZipFile.open(info, "w") compresses at the entry's level (Python 3.11
-                    # has no public name for it; 3.13 calls it compress_level).
-                    level = (
-                        "compress_level" if hasattr(fresh, "compress_level") else "_compresslevel"
-                    )
-                    setattr(fresh, level, _BODY_LEVEL)
-                    with target.open(fresh, "w") as stream:
-                        _write_behind(stream, _sheet_parts(sheet, by_sheet[info.filename], mids))
-                else:
-                    target.writestr(fresh, source.read(info.filename))
+        sheets = {part: source.read(part).decode("utf-8") for part in by_sheet}
+        child, job = _child_sheet(sheets, by_sheet, mids)
+        try:
+            with open(path, "wb") as f:
+                out = ZipOut(f)
+                for info in source.infolist():
+                    part = info.filename
+                    if part == _SST:
+                        unique = strings.base + len(strings.added)
+                        head = _UNIQUE_COUNT.sub(
+                            f'count="{count}" uniqueCount="{unique}"', sst, count=1
+                        )
+                        end = head.rindex("</sst>")
+                        added = _si_elements(list(strings.added))
+                        sst_bytes = (head[:end] + added + "</sst>").encode("utf-8")
+                        out.write(_fresh_info(info), sst_bytes, _BODY_LEVEL)
+                    elif part in by_sheet:
+                        done = job.outcome() if part == child and job is not None else None
+                        if isinstance(done, tuple):
+                            out.write_deflated(_fresh_info(info), *done)
+                        else:  # here: no child, or it failed (any error is then raised here)
+                            chunks = _sheet_parts(sheets[part], by_sheet[part], mids)
+                            out.write_chunks(
+                                _fresh_info(info), map(str.encode, chunks), _BODY_LEVEL
+                            )
+                    else:
+                        out.copy(info, stored_bytes(data, info))
+                out.close()
+        finally:
+            if job is not None:
+                job.outcome()  # no child left behind, whatever happened here
 
 
-def _write_behind(stream: Any, parts: Iterator[str]) -> None:
-    """Write ``parts`` to ``stream`` from a second thread: zlib compresses without the GIL, so
-    compressing a chunk overlaps generating the next one."""
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-    failed: list[BaseException] = []
+# A sheet is generated by a forked child only when it and the rest are both worth a process
+# (cells of table bodies): 1,000 projects give two sheets of 1.3 million cells each.
+_CHILD_MIN_CELLS = 200_000
+_CHILD_MIN_REST = 50_000
 
-    def drain() -> None:
-        while (chunk := chunks.get()) is not None:
-            if not failed:
-                try:
-                    stream.write(chunk)
-                except BaseException as exc:  # re-raised by the generating thread
-                    failed.append(exc)
 
-    writer = threading.Thread(target=drain, name="xlsx-body-writer", daemon=True)
-    writer.start()
-    try:
-        for part in parts:
-            if failed:
-                break
-            chunks.put(part.encode("utf-8"))
-    finally:
-        chunks.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+def _child_sheet(
+    sheets: dict[str, str], by_sheet: dict[str, list[_FrameBody]], mids: dict[int, list[Any]]
+) -> tuple[str | None, Background | None]:
+    """The heaviest sheet's XML, generated and deflated by a forked child, when worth it."""
+    weights = sorted(
+        ((sum(b.n_cells for b in bodies), part) for part, bodies in by_sheet.items()),
+        reverse=True,
+    )
+    if len(weights) < 2 or weights[0][0] < _CHILD_MIN_CELLS:
+        return None, None
+    if sum(w for w, _ in weights[1:]) < _CHILD_MIN_REST:
+        return None, None
+    part = weights[0][1]
+    return part, in_background(_deflated_sheet, sheets[part], by_sheet[part], mids)
+
+
+def _deflated_sheet(
+    sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]
+) -> tuple[bytes, int, int]:
+    """A sheet's XML with its bodies, deflated: the bytes, their CRC-32 and size."""
+    deflater = Deflater(_BODY_LEVEL)
+    deflated = [
+        deflater.deflate(part.encode("utf-8")) for part in _sheet_parts(sheet, bodies, mids)
+    ]
+    deflated.append(deflater.flush())
+    return b"".join(deflated), deflater.crc, deflater.size
 
 
 def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
