@@ -17,7 +17,7 @@ import posixpath
 import re
 import struct
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -184,11 +184,15 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int]:
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
-def preflight(path: Path, limits: Limits | None = None) -> PreflightResult:
+def preflight(
+    path: Path, limits: Limits | None = None, *, sheets: Callable[[str], bool] | None = None
+) -> PreflightResult:
     """Inspect ``path`` without parsing it as a workbook; never raises for a bad file.
 
     A file found fine comes with the parts a reader needs, already inflated (see
-    :attr:`PreflightResult.parts`)."""
+    :attr:`PreflightResult.parts`). ``sheets``: which sheets (by name) will be read, when not
+    all of them; the others are not inflated, so a reader must open only these (the history
+    sheet of a 20 MB output: 0.1 instead of 0.6 s)."""
     limits = limits or Limits()
     path = Path(path)
     if is_owner_file(path.name):
@@ -197,7 +201,7 @@ def preflight(path: Path, limits: Limits | None = None) -> PreflightResult:
     container: list[Container] = ["none"]
     try:
         with path.open("rb") as f:
-            return _inspect(path, f, limits, container)
+            return _inspect(path, f, limits, container, sheets)
     except _Reject as r:
         return PreflightResult(path, "rejected", r.code, r.params, container=container[0])
     except OSError as e:
@@ -211,7 +215,11 @@ def preflight(path: Path, limits: Limits | None = None) -> PreflightResult:
 
 
 def _inspect(
-    path: Path, f: IO[bytes], limits: Limits, container: list[Container]
+    path: Path,
+    f: IO[bytes],
+    limits: Limits,
+    container: list[Container],
+    sheets: Callable[[str], bool] | None = None,
 ) -> PreflightResult:
     f.seek(0, 2)
     size = f.tell()
@@ -230,7 +238,7 @@ def _inspect(
         raise _Reject("FILE_TOO_LARGE", size_mb=round(size / MB, 1), limit_mb=limits.max_file_mb)
     if container[0] == "zip":
         identity = _identity(os.fstat(f.fileno())) if hasattr(f, "fileno") else None
-        return _inspect_zip(path, f, size, limits, identity)
+        return _inspect_zip(path, f, size, limits, identity, sheets)
     if container[0] == "ole":
         raise _Reject(_ole_kind(path, f))
     if head.startswith(b"PK\x05\x06"):  # an empty zip archive
@@ -329,6 +337,7 @@ def _inspect_zip(
     size: int,
     limits: Limits,
     identity: tuple[int, int, int] | None = None,
+    sheets: Callable[[str], bool] | None = None,
 ) -> PreflightResult:
     count = _zip_entry_count(f, size)
     if count > limits.max_members:
@@ -360,6 +369,8 @@ def _inspect_zip(
             continue
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
             name = sheet_names.get(info.filename)
+            if name is not None and sheets is not None and not sheets(name):
+                continue  # a sheet nobody will read: its declared sizes were checked above
             keep = kept if name is not None or info.filename in _KEPT_PARTS else None
             ext = _scan_xml_part(f, info, limits, name, keep)
             if ext:

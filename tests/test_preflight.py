@@ -223,6 +223,22 @@ def test_cells_beyond_the_area_limit_are_refused(tmp_path: Path) -> None:
     assert preflight(path, Limits(max_cells=899)).reason_code == "FILE_EXTENT_TOO_LARGE"
 
 
+def test_only_the_sheets_to_be_read_are_inflated(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "p.xlsx",
+        {"Historique": sheet_xml(number_rows(3)), "Détail": sheet_xml(number_rows(300))},
+    )
+    limits = Limits(max_rows=299)  # Détail's row 300 is beyond it
+    assert preflight(path, limits).reason_code == "FILE_EXTENT_TOO_LARGE"
+    only = preflight(path, limits, sheets=lambda name: name == "Historique")
+    assert only.ok
+    assert [s.name for s in only.sheets] == ["Historique"]  # Détail was not inflated
+    # Its declared size still counts: a bomb is refused even where nobody reads.
+    assert preflight(
+        path, Limits(max_uncompressed_mb=0.001), sheets=lambda n: False
+    ).reason_code == ("FILE_ZIP_BOMB")
+
+
 def test_file_size_limit(corpus: dict[str, hostile.Case]) -> None:
     result = preflight(corpus["valid"].path, Limits(max_file_mb=0.001))  # 1,048 bytes
     assert result.reason_code == "FILE_TOO_LARGE"
