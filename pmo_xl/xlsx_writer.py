@@ -1119,16 +1119,14 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
                         end = head.rindex("</sst>")
                         added = _si_elements(list(strings.added))
                         sst_bytes = (head[:end] + added + "</sst>").encode("utf-8")
-                        out.write(_fresh_info(info), sst_bytes, _BODY_LEVEL)
+                        out.write(info, sst_bytes, _BODY_LEVEL)
                     elif part in by_sheet:
                         done = job.outcome() if part == child and job is not None else None
                         if isinstance(done, tuple):
-                            out.write_deflated(_fresh_info(info), *done)
+                            out.write_deflated(info, *done)
                         else:  # here: no child, or it failed (any error is then raised here)
                             chunks = _sheet_parts(sheets[part], by_sheet[part], mids)
-                            out.write_chunks(
-                                _fresh_info(info), map(str.encode, chunks), _BODY_LEVEL
-                            )
+                            out.write_chunks(info, map(str.encode, chunks), _BODY_LEVEL)
                     else:
                         out.copy(info, stored_bytes(data, info))
                 out.close()
@@ -1169,15 +1167,6 @@ def _deflated_sheet(
     ]
     deflated.append(deflater.flush())
     return b"".join(deflated), deflater.crc, deflater.size
-
-
-def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A new entry with the same name, date and attributes (the bytes stay reproducible)."""
-    fresh = zipfile.ZipInfo(info.filename, info.date_time)
-    fresh.compress_type = info.compress_type
-    fresh.external_attr = info.external_attr
-    fresh.create_system = info.create_system
-    return fresh
 
 
 def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:

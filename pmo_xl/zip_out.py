@@ -54,7 +54,10 @@ class _Entry:
 
 
 class ZipOut:
-    """Writes a zip to a seekable binary file; :meth:`close` writes its central directory."""
+    """Writes a zip to a seekable binary file; :meth:`close` writes its central directory.
+
+    Of the ``ZipInfo`` given for an entry, only the name, date and attributes are used (and,
+    for :meth:`copy`, how it is compressed, its CRC and size); it is never changed."""
 
     def __init__(self, f: BinaryIO) -> None:
         self._f = f
