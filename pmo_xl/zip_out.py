@@ -70,9 +70,9 @@ class ZipOut:
 
     def write(self, info: zipfile.ZipInfo, data: bytes, level: int) -> None:
         """``data`` deflated here at ``level``."""
-        deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
-        deflated = deflater.compress(data) + deflater.flush()
-        self._add(info, zipfile.ZIP_DEFLATED, deflated, zlib.crc32(data), len(data))
+        deflater = Deflater(level)
+        deflated = deflater.deflate(data) + deflater.flush()
+        self.write_deflated(info, deflated, deflater.crc, deflater.size)
 
     def write_deflated(self, info: zipfile.ZipInfo, deflated: bytes, crc: int, size: int) -> None:
         """Bytes deflated elsewhere (raw deflate, no zlib header) of ``size`` bytes whose CRC-32
