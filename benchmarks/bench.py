@@ -356,6 +356,17 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return middle | {"all_seconds": [round(r["seconds"], 3) for r in ordered]}
 
 
+def _repeated(
+    repeat: int, log: Callable[[str], None], what: str, run: Callable[[int], dict[str, Any]]
+) -> dict[str, Any]:
+    """``run(i)`` for each repeat, logged; the median run with every time beside it."""
+    runs = []
+    for i in range(repeat):
+        log(f"{what} {i + 1}/{repeat}…")
+        runs.append(run(i))
+    return _median_run(runs)
+
+
 def measure(
     n: int, baseline: bool, rerun: bool, log: Callable[[str], None], repeat: int = 1
 ) -> dict[str, Any]:
@@ -363,34 +374,37 @@ def measure(
     work = Path(tempfile.mkdtemp(prefix=f"pmo_bench_{n}_"))
     out: dict[str, Any] = {"n": n, "repeat": repeat}
     try:
-        colds = []
-        for i in range(repeat):
+
+        def cold(i: int) -> dict[str, Any]:
             # Each cold run as on a PMO's machine: what pmo_xl computes once per installation
             # (the holiday table) is in place; what it keeps per workbook (the load cache) and
             # earlier outputs are not.
             env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{i}")}
             run_child("install", env=env)
-            log(f"N={n}: cold run {i + 1}/{repeat}…")
-            colds.append(run_child("consolidate", str(folder), str(work / f"out-{i}"), env=env))
-        out["cold"] = _median_run(colds)
+            return run_child("consolidate", str(folder), str(work / f"out-{i}"), env=env)
+
+        out["cold"] = _repeated(repeat, log, f"N={n}: cold run", cold)
         if rerun:
             # Re-runs over the last cold run's cache and output.
             env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{repeat - 1}")}
-            target = str(work / f"out-{repeat - 1}")
-            unchanged = []
-            for i in range(repeat):
-                log(f"N={n}: re-run, nothing changed {i + 1}/{repeat}…")
-                unchanged.append(run_child("consolidate", str(folder), target, env=env))
-            out["rerun_unchanged"] = _median_run(unchanged)
-            changed = []
+            again = [str(folder), str(work / f"out-{repeat - 1}")]
             index = min(CHANGED_INDEX, n - 1)
-            for i in range(repeat):
+
+            def unchanged(_i: int) -> dict[str, Any]:
+                return run_child("consolidate", *again, env=env)
+
+            def one_changed_run(i: int) -> dict[str, Any]:
                 # Edited, then put back, then edited again: each run finds exactly one
                 # workbook unlike the one the previous run cached.
-                log(f"N={n}: re-run, one workbook changed {i + 1}/{repeat}…")
                 with one_changed(folder, index) if i % 2 == 0 else contextlib.nullcontext():
-                    changed.append(run_child("consolidate", str(folder), target, env=env))
-            out["rerun_one_changed"] = _median_run(changed)
+                    return run_child("consolidate", *again, env=env)
+
+            out["rerun_unchanged"] = _repeated(
+                repeat, log, f"N={n}: re-run, nothing changed", unchanged
+            )
+            out["rerun_one_changed"] = _repeated(
+                repeat, log, f"N={n}: re-run, one workbook changed", one_changed_run
+            )
         if baseline:
             log(f"N={n}: naive openpyxl baseline…")
             out["baseline"] = run_child("baseline", str(folder))
