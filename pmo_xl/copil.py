@@ -42,6 +42,9 @@ MAX_ACTIONS = 12
 MAX_DECISIONS = 10
 MAX_SENTENCES = 6
 MAX_CHART_MONTHS = 18
+# A chart a third of the page wide stays readable up to about this many bars (pairs of bars).
+MAX_CHART_PROJECTS = 15
+MAX_CHART_PEOPLE = 8
 UPCOMING_MILESTONE_DAYS = 45  # until just after the next monthly COPIL
 ACTION_HORIZON_DAYS = 21  # open actions due within three weeks are shown after the overdue ones
 
@@ -226,6 +229,7 @@ class ChartData(BaseModel):
     categories: list[str]
     series: list[tuple[str, list[float]]]
     kind: Literal["column", "bar", "line"] = "column"
+    total: int = 0  # categories there were before keeping the first ones (0: all are shown)
 
 
 class RiskLine(BaseModel):
@@ -904,9 +908,16 @@ def _month_label(month: dt.date, lang: Lang) -> str:
 
 
 def _charts(result: PortfolioResult, over: list[_OverAllocation], lang: Lang) -> list[ChartData]:
-    """Budget vs EAC per project; effort per month; peak load vs capacity per over-allocated
-    person."""
-    projects = sorted(result.projects, key=lambda p: (p.code or p.file).upper())
+    """Budget vs EAC per project (the largest drifts when there are many); effort per month;
+    peak load vs capacity of the most over-allocated people."""
+    projects = result.projects
+    if len(projects) > MAX_CHART_PROJECTS:
+        # The committee looks for overruns: the largest drifts (EAC − budget, in days).
+        projects = sorted(
+            projects,
+            key=lambda p: (-(p.eac_days - (p.budget_days or 0.0)), (p.code or p.file).upper()),
+        )[:MAX_CHART_PROJECTS]
+    projects = sorted(projects, key=lambda p: (p.code or p.file).upper())
     days = L("j", "d").text(lang)
     budget = ChartData(
         key="budget",
@@ -916,6 +927,7 @@ def _charts(result: PortfolioResult, over: list[_OverAllocation], lang: Lang) ->
             (L("Budget", "Budget").text(lang), [p.budget_days or 0.0 for p in projects]),
             (L("Réestimé", "EAC").text(lang), [p.eac_days for p in projects]),
         ],
+        total=len(result.projects) if len(result.projects) > len(projects) else 0,
     )
     effort = result.effort
     months: list[dt.date] = []
@@ -941,6 +953,7 @@ def _charts(result: PortfolioResult, over: list[_OverAllocation], lang: Lang) ->
             (L("Reste à faire planifié", "Planned remaining").text(lang), planned),
         ],
     )
+    shown = over[:MAX_CHART_PEOPLE]  # worst first
     load = ChartData(
         key="load",
         title=L(
@@ -949,12 +962,13 @@ def _charts(result: PortfolioResult, over: list[_OverAllocation], lang: Lang) ->
         )
         .text(lang)
         .format(days=days),
-        categories=[o.resource for o in over],
+        categories=[o.resource for o in shown],
         series=[
-            (L("Charge", "Load").text(lang), [o.load_days for o in over]),
-            (L("Capacité", "Capacity").text(lang), [o.capacity_days for o in over]),
+            (L("Charge", "Load").text(lang), [o.load_days for o in shown]),
+            (L("Capacité", "Capacity").text(lang), [o.capacity_days for o in shown]),
         ],
         kind="bar",
+        total=len(over) if len(over) > len(shown) else 0,
     )
     return [budget, monthly, load]
 

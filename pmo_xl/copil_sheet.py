@@ -609,8 +609,33 @@ def _chart_slots() -> list[tuple[int, int]]:
     return [(a, int(ends[i] - starts[a] - 10)) for i, a in enumerate(anchors)]
 
 
+def _shown_note(report: CopilReport, lang: Lang) -> str | None:
+    """What the capped charts leave out, said above them: never silently lost."""
+    parts = []
+    for chart in report.charts:
+        if not chart.total:
+            continue
+        n, total = len(chart.categories), chart.total
+        if chart.key == "budget":
+            parts.append(
+                f"budget : les {n} plus fortes dérives sur {total} projets"
+                if lang == "fr"
+                else f"budget: the {n} largest drifts of {total} projects"
+            )
+        else:
+            parts.append(
+                f"surcharges : les {n} personnes les plus surchargées sur {total}"
+                if lang == "fr"
+                else f"over-allocation: the {n} most over-allocated of {total} people"
+            )
+    if not parts:
+        return None
+    text = " · ".join(parts)
+    return text[0].upper() + text[1:]
+
+
 def _charts_section(sheet: _Sheet, report: CopilReport, lang: Lang) -> None:
-    _section_title(sheet, "charts", lang)
+    _section_title(sheet, "charts", lang, _shown_note(report, lang))
     if not any(chart.categories for chart in report.charts):
         _note_line(sheet, L("Pas encore de charge à montrer.", "No effort to show yet.").text(lang))
         return

@@ -665,12 +665,25 @@ class _Renderer:
             if series.color:
                 options["line" if spec.kind == "line" else "fill"] = {"color": series.color}
             chart.add_series(options)
-        chart.set_title({"name": _chart_text(self.text(spec.title, None, None))})
-        value_axis: dict[str, Any] = {"num_format": self._number_formats[spec.number_format]}
+        chart.set_title(
+            {"name": _chart_text(self.text(spec.title, None, None)), "name_font": {"size": 12}}
+        )
+        # Small axis labels: at the default size a reader skips every other category label.
+        small = {"size": 8}
+        value_axis: dict[str, Any] = {
+            "num_format": self._number_formats[spec.number_format],
+            "num_font": small,
+        }
         if spec.y_title:
             value_axis["name"] = _chart_text(self.text(spec.y_title, None, None))
         # A bar chart is a column chart turned sideways: its value axis is the x axis.
-        (chart.set_x_axis if spec.kind == "bar" else chart.set_y_axis)(value_axis)
+        set_values, set_categories = (
+            (chart.set_x_axis, chart.set_y_axis)
+            if spec.kind == "bar"
+            else (chart.set_y_axis, chart.set_x_axis)
+        )
+        set_values(value_axis)
+        set_categories({"num_font": small})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": spec.width_px, "height": spec.height_px})
         _check(ws.insert_chart(spec.anchor[0], spec.anchor[1], chart), f"chart {spec.title}")

@@ -434,6 +434,57 @@ def test_chart_data_budget_vs_eac_effort_per_month_and_over_allocation(
     )
 
 
+def _many_over_allocated(n: int) -> pd.DataFrame:
+    """Person k (1…n) loaded 5 + k days in a 5-day week: excess k, the last one the worst."""
+    return pd.DataFrame(
+        {
+            "resource": [f"Personne {k:02d}" for k in range(1, n + 1)],
+            "week": pd.to_datetime(["2026-03-23"] * n),
+            "load_days": [5.0 + k for k in range(1, n + 1)],
+            "capacity_days": [5.0] * n,
+            "over_allocated": [True] * n,
+            "by_project": [{"PRJ-A": 5.0 + k} for k in range(1, n + 1)],
+        }
+    )
+
+
+def test_charts_of_a_large_portfolio_keep_the_largest_drifts_and_worst_overloads() -> None:
+    # 17 projects: PRJ-00…PRJ-16, EAC = 100 + i days on a 100-day budget (drift i days).
+    # The 15 largest drifts are PRJ-02…PRJ-16; PRJ-00 (0 d) and PRJ-01 (1 d) are left out.
+    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i) for i in range(17)]
+    result = small_result(projects=many, resource_load=_many_over_allocated(12))
+    budget, _effort, load = build_report(result, "fr").charts
+    assert budget.categories == [f"PRJ-{i:02d}" for i in range(2, 17)]  # by code
+    assert budget.series[1][1] == [100.0 + i for i in range(2, 17)]
+    assert budget.total == 17
+    # 12 people over capacity by 1…12 days: the 8 worst are 12 down to 5, worst first.
+    assert load.categories == [f"Personne {k:02d}" for k in range(12, 4, -1)]
+    assert load.series[0][1] == [5.0 + k for k in range(12, 4, -1)]
+    assert load.total == 12
+
+
+def test_capped_charts_say_what_they_leave_out() -> None:
+    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i) for i in range(17)]
+    result = small_result(projects=many, resource_load=_many_over_allocated(12))
+    rows = grid(copil_layout(build_report(result, "fr"), "fr"))
+    title = row_of(copil_layout(build_report(result, "fr"), "fr"), "Charge et coûts")
+    assert rows[title][3] == (
+        "Budget : les 15 plus fortes dérives sur 17 projets"
+        " · surcharges : les 8 personnes les plus surchargées sur 12"
+    )
+    english = grid(copil_layout(build_report(result, "en"), "en"))
+    assert "the 8 most over-allocated of 12 people" in " ".join(
+        str(v) for row in english for v in row if v
+    )
+
+
+def test_charts_of_a_small_portfolio_show_everything(report: CopilReport) -> None:
+    assert [chart.total for chart in report.charts] == [0, 0, 0]
+    rows = grid(copil_layout(report, "fr"))
+    title = rows[row_of(copil_layout(report, "fr"), "Charge et coûts")]
+    assert not any(title[1:])  # no note beside the section title
+
+
 def test_french_number_formats_in_text() -> None:
     assert copil.fmt_number(1234.5, "fr", 1) == "1\u00a0234,5"
     assert copil.fmt_pct(0.2028, "fr") == "20,3\u00a0%"
