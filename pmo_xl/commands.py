@@ -24,6 +24,7 @@ from pmo_xl.model import Finding, Settings
 from pmo_xl.portfolio import (
     PortfolioResult,
     Progress,
+    collector_paused,
     consolidate_folder,
     open_source,
     warm_up_workers,
@@ -144,6 +145,7 @@ def _run(
     return result
 
 
+@collector_paused()  # reading, consolidating and writing: see collector_paused
 def consolidate(
     projects_dir: Path | None,
     *,
@@ -256,6 +258,7 @@ class CopilFiles:
     pdf: Path | None
 
 
+@collector_paused()
 def copil(
     projects_dir: Path | None,
     out: Path,

@@ -41,7 +41,7 @@ from pmo_xl.history import history_from_grid
 from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
-from pmo_xl.portfolio import PortfolioResult, consolidate_folder
+from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import read_project, read_settings
 from pmo_xl.safe_io import OutputError
 from pmo_xl.workbook import WorkbookError
@@ -265,6 +265,7 @@ def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioR
     return _guarded(book, "consolider", lambda: _consolidate_into(book, projects_dir).result)
 
 
+@collector_paused()
 def _consolidate_into(book: xw.Book, projects_dir: Path | None) -> LiveRun:
     run = consolidate_live(book, projects_dir=projects_dir)
     lang = run.lang
@@ -286,6 +287,7 @@ def rapport_copil(
     return _guarded(book, "rapport_copil", lambda: _copil_into(book, projects_dir, export_dir))
 
 
+@collector_paused()
 def _copil_into(
     book: xw.Book, projects_dir: Path | None, export_dir: Path | None
 ) -> PortfolioResult:

@@ -11,9 +11,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -310,6 +311,25 @@ def resolve_cutoff(
     return (max(dates) if dates else dt.date.today()), False
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for one run (a ``with`` block or a decorated function),
+    then back as it was.
+
+    A run builds a large heap that lives until it ends (1,000 projects: millions of objects,
+    hardly any in a reference cycle) and the collector walks all of it again each time it grows
+    by a quarter: unpickling the cache of 1,000 projects took 1.3 s instead of 0.4 s. The few
+    cycles a run leaves are collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@collector_paused()
 def consolidate_folder(
     folder: Path,
     settings: Settings,

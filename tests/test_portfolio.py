@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from pmo_xl.cli import app
 from pmo_xl.model import ExpectedProject, Settings
-from pmo_xl.portfolio import consolidate_folder
+from pmo_xl import portfolio
+from pmo_xl.portfolio import collector_paused, consolidate_folder
 from pmo_xl.safe_io import file_digest
 
 CUTOFF = dt.date(2026, 11, 20)
@@ -347,3 +348,37 @@ def test_the_progress_bar_runs_no_thread_so_workers_can_fork(
         if sys.platform.startswith("linux"):
             assert sandbox.start_method() == "fork"
     assert "projet-03.xlsx" in shown.getvalue()  # the bar was drawn at the tick
+
+
+def test_the_collector_is_paused_for_the_run_and_back_on_after(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    consolidate_loads = portfolio.consolidate_loads
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return consolidate_loads(*args, **kwargs)
+
+    monkeypatch.setattr(portfolio, "consolidate_loads", spy)
+    assert gc.isenabled()
+    consolidate_folder(folder, Settings(), cache=False)
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_paused_collector_comes_back_after_an_error_and_stays_off_if_it_was() -> None:
+    import gc
+
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the caller had turned it off: left off
+    finally:
+        gc.enable()

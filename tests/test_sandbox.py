@@ -72,6 +72,12 @@ def pid(_: object = None) -> int:
     return os.getpid()
 
 
+def collector_on(_: object = None) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
 def calamine_first_sheet(path: str) -> int:
     import python_calamine
 
@@ -214,6 +220,15 @@ def test_workers_are_recycled_after_their_quota() -> None:
     pids = map_bounded(pid, range(12), workers=2, timeout_s=10, max_tasks_per_worker=3)
     # 12 items, 3 per worker before it is replaced: at least 12 / 3 = 4 processes.
     assert len(set(pids)) >= 4
+
+
+def test_workers_collect_garbage_even_when_started_from_a_paused_run() -> None:
+    # A run pauses the collector (portfolio.collector_paused); its workers read hundreds of
+    # files each and must collect the garbage of every one.
+    from pmo_xl.portfolio import collector_paused
+
+    with collector_paused():
+        assert map_bounded(collector_on, range(4), workers=2, timeout_s=10) == [True] * 4
 
 
 def test_empty_batch_starts_nothing() -> None:
