@@ -1193,9 +1193,13 @@ def _by_project(detail: pd.DataFrame, labels: np.ndarray) -> list[dict[str, floa
     ends = np.r_[starts[1:], len(detail)]
     project = labels[detail["project"].to_numpy()].tolist()
     load = detail["load_days"].tolist()
-    return [
-        dict(zip(project[s:e], load[s:e], strict=True)) for s, e in zip(starts, ends, strict=True)
-    ]
+    # Most weeks of a person hold one project: a one-entry dict each, then the few others
+    # (1,000 projects: 190,000 weeks, 0.3 s as dict(zip(slice, slice)) each).
+    out = [{project[s]: load[s]} for s in starts.tolist()]
+    for i in np.flatnonzero(ends - starts > 1).tolist():
+        s, e = int(starts[i]), int(ends[i])
+        out[i] = dict(zip(project[s:e], load[s:e], strict=True))
+    return out
 
 
 def effort_by_month(
