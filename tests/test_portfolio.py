@@ -15,9 +15,9 @@ import pytest
 from builders import simple_project, write_book
 from typer.testing import CliRunner
 
+from pmo_xl import portfolio
 from pmo_xl.cli import app
 from pmo_xl.model import ExpectedProject, Settings
-from pmo_xl import portfolio
 from pmo_xl.portfolio import collector_paused, consolidate_folder
 from pmo_xl.safe_io import file_digest
 
