@@ -15,6 +15,7 @@ second line saying why.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -912,10 +913,14 @@ def _charts(result: PortfolioResult, over: list[_OverAllocation], lang: Lang) ->
     peak load vs capacity of the most over-allocated people."""
     projects = result.projects
     if len(projects) > MAX_CHART_PROJECTS:
-        # The committee looks for overruns: the largest drifts (EAC − budget, in days).
+        # The committee looks for overruns: the largest drifts (EAC − budget, in days); a
+        # project without a budget has no drift and comes after those that have one.
         projects = sorted(
             projects,
-            key=lambda p: (-(p.eac_days - (p.budget_days or 0.0)), (p.code or p.file).upper()),
+            key=lambda p: (
+                -p.drift_days if p.drift_days is not None else math.inf,
+                (p.code or p.file).upper(),
+            ),
         )[:MAX_CHART_PROJECTS]
     projects = sorted(projects, key=lambda p: (p.code or p.file).upper())
     days = L("j", "d").text(lang)

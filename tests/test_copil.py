@@ -450,13 +450,15 @@ def _many_over_allocated(n: int) -> pd.DataFrame:
 
 def test_charts_of_a_large_portfolio_keep_the_largest_drifts_and_worst_overloads() -> None:
     # 17 projects: PRJ-00…PRJ-16, EAC = 100 + i days on a 100-day budget (drift i days).
-    # The 15 largest drifts are PRJ-02…PRJ-16; PRJ-00 (0 d) and PRJ-01 (1 d) are left out.
-    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i) for i in range(17)]
+    # The 15 largest drifts are PRJ-02…PRJ-16; PRJ-00 (0 d) and PRJ-01 (1 d) are left out,
+    # and so is PRJ-99: no budget, hence no drift, however large its EAC.
+    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i, drift_days=float(i)) for i in range(17)]
+    many.append(_project("PRJ-99", budget_days=None, eac_days=500.0, drift_days=None))
     result = small_result(projects=many, resource_load=_many_over_allocated(12))
     budget, _effort, load = build_report(result, "fr").charts
     assert budget.categories == [f"PRJ-{i:02d}" for i in range(2, 17)]  # by code
     assert budget.series[1][1] == [100.0 + i for i in range(2, 17)]
-    assert budget.total == 17
+    assert budget.total == 18
     # 12 people over capacity by 1…12 days: the 8 worst are 12 down to 5, worst first.
     assert load.categories == [f"Personne {k:02d}" for k in range(12, 4, -1)]
     assert load.series[0][1] == [5.0 + k for k in range(12, 4, -1)]
@@ -464,7 +466,7 @@ def test_charts_of_a_large_portfolio_keep_the_largest_drifts_and_worst_overloads
 
 
 def test_capped_charts_say_what_they_leave_out() -> None:
-    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i) for i in range(17)]
+    many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i, drift_days=float(i)) for i in range(17)]
     result = small_result(projects=many, resource_load=_many_over_allocated(12))
     rows = grid(copil_layout(build_report(result, "fr"), "fr"))
     title = row_of(copil_layout(build_report(result, "fr"), "fr"), "Charge et coûts")
