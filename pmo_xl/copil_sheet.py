@@ -622,7 +622,7 @@ def _shown_note(report: CopilReport, lang: Lang) -> str | None:
                 if lang == "fr"
                 else f"budget: the {n} largest drifts of {total} projects"
             )
-        else:
+        elif chart.key == "load":
             parts.append(
                 f"surcharges : les {n} personnes les plus surchargées sur {total}"
                 if lang == "fr"

@@ -468,8 +468,9 @@ def test_charts_of_a_large_portfolio_keep_the_largest_drifts_and_worst_overloads
 def test_capped_charts_say_what_they_leave_out() -> None:
     many = [_project(f"PRJ-{i:02d}", eac_days=100.0 + i, drift_days=float(i)) for i in range(17)]
     result = small_result(projects=many, resource_load=_many_over_allocated(12))
-    rows = grid(copil_layout(build_report(result, "fr"), "fr"))
-    title = row_of(copil_layout(build_report(result, "fr"), "fr"), "Charge et coûts")
+    layout = copil_layout(build_report(result, "fr"), "fr")
+    rows = grid(layout)
+    title = row_of(layout, "Charge et coûts")
     assert rows[title][3] == (
         "Budget : les 15 plus fortes dérives sur 17 projets"
         " · surcharges : les 8 personnes les plus surchargées sur 12"
@@ -482,8 +483,8 @@ def test_capped_charts_say_what_they_leave_out() -> None:
 
 def test_charts_of_a_small_portfolio_show_everything(report: CopilReport) -> None:
     assert [chart.total for chart in report.charts] == [0, 0, 0]
-    rows = grid(copil_layout(report, "fr"))
-    title = rows[row_of(copil_layout(report, "fr"), "Charge et coûts")]
+    layout = copil_layout(report, "fr")
+    title = grid(layout)[row_of(layout, "Charge et coûts")]
     assert not any(title[1:])  # no note beside the section title
 
 
