@@ -265,11 +265,20 @@ def demo(
 
 
 @excel_app.command("setup")
-def excel_setup() -> None:
+def excel_setup(
+    udf_server: Annotated[
+        bool | None,
+        typer.Option(
+            "--udf-server/--no-udf-server",
+            help="Windows : boutons exécutés dans le processus des fonctions PMO_… (imports "
+            "payés une fois par session Excel) ; sans l'option, le réglage actuel est gardé",
+        ),
+    ] = None,
+) -> None:
     """Configure xlwings pour pmo_xl (modules UDF, interpréteur) et liste les étapes restantes."""
     from pmo_xl.excel_setup import setup
 
-    for line in setup():
+    for line in setup(udf_server=udf_server):
         out.print(line)
 
 

@@ -3,6 +3,12 @@
 xlwings reads ``~/.xlwings/xlwings.conf`` (one ``"KEY","value"`` line per setting; on macOS in
 the Excel container). We set the interpreter and the UDF module, keep every other line as it
 was, and return the manual steps left for the user.
+
+On Windows, ``USE UDF SERVER`` makes the add-in run each button's ``RunPython`` in the Python
+process that already serves the worksheet functions (``XLPy.Exec`` in the add-in's VBA) instead
+of a new interpreter per click: pmo_xl's imports (pandas…) are paid once per Excel session, not
+at every click. Upgrading pmo_xl then needs that process restarted (ribbon: *Restart UDF
+Server*, or close Excel).
 """
 
 from __future__ import annotations
@@ -38,16 +44,38 @@ def update_config(path: Path, values: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
-def setup(config_file: Path | None = None, python: str | None = None) -> list[str]:
-    """Configure xlwings for pmo_xl; return what was done and the steps left, in French."""
+UDF_SERVER_KEY = "USE UDF SERVER"
+
+
+def setup(
+    config_file: Path | None = None,
+    python: str | None = None,
+    udf_server: bool | None = None,
+) -> list[str]:
+    """Configure xlwings for pmo_xl; return what was done and the steps left, in French.
+
+    ``udf_server``: run the buttons in the worksheet functions' Python process (True), in a new
+    one per click (False), or leave the user's choice as it is (None)."""
     path = config_file or user_config_file()
     interpreter = python or sys.executable
-    key = "INTERPRETER_MAC" if sys.platform.startswith("darwin") else "INTERPRETER_WIN"
-    update_config(path, {key: interpreter, "UDF MODULES": UDF_MODULE})
+    mac = sys.platform.startswith("darwin")
+    key = "INTERPRETER_MAC" if mac else "INTERPRETER_WIN"
+    values = {key: interpreter, "UDF MODULES": UDF_MODULE}
+    if udf_server is not None:
+        values[UDF_SERVER_KEY] = str(udf_server)  # "True"/"False": what the ribbon writes
+    update_config(path, values)
+    done = [f"  {k} = {v}" for k, v in values.items()]
+    if udf_server and mac:
+        done.append("  (sans effet sur macOS : Excel pour Mac n'a pas de serveur UDF)")
+    elif udf_server:
+        done.append(
+            "  Les boutons s'exécutent dans le processus Python des fonctions PMO_… : rapides "
+            "dès le 2e clic. Après une mise à jour de pmo_xl : ruban xlwings → Restart UDF "
+            "Server (ou fermez Excel)."
+        )
     return [
         f"Configuration xlwings mise à jour : {path}",
-        f"  {key} = {interpreter}",
-        f"  UDF MODULES = {UDF_MODULE}",
+        *done,
         "Étapes restantes :",
         "  1. Installez le complément Excel si ce n'est pas fait : xlwings addin install",
         "  2. Ouvrez workbook_templates/pmo.xlsm (ou projet_modele.xlsm) et activez les macros.",
