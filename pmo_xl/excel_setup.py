@@ -61,17 +61,17 @@ def setup(
     mac = sys.platform.startswith("darwin")
     key = "INTERPRETER_MAC" if mac else "INTERPRETER_WIN"
     values = {key: interpreter, "UDF MODULES": UDF_MODULE}
-    if udf_server is not None:
+    if udf_server is not None and not mac:  # Excel for Mac has no UDF server
         values[UDF_SERVER_KEY] = str(udf_server)  # "True"/"False": what the ribbon writes
     update_config(path, values)
     done = [f"  {k} = {v}" for k, v in values.items()]
     if udf_server and mac:
-        done.append("  (sans effet sur macOS : Excel pour Mac n'a pas de serveur UDF)")
+        done.append("  USE UDF SERVER non écrit : Excel pour Mac n'a pas de serveur UDF.")
     elif udf_server:
         done.append(
-            "  Les boutons s'exécutent dans le processus Python des fonctions PMO_… : rapides "
-            "dès le 2e clic. Après une mise à jour de pmo_xl : ruban xlwings → Restart UDF "
-            "Server (ou fermez Excel)."
+            "  Les boutons s'exécutent dans le processus Python des fonctions PMO_… : pmo_xl "
+            "n'est plus rechargé à chaque clic. Après une mise à jour de pmo_xl : ruban "
+            "xlwings → Restart UDF Server (ou fermez Excel)."
         )
     return [
         f"Configuration xlwings mise à jour : {path}",

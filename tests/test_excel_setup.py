@@ -69,14 +69,14 @@ def test_setup_with_the_udf_server_says_how_to_take_an_upgrade(
     assert any("Restart UDF Server" in line for line in said)
 
 
-def test_setup_with_the_udf_server_on_macos_says_it_does_nothing(
+def test_setup_on_macos_leaves_the_udf_server_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     conf = tmp_path / "xlwings.conf"
     said = setup(conf, python="/usr/bin/python3", udf_server=True)
-    assert '"INTERPRETER_MAC","/usr/bin/python3"' in lines(conf)
-    assert any("sans effet sur macOS" in line for line in said)
+    assert lines(conf) == ['"INTERPRETER_MAC","/usr/bin/python3"', f'"UDF MODULES","{UDF_MODULE}"']
+    assert any("Excel pour Mac n'a pas de serveur UDF" in line for line in said)
     assert not any("Restart UDF Server" in line for line in said)
 
 
