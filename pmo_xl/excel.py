@@ -608,14 +608,22 @@ def _caller(action: str) -> Any:
     """The workbook whose button was clicked (RunPython), or a short error if there is none."""
     import xlwings as xw
 
+    from pmo_xl import sandbox
+
     try:
-        return xw.Book.caller()
+        book = xw.Book.caller()
     except Exception as exc:  # not started from Excel: no workbook to show a message box in
         log = write_error_log(action, None, exc)
         raise RuntimeError(
             f"« {ACTIONS[action][0]} » doit être lancé depuis un bouton du classeur Excel "
             f"(xlwings : {_short(exc)}). Détails : {log}"
         ) from None
+    # With xlwings' UDF server (pmo-xl excel setup --udf-server) this Python lives on between
+    # clicks: on Windows its file-reading workers, fresh interpreters that take most of a second
+    # to start, then wait for the next click. Without it the process ends after the click, and
+    # its workers with it.
+    sandbox.keep_workers()
+    return book
 
 
 def verifier_caller() -> None:

@@ -12,7 +12,8 @@ resident memory (psutil) and kills it above ``memory_mb``, imports included.
 The function and its arguments must be picklable (a module-level function): children are forked
 from this process on Linux (:func:`start_method`), but start from a fork server or a fresh
 interpreter elsewhere. :func:`in_background` runs side work (writing the JSON) in a forked child
-while the caller goes on.
+while the caller goes on. Where workers start as fresh interpreters (Windows), a long-lived
+process (Excel's UDF server) may keep them between batches (:func:`keep_workers`).
 """
 
 from __future__ import annotations
@@ -151,6 +152,64 @@ def _preload_module_of(fn: Callable[..., Any]) -> None:
         preload([module])
 
 
+# --- Workers kept between batches ---------------------------------------------------------------
+
+# A spawned worker is a fresh interpreter importing pandas, calamine and pmo_xl: most of a second
+# on this machine, more on a Windows PC, paid again by every batch. In a process that lives on
+# between batches (the buttons run in Excel's UDF server), workers that ended a batch well wait
+# for the next one instead. Forked workers start in milliseconds: never kept.
+KEEP_IDLE_S = 900.0  # a kept worker with nothing to do for this long leaves (its memory back)
+_keep = [False]
+_kept: list[tuple[float | None, float, _Worker]] = []  # (memory_mb, kept since, worker)
+
+
+def keep_workers(keep: bool = True) -> None:
+    """Keep batch workers between :func:`map_bounded` calls where they start as fresh
+    interpreters (``spawn``); False also stops the ones kept."""
+    _keep[0] = keep
+    if not keep:
+        while _kept:
+            _kept.pop()[2].close()
+
+
+@dataclass(frozen=True)
+class _Retarget:
+    """To a worker: run ``fn`` from now on (also restarts its idle clock)."""
+
+    fn: Callable[[Any], Any]
+
+
+def _keep_worker(worker: _Worker, memory_mb: float | None, fn: Callable[[Any], Any]) -> None:
+    try:
+        worker.conn.send(_Retarget(fn))  # its idle clock starts now, as the one kept here
+    except Exception:
+        worker.close()
+        return
+    _kept.append((memory_mb, time.monotonic(), worker))
+
+
+def _take_kept(memory_mb: float | None, fn: Callable[[Any], Any]) -> _Worker | None:
+    """A kept worker with the same memory limit, alive and not about to leave, set to run ``fn``.
+    Kept ones past 90 % of their idle time are stopped here: one leaving on its own just as it
+    is handed an item would make that item fail."""
+    while True:
+        i = next((i for i, kept in enumerate(_kept) if kept[0] == memory_mb), None)
+        if i is None:
+            return None
+        _limit, since, worker = _kept.pop(i)
+        if time.monotonic() - since < 0.9 * KEEP_IDLE_S and worker.process.is_alive():
+            try:
+                worker.conn.send(_Retarget(fn))
+                return worker
+            except Exception:  # killed meanwhile: its pipe is broken
+                pass
+        worker.close()
+
+
+def _keeping(method: str) -> bool:
+    return _keep[0] and method == "spawn"
+
+
 # --- Side work ----------------------------------------------------------------------------------
 
 
@@ -259,9 +318,13 @@ def map_bounded(
     results: dict[int, R | BoundedFailure] = {}
     total = len(todo)
     ctx = context()
+    keeping = _keeping(start_method())
     slots: list[_Slot] = []
     try:
-        slots = [_Slot(_Worker(ctx, _serve, fn, memory_mb)) for _ in range(min(workers, total))]
+        slots = [
+            _Slot((keeping and _take_kept(memory_mb, fn)) or _batch_worker(ctx, fn, memory_mb))
+            for _ in range(min(workers, total))
+        ]
         while len(results) < total:
             for slot in slots:
                 if slot.busy is None and todo:
@@ -301,7 +364,11 @@ def map_bounded(
                     on_result(index, outcome)
     finally:
         for slot in slots:
-            slot.worker.close()
+            worker = slot.worker
+            if keeping and slot.busy is None and not worker.dead and worker.process.is_alive():
+                _keep_worker(worker, memory_mb, fn)  # ended well and idle: for the next batch
+            else:
+                worker.close()
     return [results[i] for i in range(total)]
 
 
@@ -323,9 +390,13 @@ class _Slot:
         self.worker.close()
         self.done = 0
         if not lazy:
-            self.worker = _Worker(ctx, _serve, fn, memory_mb)
+            self.worker = _batch_worker(ctx, fn, memory_mb)
         else:
             self.worker.dead = True
+
+
+def _batch_worker(ctx: BaseContext, fn: Callable[..., Any], memory_mb: float | None) -> _Worker:
+    return _Worker(ctx, _serve, (fn, KEEP_IDLE_S), memory_mb)
 
 
 def _wait_any(slots: list[_Slot]) -> None:
@@ -337,10 +408,12 @@ def _wait_any(slots: list[_Slot]) -> None:
         wait(handles, timeout=_POLL_S)
 
 
-def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
-    """Worker loop: one item at a time until told to stop (``None``)."""
+def _serve(conn: Connection, job: tuple[Callable[[Any], Any], float]) -> None:
+    """Worker loop: one item at a time until told to stop (``None``), or ``idle_s`` without
+    a message (a worker kept between batches, see :func:`keep_workers`)."""
     import gc
 
+    fn, idle_s = job
     # What the worker imported (pandas, calamine…) never becomes garbage: kept out of the
     # collector's passes, they cost 0.7 instead of 3 ms per workbook.
     gc.freeze()
@@ -349,11 +422,16 @@ def _serve(conn: Connection, fn: Callable[[Any], Any]) -> None:
     gc.enable()
     while True:
         try:
+            if not conn.poll(idle_s):
+                return  # kept and not used for a long time: the parent starts a new one
             task = conn.recv()
         except EOFError:
             return
         if task is None:
             return
+        if isinstance(task, _Retarget):
+            fn = task.fn
+            continue
         index, item = task
         _reset_stderr()
         _send(conn, index, fn, (item,), {})

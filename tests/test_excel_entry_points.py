@@ -500,11 +500,16 @@ def test_an_unexpected_error_is_a_french_message_and_a_log_file(
 def test_the_runpython_twins_act_on_the_calling_book(
     monkeypatch: pytest.MonkeyPatch, twin: Any, title: str
 ) -> None:
+    from pmo_xl import sandbox
+
     # The project grids have no Paramètres: the PMO buttons say there is no projects folder.
     book = remote_book(monkeypatch, clean_project(), book_name="p.xlsx")
     monkeypatch.setattr(xw.Book, "caller", lambda: book)
+    monkeypatch.setattr(sandbox, "_keep", [False])  # put back after the test
     assert twin() is None
     assert alert(book).startswith(title)
+    # A button's Python may live on (xlwings' UDF server): its workers wait for the next click.
+    assert sandbox._keep == [True]
 
 
 def test_the_twins_say_when_not_started_from_excel(
@@ -513,10 +518,14 @@ def test_the_twins_say_when_not_started_from_excel(
     def no_caller() -> None:
         raise RuntimeError("no caller book")
 
+    from pmo_xl import sandbox
+
     monkeypatch.setattr(xw.Book, "caller", no_caller)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(sandbox, "_keep", [False])
     with pytest.raises(RuntimeError, match="doit être lancé depuis un bouton du classeur Excel"):
         excel.consolider_caller()
+    assert sandbox._keep == [False]  # not a button: nothing to keep for
     assert len(list((tmp_path / excel.LOG_FOLDER).glob("erreur_consolider_*.log"))) == 1
 
 

@@ -235,6 +235,109 @@ def test_empty_batch_starts_nothing() -> None:
     assert map_bounded(add, [], timeout_s=1) == []
 
 
+# --- workers kept between batches (fresh interpreters: Windows) -----------------------------------
+
+
+def pid_and_double(item: int) -> tuple[int, int]:
+    return os.getpid(), 2 * item
+
+
+@pytest.fixture
+def spawned_and_kept(monkeypatch: pytest.MonkeyPatch) -> object:
+    """Workers started as fresh interpreters, as on Windows, and kept between batches."""
+    monkeypatch.setattr(sandbox, "start_method", lambda: "spawn")
+    sandbox.keep_workers(True)
+    yield
+    sandbox.keep_workers(False)
+
+
+def test_kept_workers_serve_the_next_batch_with_its_own_function(spawned_and_kept: object) -> None:
+    first = map_bounded(pid, range(4), workers=2, timeout_s=30)
+    second = map_bounded(pid_and_double, [1, 2, 3], workers=2, timeout_s=30)
+    assert [double for _pid, double in second] == [2, 4, 6]
+    # No new interpreter: the second batch ran in the processes of the first.
+    assert {p for p, _ in second} <= set(first)
+
+
+def test_a_worker_that_failed_is_not_kept(spawned_and_kept: object) -> None:
+    import multiprocessing
+
+    results = map_bounded(behave, [1, "exit"], workers=2, timeout_s=30)
+    assert results[0] == 1 and isinstance(results[1], BoundedFailure)
+    # Two workers started; the one that exited is gone, the other waits for the next batch.
+    assert len(multiprocessing.active_children()) == 1
+    assert map_bounded(behave, [5, 6], workers=2, timeout_s=30) == [5, 6]
+
+
+def test_a_kept_worker_gone_meanwhile_is_replaced(spawned_and_kept: object) -> None:
+    first = map_bounded(pid, range(2), workers=2, timeout_s=30)
+    for p in set(first):
+        os.kill(p, 9)
+    time.sleep(0.2)
+    second = map_bounded(pid, range(2), workers=2, timeout_s=30)
+    assert not set(second) & set(first)
+
+
+def test_a_kept_worker_leaves_after_its_idle_time(
+    spawned_and_kept: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(sandbox, "KEEP_IDLE_S", 0.5)  # given to workers as they start
+    map_bounded(pid, range(2), workers=2, timeout_s=30)
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert multiprocessing.active_children() == []
+    assert map_bounded(add_one, [1], workers=1, timeout_s=30) == [2]
+
+
+def add_one(item: int) -> int:
+    return item + 1
+
+
+def test_a_kept_worker_about_to_leave_is_not_handed_a_batch(
+    spawned_and_kept: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sandbox, "KEEP_IDLE_S", 2.0)
+    first = map_bounded(pid, range(2), workers=2, timeout_s=30)
+    time.sleep(1.9)  # past 90 % of its idle time (1.8 s): it may leave as the item arrives
+    second = map_bounded(pid, range(2), workers=2, timeout_s=30)
+    assert not set(second) & set(first)
+
+
+def test_a_worker_still_busy_when_a_batch_is_abandoned_is_not_kept(
+    spawned_and_kept: object,
+) -> None:
+    def stop(_index: int, _outcome: object) -> None:
+        raise KeyboardInterrupt  # the caller gives up while the other worker still computes
+
+    with pytest.raises(KeyboardInterrupt):
+        map_bounded(behave, [1, "sleep"], workers=2, timeout_s=30, on_result=stop)
+    # Kept, the sleeping worker would hold the next batch's first item until its timeout.
+    assert map_bounded(behave, [7, 8], workers=2, timeout_s=5) == [7, 8]
+
+
+def test_workers_are_not_kept_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(sandbox, "start_method", lambda: "spawn")
+    assert map_bounded(pid, range(2), workers=2, timeout_s=30)
+    assert multiprocessing.active_children() == []
+
+
+def test_forked_workers_are_never_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(sandbox, "start_method", lambda: "fork")
+    sandbox.keep_workers(True)
+    try:
+        assert map_bounded(pid, range(2), workers=2, timeout_s=30)
+        assert multiprocessing.active_children() == []
+    finally:
+        sandbox.keep_workers(False)
+
+
 # --- how children start ---------------------------------------------------------------------------
 
 
