@@ -180,12 +180,24 @@ class _Retarget:
 
 
 def _keep_worker(worker: _Worker, memory_mb: float | None, fn: Callable[[Any], Any]) -> None:
+    if _grown(worker, memory_mb):
+        worker.close()
+        return
     try:
         worker.conn.send(_Retarget(fn))  # its idle clock starts now, as the one kept here
     except Exception:
         worker.close()
         return
     _kept.append((memory_mb, time.monotonic(), worker))
+
+
+def _grown(worker: _Worker, memory_mb: float | None) -> bool:
+    """Whether the worker holds over half its memory limit: kept, it would be stopped sooner
+    than a new one on a large but sound file."""
+    if memory_mb is None:
+        return False
+    rss = _rss_mb(worker._psutil or _psutil_process(worker.process.pid))
+    return rss is not None and rss > memory_mb / 2
 
 
 def _take_kept(memory_mb: float | None, fn: Callable[[Any], Any]) -> _Worker | None:

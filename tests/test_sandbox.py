@@ -318,6 +318,18 @@ def test_a_worker_still_busy_when_a_batch_is_abandoned_is_not_kept(
     assert map_bounded(behave, [7, 8], workers=2, timeout_s=5) == [7, 8]
 
 
+@pytest.mark.parametrize(("rss_mb", "kept"), [(300.0, 2), (500.0, 0)])
+def test_a_worker_grown_past_half_its_memory_limit_is_not_kept(
+    spawned_and_kept: object, monkeypatch: pytest.MonkeyPatch, rss_mb: float, kept: int
+) -> None:
+    import multiprocessing
+
+    # Measured as each batch ends; the limit is 800 MB, half of it 400 MB.
+    monkeypatch.setattr(sandbox, "_rss_mb", lambda _proc: rss_mb)
+    assert map_bounded(add_one, [1, 2], workers=2, timeout_s=30, memory_mb=800) == [2, 3]
+    assert len(multiprocessing.active_children()) == kept
+
+
 def test_workers_are_not_kept_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
