@@ -11,8 +11,8 @@ measured run is a fresh Python process, so that imports, caches and peak memory 
 * **cold**: ``commands.consolidate`` (read, check, consolidate, write the output workbook with its
   COPIL sheet, and the JSON) with an empty load cache; the holiday table, computed once per
   installation (:mod:`pmo_xl.calendar`), is in place;
-* **re-run**: the same with the cache of the cold run, nothing changed, then one workbook of the
-  largest corpus changed (a project lead updated a remaining effort);
+* **re-run**: the same with the cache of the cold run after one workbook changed (a project lead
+  updated a remaining effort), at every size; at the largest, also with nothing changed;
 * **baseline**: what a hand-written script does, openpyxl read-only reading every cell of every
   sheet of the same files (nothing checked, nothing computed, nothing written);
 * **stages**: one process reading a sample of files stage by stage, for the per-file costs.
@@ -368,8 +368,14 @@ def _repeated(
 
 
 def measure(
-    n: int, baseline: bool, rerun: bool, log: Callable[[str], None], repeat: int = 1
+    n: int,
+    baseline: bool,
+    log: Callable[[str], None],
+    repeat: int = 1,
+    rerun_unchanged: bool = False,
 ) -> dict[str, Any]:
+    """Cold runs, then re-runs after one workbook changed (and, with ``rerun_unchanged``,
+    after none), then the naive baseline, over the first ``n`` workbooks."""
     folder = corpus_folder(n)
     work = Path(tempfile.mkdtemp(prefix=f"pmo_bench_{n}_"))
     out: dict[str, Any] = {"n": n, "repeat": repeat}
@@ -384,27 +390,27 @@ def measure(
             return run_child("consolidate", str(folder), str(work / f"out-{i}"), env=env)
 
         out["cold"] = _repeated(repeat, log, f"N={n}: cold run", cold)
-        if rerun:
-            # Re-runs over the last cold run's cache and output.
-            env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{repeat - 1}")}
-            again = [str(folder), str(work / f"out-{repeat - 1}")]
-            index = min(CHANGED_INDEX, n - 1)
+        # Re-runs over the last cold run's cache and output.
+        env = {"PMO_XL_CACHE_DIR": str(work / f"cache-{repeat - 1}")}
+        again = [str(folder), str(work / f"out-{repeat - 1}")]
+        index = min(CHANGED_INDEX, n // 2)
 
-            def unchanged(_i: int) -> dict[str, Any]:
+        def unchanged(_i: int) -> dict[str, Any]:
+            return run_child("consolidate", *again, env=env)
+
+        def one_changed_run(i: int) -> dict[str, Any]:
+            # Edited, then put back, then edited again: each run finds exactly one workbook
+            # unlike the one the previous run cached.
+            with one_changed(folder, index) if i % 2 == 0 else contextlib.nullcontext():
                 return run_child("consolidate", *again, env=env)
 
-            def one_changed_run(i: int) -> dict[str, Any]:
-                # Edited, then put back, then edited again: each run finds exactly one
-                # workbook unlike the one the previous run cached.
-                with one_changed(folder, index) if i % 2 == 0 else contextlib.nullcontext():
-                    return run_child("consolidate", *again, env=env)
-
+        if rerun_unchanged:
             out["rerun_unchanged"] = _repeated(
                 repeat, log, f"N={n}: re-run, nothing changed", unchanged
             )
-            out["rerun_one_changed"] = _repeated(
-                repeat, log, f"N={n}: re-run, one workbook changed", one_changed_run
-            )
+        out["rerun_one_changed"] = _repeated(
+            repeat, log, f"N={n}: re-run, one workbook changed", one_changed_run
+        )
         if baseline:
             log(f"N={n}: naive openpyxl baseline…")
             out["baseline"] = run_child("baseline", str(folder))
@@ -500,9 +506,9 @@ def main() -> None:
         measure(
             n,
             baseline=not args.no_baseline,
-            rerun=n == max(sizes),
             log=log,
             repeat=args.repeat or repeats_for(n),
+            rerun_unchanged=n == max(sizes),
         )
         for n in sizes
     ]
