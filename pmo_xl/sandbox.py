@@ -180,15 +180,22 @@ class _Retarget:
 
 
 def _keep_worker(worker: _Worker, memory_mb: float | None, fn: Callable[[Any], Any]) -> None:
-    if _grown(worker, memory_mb):
+    # Told again what it runs, its idle clock starts now, as the one kept here.
+    if not _grown(worker, memory_mb) and _retarget(worker, fn):
+        _kept.append((memory_mb, time.monotonic(), worker))
+    else:
         worker.close()
-        return
+
+
+def _retarget(worker: _Worker, fn: Callable[[Any], Any]) -> bool:
+    """Tell a live worker to run ``fn``; False if it is gone (exited, or killed meanwhile)."""
+    if not worker.process.is_alive():
+        return False
     try:
-        worker.conn.send(_Retarget(fn))  # its idle clock starts now, as the one kept here
-    except Exception:
-        worker.close()
-        return
-    _kept.append((memory_mb, time.monotonic(), worker))
+        worker.conn.send(_Retarget(fn))
+    except Exception:  # its pipe is broken
+        return False
+    return True
 
 
 def _grown(worker: _Worker, memory_mb: float | None) -> bool:
@@ -209,12 +216,8 @@ def _take_kept(memory_mb: float | None, fn: Callable[[Any], Any]) -> _Worker | N
         if i is None:
             return None
         _limit, since, worker = _kept.pop(i)
-        if time.monotonic() - since < 0.9 * KEEP_IDLE_S and worker.process.is_alive():
-            try:
-                worker.conn.send(_Retarget(fn))
-                return worker
-            except Exception:  # killed meanwhile: its pipe is broken
-                pass
+        if time.monotonic() - since < 0.9 * KEEP_IDLE_S and _retarget(worker, fn):
+            return worker
         worker.close()
 
 
@@ -330,7 +333,7 @@ def map_bounded(
     results: dict[int, R | BoundedFailure] = {}
     total = len(todo)
     ctx = context()
-    keeping = _keeping(start_method())
+    keeping = _keeping(ctx.get_start_method())
     slots: list[_Slot] = []
     try:
         slots = [
@@ -377,7 +380,7 @@ def map_bounded(
     finally:
         for slot in slots:
             worker = slot.worker
-            if keeping and slot.busy is None and not worker.dead and worker.process.is_alive():
+            if keeping and slot.busy is None and not worker.dead:
                 _keep_worker(worker, memory_mb, fn)  # ended well and idle: for the next batch
             else:
                 worker.close()
