@@ -1183,7 +1183,7 @@ def _deflated_sheet(
 
 
 def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
-    """What follows ``<c r="A5"`` for each entry, then for a blank (None: no cell); and the
+    """What follows ``<c r="A5`` for each entry, then for a blank (None: no cell); and the
     number of shared-string cells."""
 
     def style(fmt: Any) -> str:
@@ -1193,26 +1193,26 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
             raise RuntimeError("a table body's format has no style index")
         return f' s="{fmt.xf_index}"'
 
-    blank = None if column.blank is None else f"{style(column.blank)}/>"
+    blank = None if column.blank is None else f'"{style(column.blank)}/>'
     s = style(column.blank)
     if column.kind == "s":
-        endings = [f'{s} t="s"><v>{strings.index(t)}</v></c>' for t in column.texts]
+        endings = [f'"{s} t="s"><v>{strings.index(t)}</v></c>' for t in column.texts]
         used = int(np.count_nonzero(column.codes >= 0))
     elif column.kind == "n":
-        endings = [f"{s}><v>{t}</v></c>" for t in column.texts]
+        endings = [f'"{s}><v>{t}</v></c>' for t in column.texts]
         used = 0
     elif column.kind == "b":
-        endings = [f'{s} t="b"><v>{t}</v></c>' for t in column.texts]
+        endings = [f'"{s} t="b"><v>{t}</v></c>' for t in column.texts]
         used = 0
     else:
         endings = []
         for kind, text, fmt in zip(column.kinds, column.texts, column.formats, strict=True):
             if kind == "s":
-                endings.append(f'{style(fmt)} t="s"><v>{strings.index(text)}</v></c>')
+                endings.append(f'"{style(fmt)} t="s"><v>{strings.index(text)}</v></c>')
             elif kind == "b":
-                endings.append(f'{style(fmt)} t="b"><v>{text}</v></c>')
+                endings.append(f'"{style(fmt)} t="b"><v>{text}</v></c>')
             else:
-                endings.append(f"{style(fmt)}><v>{text}</v></c>")
+                endings.append(f'"{style(fmt)}><v>{text}</v></c>')
         is_text = np.asarray([k == "s" for k in column.kinds] + [False], dtype=bool)
         used = int(is_text[column.codes].sum())
     return np.asarray([*endings, blank], dtype=object), used
@@ -1261,50 +1261,62 @@ def _row_insert_at(sheet: str, rows: list[tuple[int, Any]], first_row: int) -> i
 def _body_rows(
     body: _FrameBody, mids: list[Any], extra: dict[int, list[tuple[int, str]]]
 ) -> Iterator[str]:
-    """The ``<row>`` elements of a body, a chunk of rows at a time."""
+    """The ``<row>`` elements of a body, a chunk of rows at a time.
+
+    A chunk is a grid of strings, one row per sheet row: ``<row r="``, the number, the rest of
+    the row tag, then per column ``<c r="A``, the number and the cell's ending. Columns are
+    filled by numpy indexing and the grid joined once: no Python operation per cell (1,000
+    projects: 2.6 million cells, half the time of one f-string per cell)."""
     n_cols = len(body.columns)
-    letters = [xl_col_to_name(body.first_col + j) for j in range(n_cols)]
+    opens = [f'<c r="{xl_col_to_name(body.first_col + j)}' for j in range(n_cols)]
     span = f"{body.first_col + 1}:{body.first_col + n_cols}"
-    default = _height_attributes(body.row_height)
-    by_points: dict[float, str] = {}
-    heights = {
-        row: by_points.setdefault(points, _height_attributes(points))
-        for row, points in body.heights.items()
-    }
+    default = _row_tail(span, body.row_height)
     n_rows = body.last_row - body.first_row + 1
+    tails = np.full(n_rows, default, dtype=object)  # per row: its tag's end, with its height
+    if body.heights:
+        by_points = {p: _row_tail(span, p) for p in set(body.heights.values())}
+        rows = np.fromiter(body.heights, dtype=np.intp, count=len(body.heights)) - body.first_row
+        inside = (rows >= 0) & (rows < n_rows)
+        tails[rows[inside]] = np.asarray(
+            [by_points[p] for p in body.heights.values()], dtype=object
+        )[inside]
+    # Blanks without a format are no cell: their three strings are empty.
+    unwritten = [endings[-1] is None for endings in mids]
     for start in range(0, n_rows, _CHUNK_ROWS):
         first = body.first_row + start
         stop = min(start + _CHUNK_ROWS, n_rows)
-        numbers = list(map(str, range(first + 1, body.first_row + stop + 1)))
-        heads = [
-            f'<row r="{r}" spans="{span}"{heights.get(i, default)}>'
-            for i, r in enumerate(numbers, start=first)
-        ]
-        cells: list[list[str]] = []
-        for letter, column, endings in zip(letters, body.columns, mids, strict=True):
-            chosen = endings[column.codes[start:stop]].tolist()
-            if endings[-1] is None:  # blanks without a format are no cell
-                cells.append(
-                    [
-                        f'<c r="{letter}{r}"{e}' if e is not None else ""
-                        for r, e in zip(numbers, chosen, strict=True)
-                    ]
-                )
-            else:
-                cells.append(
-                    [f'<c r="{letter}{r}"{e}' for r, e in zip(numbers, chosen, strict=True)]
-                )
-        lines = list(map("".join, zip(heads, *cells, strict=True)))
+        numbers = np.arange(first + 1, body.first_row + stop + 1).astype(str).astype(object)
+        grid = np.empty((stop - start, 3 * n_cols + 4), dtype=object)
+        grid[:, 0] = '<row r="'
+        grid[:, 1] = numbers
+        grid[:, 2] = tails[start:stop]
+        for j, (column, endings) in enumerate(zip(body.columns, mids, strict=True)):
+            codes = column.codes[start:stop]
+            grid[:, 3 * j + 3] = opens[j]
+            grid[:, 3 * j + 4] = numbers
+            grid[:, 3 * j + 5] = endings[codes]
+            if unwritten[j]:
+                grid[codes < 0, 3 * j + 3 : 3 * j + 6] = ""
+        grid[:, -1] = "</row>"
         for row in [r for r in extra if first <= r < body.first_row + stop]:
             i = row - first
-            mine = {body.first_col + j: cells[j][i] for j in range(n_cols) if cells[j][i]}
+            mine = {
+                body.first_col + j: "".join(grid[i, 3 * j + 3 : 3 * j + 6])
+                for j in range(n_cols)
+                if grid[i, 3 * j + 5]
+            }
             merged = mine | dict(extra[row])  # what XlsxWriter wrote there came later: it wins
             cols = sorted(merged)
-            lines[i] = (
-                f'<row r="{row + 1}" spans="{cols[0] + 1}:{cols[-1] + 1}"'
-                f"{heights.get(row, default)}>" + "".join(merged[c] for c in cols)
-            )
-        yield "</row>".join(lines) + "</row>"
+            points = body.heights.get(row, body.row_height)
+            grid[i, 2] = _row_tail(f"{cols[0] + 1}:{cols[-1] + 1}", points)
+            grid[i, 3:-1] = ""
+            grid[i, 3] = "".join(merged[c] for c in cols)
+        yield "".join(grid.ravel().tolist())
+
+
+def _row_tail(span: str, points: float | None) -> str:
+    """What follows a row's number in its tag: ``" spans="1:7">``, with its height if any."""
+    return f'" spans="{span}"{_height_attributes(points)}>'
 
 
 __all__ = [
