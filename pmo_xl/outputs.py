@@ -171,23 +171,31 @@ def resource_load_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
     frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
     yes, no = _yes_no(True, lang), _yes_no(False, lang)
     frame["over_text"] = [yes if v else no for v in frame["over_allocated"].tolist()]
-    sep = "," if lang == "fr" else "."
-    frame["detail"] = [_detail(d, sep) for d in frame["by_project"].tolist()]
+    frame["detail"] = _details(frame["by_project"].tolist(), "," if lang == "fr" else ".")
     return frame
 
 
-def _detail(by_project: dict[str, float], sep: str) -> str:
-    """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"``: each project's load, by project code."""
-    if not by_project:
-        return ""
-    if len(by_project) == 1:  # most weeks: one project (no sort, no join)
-        ((code, days),) = by_project.items()
-        return code + " : " + _num(days, sep)
-    return " ; ".join([k + " : " + _num(v, sep) for k, v in sorted(by_project.items())])
+def _details(by_project: list[dict[str, float]], sep: str) -> list[str]:
+    """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"`` per row: each project's load, by project code.
 
+    Each distinct load is formatted once (1,000 projects: 190,000 rows, 25,000 loads). One
+    pass over the rows: they are dicts spread over memory, each visit costs."""
+    texts: dict[float, str] = {}
 
-def _num(value: float, sep: str) -> str:
-    return f"{value:.1f}".replace(".", sep)
+    def num(days: float) -> str:
+        text = texts.get(days)
+        if text is None:
+            text = texts[days] = f"{days:.1f}".replace(".", sep)
+        return text
+
+    out: list[str] = []
+    for loads in by_project:
+        if len(loads) == 1:  # most weeks: one project (no sort, no join)
+            ((code, days),) = loads.items()
+            out.append(code + " : " + num(days))
+        else:
+            out.append(" ; ".join([k + " : " + num(v) for k, v in sorted(loads.items())]))
+    return out
 
 
 def resource_load_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:

@@ -364,9 +364,17 @@ def test_a_table_over_a_frame_names_its_columns_from_the_frames_first_row(
 
 
 def test_the_load_detail_lists_projects_by_code_with_one_decimal() -> None:
-    from pmo_xl.outputs import _detail
+    from pmo_xl.outputs import _details
 
     # 2.0 → "2,0"; 1.25 → "1,2" (Python rounds the binary 1.25 half to even).
-    assert _detail({"PRJ-2": 1.25, "PRJ-1": 2.0}, ",") == "PRJ-1 : 2,0 ; PRJ-2 : 1,2"
-    assert _detail({"PRJ-3": 0.54}, ".") == "PRJ-3 : 0.5"
-    assert _detail({}, ",") == ""
+    assert _details([{"PRJ-2": 1.25, "PRJ-1": 2.0}], ",") == ["PRJ-1 : 2,0 ; PRJ-2 : 1,2"]
+    assert _details([{"PRJ-3": 0.54}], ".") == ["PRJ-3 : 0.5"]
+    assert _details([{}], ",") == [""]
+
+
+def test_a_load_formatted_once_is_the_same_text_in_every_row() -> None:
+    from pmo_xl.outputs import _details
+
+    # 2.5 first alone, then beside 0.25 (→ "0,2", half to even), then alone again.
+    rows = [{"PRJ-1": 2.5}, {"PRJ-2": 2.5, "PRJ-1": 0.25}, {"PRJ-3": 2.5}]
+    assert _details(rows, ",") == ["PRJ-1 : 2,5", "PRJ-1 : 0,2 ; PRJ-2 : 2,5", "PRJ-3 : 2,5"]
