@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pmo_xl import __version__, commands
-from pmo_xl.labels import Lang
+from pmo_xl.labels import Label, Lang
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.portfolio import Progress as ProgressFn
 from pmo_xl.safe_io import OutputError
@@ -105,19 +105,25 @@ def _failures() -> Iterator[None]:
 
 
 def _summary(result: PortfolioResult, lang: Lang) -> None:
+    """The most exposed projects (all of them in a typical portfolio), then the counts."""
     from pmo_xl.history import TREND_ARROWS
-    from pmo_xl.labels import SEVERITIES, WEATHER_WORDS
+    from pmo_xl.labels import WEATHER_WORDS
+    from pmo_xl.summary import SHOWN_PROJECTS, more_projects_line, most_exposed_first, result_lines
 
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     table = Table(title=f"{result.settings.portfolio_name} — {result.cutoff.isoformat()}")
     table.box = box.SIMPLE_HEAD
     table.add_column("Code", no_wrap=True, min_width=7)
-    table.add_column("Projet", no_wrap=True, max_width=16, overflow="ellipsis")
-    table.add_column("Météo", no_wrap=True, min_width=9)
+    table.add_column(
+        _SUMMARY_HEADERS["name"].text(lang), no_wrap=True, max_width=16, overflow="ellipsis"
+    )
+    table.add_column(_SUMMARY_HEADERS["weather"].text(lang), no_wrap=True, min_width=9)
     table.add_column("T", justify="center", no_wrap=True, min_width=1)
-    for header in ("Avanct", "Réest. j", "Dérive", "SPI"):
+    for key in ("progress", "eac", "drift", "spi"):
+        header = _SUMMARY_HEADERS[key].text(lang)
         table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 4))
-    for p in result.projects:
+    shown = most_exposed_first(result.projects)[:SHOWN_PROJECTS]
+    for p in shown:
         weather = WEATHER_WORDS[p.weather].text(lang)
         table.add_row(
             p.code or "?",
@@ -129,21 +135,20 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
             "—" if p.drift_pct is None else f"{p.drift_pct:+.1%}",
             "—" if p.spi is None else f"{p.spi:.2f}",
         )
+    table.caption = more_projects_line(len(result.projects), len(shown), lang)
     out.print(table)
-    counts: dict[str, int] = {}
-    for f in result.files:
-        counts[f.status] = counts.get(f.status, 0) + 1
-    out.print("Fichiers : " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    sev: dict[str, int] = {}
-    for finding in result.findings:
-        sev[finding.severity] = sev.get(finding.severity, 0) + 1
-    out.print(
-        "Contrôles : "
-        + ", ".join(f"{sev.get(s, 0)} {SEVERITIES[s].text(lang).lower()}" for s in SEVERITIES)
-    )
-    for f in result.files:
-        if f.status in ("rejected", "missing"):
-            out.print(f"  [red]{f.status}[/red] {f.file} : {f.reason_text(lang)}")
+    for line in result_lines(result, lang):
+        out.print(line, markup=False, highlight=False)
+
+
+_SUMMARY_HEADERS = {
+    "name": Label("Projet", "Project"),
+    "weather": Label("Météo", "Weather"),
+    "progress": Label("Avanct", "Progr."),
+    "eac": Label("Réest. j", "EAC d"),
+    "drift": Label("Dérive", "Drift"),
+    "spi": Label("SPI", "SPI"),
+}
 
 
 @app.command()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +32,7 @@ from pmo_xl.layout import SheetLayout
 from pmo_xl.model import Finding, Thresholds, Weather
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import cell_value
+from pmo_xl.summary import most_exposed_first
 from pmo_xl.weather import Reason
 
 L = Label
@@ -443,7 +444,9 @@ def build_report(result: PortfolioResult, lang: Lang = "fr") -> CopilReport:
     settings = result.settings
     previous = _previous_weather(result)
     stale = set(result.stale)
-    projects = [_project_line(p, previous, stale, lang) for p in _ordered(result.projects)]
+    projects = [
+        _project_line(p, previous, stale, lang) for p in most_exposed_first(result.projects)
+    ]
     header = Header(
         portfolio_name=settings.portfolio_name,
         cutoff=result.cutoff,
@@ -474,12 +477,6 @@ def build_report(result: PortfolioResult, lang: Lang = "fr") -> CopilReport:
     )
     report.synthesis.sentences = synthesis_sentences(report, result, over, lang)
     return report
-
-
-def _ordered(projects: Iterable[ProjectFigures]) -> list[ProjectFigures]:
-    """Worst weather first, then by code: the committee reads the storms first."""
-    rank = {"red": 0, "amber": 1, "green": 2}
-    return sorted(projects, key=lambda p: (rank[p.weather], (p.code or p.file).upper()))
 
 
 def _previous_weather(result: PortfolioResult) -> dict[str, Weather]:

@@ -44,6 +44,7 @@ from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import read_project, read_settings
 from pmo_xl.safe_io import OutputError
+from pmo_xl.summary import day_text, result_lines
 from pmo_xl.workbook import WorkbookError
 
 if TYPE_CHECKING:
@@ -77,12 +78,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Aucun constat : rien à corriger.",
         "No finding: nothing to fix.",
     ),
-    "consolidated": (
-        "Consolidation au {cutoff} : {n} projet(s) consolidé(s).",
-        "Consolidation at {cutoff}: {n} project(s) consolidated.",
-    ),
-    "files": ("Fichiers : {counts}.", "Files: {counts}."),
-    "findings": ("Contrôles : {counts}.", "Findings: {counts}."),
     "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
     "copil_written": (
         "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
@@ -299,7 +294,7 @@ def _copil_into(
     layout = copil.copil_layout(report, lang)
     with batch_updates(book):
         run.written += write_outputs(run.xbook, [layout], labels.PMO_SHEETS)
-    cutoff = _day_text(run.result.cutoff, lang)
+    cutoff = day_text(run.result.cutoff, lang)
     lines = [text("copil_written", lang, sheet=layout.name, cutoff=cutoff)]
     folder = export_dir or book_folder(book)
     if folder is None:
@@ -441,34 +436,6 @@ def status_progress(
     return progress
 
 
-def result_lines(result: PortfolioResult, lang: Lang) -> list[str]:
-    """What the PMO reads in the message box after a consolidation."""
-    from pmo_xl.outputs import FILE_STATUS_LABELS
-
-    counts: dict[str, int] = {}
-    for f in result.files:
-        counts[f.status] = counts.get(f.status, 0) + 1
-    plural = "(s)" if lang == "fr" else ""
-    files = " · ".join(
-        f"{n} {FILE_STATUS_LABELS[s].text(lang).lower()}{plural}" for s, n in sorted(counts.items())
-    )
-    lines = [
-        text("consolidated", lang, cutoff=_day_text(result.cutoff, lang), n=result.consolidated)
-    ]
-    if files:
-        colon = " : " if lang == "fr" else ": "
-        # The files the PMO must chase, named under the counts.
-        chase = [
-            f"• {FILE_STATUS_LABELS[f.status].text(lang)}{colon}{f.file}"
-            + (f" — {f.reason_text(lang)}" if f.reason_text(lang) else "")
-            for f in result.files
-            if f.status in ("rejected", "missing")
-        ]
-        lines.append("\n".join([text("files", lang, counts=files), *chase]))
-    lines.append(text("findings", lang, counts=counts_text(result.findings, lang)))
-    return lines
-
-
 # ---------------------------------------------------------------------------------------------
 # Writing without touching the inputs
 # ---------------------------------------------------------------------------------------------
@@ -593,10 +560,6 @@ def write_error_log(action: str, book: object, exc: BaseException) -> Path | Non
 def _message(lines: Sequence[str], notices: Sequence[str]) -> str:
     unique = list(dict.fromkeys(notices))  # the same notice from several sheets: said once
     return "\n\n".join([*lines, *unique])
-
-
-def _day_text(day: dt.date, lang: Lang) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 # ---------------------------------------------------------------------------------------------

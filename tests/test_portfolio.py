@@ -250,6 +250,36 @@ def test_a_workbook_that_cannot_be_written_leaves_no_json_writer_behind(
     assert not out.exists()
 
 
+def test_the_cli_summary_shows_the_most_exposed_projects_and_says_how_many_are_left(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmo_xl import summary
+
+    monkeypatch.setattr(summary, "SHOWN_PROJECTS", 1)
+    out_json = tmp_path / "c.json"
+    out = tmp_path / "o.xlsx"
+    res = CliRunner().invoke(app, ["consolidate", str(folder), "--cutoff", "2026-11-20",
+                                   "--out", str(out), "--json", str(out_json)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rank = {"red": 0, "amber": 1, "green": 2}
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    weathers = sorted((rank[p["weather"]], p["code"]) for p in doc["projects"])
+    (worst, _), (other, _) = [(code, w) for w, code in weathers]
+    rows = [line for line in res.output.splitlines() if "PRJ-" in line]
+    assert len(rows) == 1 and worst in rows[0] and other not in res.output
+    assert "… et 1 projet(s) moins exposé(s)" in res.output
+
+
+def test_the_cli_summary_speaks_the_language_asked(folder: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["consolidate", str(folder), "--cutoff", "2026-11-20",
+                                   "--out", str(tmp_path / "o.xlsx"), "--lang", "en"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "Project" in res.output and "Weather" in res.output
+    # Two workbooks read, the truncated one rejected, the .xls ignored.
+    assert "Files: 2 consolidated · 1 ignored · 1 rejected." in res.output
+    assert "• Rejected: projet_casse.xlsx" in res.output
+
+
 def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> None:
     empty = tmp_path / "vide"
     empty.mkdir()
