@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from pmo_xl.consolidation import MilestoneFigure, ProjectFigures
 from pmo_xl.history import Trend, previous_snapshot
-from pmo_xl.labels import FILE_STATUSES, WEATHER_WORDS, Label, Lang, enum_label
+from pmo_xl.labels import FILE_STATUSES, WEATHER_WORDS, Label, Lang, day_text, enum_label
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import Finding, Thresholds, Weather
 from pmo_xl.portfolio import PortfolioResult
@@ -359,9 +359,7 @@ def fmt_eur(amount: float, lang: Lang, signed: bool = False) -> str:
 
 
 def fmt_date(day: dt.date | None, lang: Lang) -> str:
-    if day is None:
-        return "—"
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    return "—" if day is None else day_text(day, lang)
 
 
 def fmt_working_days(n: int, lang: Lang) -> str:

@@ -38,13 +38,13 @@ from pmo_xl.excel_book import (
 )
 from pmo_xl.findings_sheet import SEVERITY_STYLES, counts_text, findings_layout
 from pmo_xl.history import history_from_grid
-from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, norm
+from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, day_text, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import read_project, read_settings
 from pmo_xl.safe_io import OutputError
-from pmo_xl.summary import day_text, result_lines
+from pmo_xl.summary import result_lines
 from pmo_xl.workbook import WorkbookError
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ company's own names on top of these at run time.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -14,6 +15,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Lang = Literal["fr", "en"]
+
+
+def day_text(day: dt.date, lang: Lang) -> str:
+    """A date as the PMO reads it: ``20/11/2026`` in French, ``2026-11-20`` in English."""
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 def norm(text: object) -> str:

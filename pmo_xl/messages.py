@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pmo_xl.labels import Lang
+from pmo_xl.labels import Lang, day_text
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def _fmt(value: Any, lang: Lang) -> Any:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y") if lang == "fr" else value.isoformat()
+        return day_text(value, lang)
     if isinstance(value, float):
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if lang == "fr" else text

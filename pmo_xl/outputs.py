@@ -6,7 +6,6 @@ The PMO's input sheets (Paramètres, TJM, Projets, Correspondances, Règles) are
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any, overload
 
@@ -14,7 +13,15 @@ import pandas as pd
 
 from pmo_xl.findings_sheet import findings_layout
 from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
-from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, WEATHER_WORDS, Label, Lang, enum_label
+from pmo_xl.labels import (
+    FILE_STATUSES,
+    OUTPUT_SHEETS,
+    WEATHER_WORDS,
+    Label,
+    Lang,
+    day_text,
+    enum_label,
+)
 from pmo_xl.layout import CellStyle, ConditionalFormat, Pending, SheetLayout
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import WEATHER_FILLS, WEATHER_FONTS, Col, data_range, table_sheet
@@ -117,7 +124,7 @@ def consolidation_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayo
     subtitle = (
         f"{result.settings.portfolio_name} — "
         + L("arrêté au", "cut-off").text(lang)
-        + f" {_date_text(result.cutoff, lang)}"
+        + f" {day_text(result.cutoff, lang)}"
     )
     layout = table_sheet(
         title, f"{title} — {result.settings.portfolio_name}", CONSOLIDATION_COLUMNS, frame, lang,
@@ -126,10 +133,6 @@ def consolidation_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayo
     _weather_formats(layout, 3, len(frame), lang)
     _weather_formats(layout, 5, len(frame), lang)
     return layout
-
-
-def _date_text(day: dt.date, lang: Lang) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 EFFORT_COLUMNS = (

@@ -6,12 +6,11 @@ Both read the same sentences. A large portfolio is summed up, not listed: the CL
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pmo_xl.findings_sheet import counts_text
-from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang
+from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang, day_text
 from pmo_xl.weather import WEATHER_RANK
 
 if TYPE_CHECKING:
@@ -51,10 +50,6 @@ def text(key: str, lang: Lang = "fr", **params: object) -> str:
     """One sentence of the summary, in ``lang``."""
     fr, en = _TEXTS[key]
     return (fr if lang == "fr" else en).format(**params)
-
-
-def day_text(day: dt.date, lang: Lang) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 def most_exposed_first(projects: Iterable[P]) -> list[P]:
