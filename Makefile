@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo
 
-.PHONY: demo test lint templates docs bench install dev clean
+.PHONY: demo test lint templates docs bench fuzz install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,9 @@ docs: dev
 bench: dev
 	$(BIN)/python benchmarks/bench.py
 
+## Damage sheet XML at random and read it with the C reader under AddressSanitizer (gcc, Linux).
+fuzz: dev
+	$(BIN)/python tests/fuzz_sheetxml.py --iterations 100000
+
 clean:
-	rm -rf $(DEMO) .bench build *.egg-info
+	rm -rf $(DEMO) .bench build *.egg-info pmo_xl/_sheetxml*.so

@@ -260,7 +260,7 @@ def child_baseline(folder: Path) -> dict[str, Any]:
 
 def child_stages(folder: Path, sample: int) -> dict[str, Any]:
     """Per-file cost of each stage, in one process, on the first ``sample`` workbooks."""
-    from pmo_xl import checks, consolidation, preflight
+    from pmo_xl import checks, consolidation, native, preflight
     from pmo_xl.fast_workbook import open_fast
     from pmo_xl.file_workbook import open_workbook
     from pmo_xl.model import Settings
@@ -276,12 +276,18 @@ def child_stages(folder: Path, sample: int) -> dict[str, Any]:
         spent[stage] = spent.get(stage, 0.0) + time.perf_counter() - start
         return value
 
+    reader = "C reader" if native.enabled() else "calamine"
     timed("warm-up", lambda: read_project(open_fast(paths[0]), settings))
     spent.clear()
     for path in paths:
         pre = timed("preflight", lambda p=path: preflight.preflight(p))
+        with _calamine_alone():  # side by side: the parse of a build without the C reader
+            timed(
+                "open + parse, calamine alone",
+                lambda p=path, r=pre: _parse_and_close(open_fast(p, None, r)),
+            )
         source = timed("open", lambda p=path, r=pre: open_fast(p, None, r))
-        timed("parse (calamine + error/formula scan)", lambda s=source: _parse_all(s))
+        timed(f"parse ({reader} + error/formula scan)", lambda s=source: _parse_all(s))
         workbook = timed("read_project", lambda s=source: read_project(s, settings, file="x"))
         source.close()
         cutoff = workbook.info.cutoff
@@ -295,6 +301,25 @@ def child_stages(folder: Path, sample: int) -> dict[str, Any]:
         timed("share", lambda w=workbook, c=cutoff: consolidation.project_share(w, settings, c))
         timed("openpyxl reader (reference)", lambda p=path: _parse_all(open_workbook(p)))
     return {k: 1000 * v / len(paths) for k, v in spent.items()} | {"sample": len(paths)}
+
+
+@contextlib.contextmanager
+def _calamine_alone() -> Iterator[None]:
+    """The fast reader without its C part, as pmo_xl runs where it was built without it."""
+    before = os.environ.get("PMO_XL_NATIVE")
+    os.environ["PMO_XL_NATIVE"] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PMO_XL_NATIVE"]
+        else:
+            os.environ["PMO_XL_NATIVE"] = before
+
+
+def _parse_and_close(source: Any) -> None:
+    with source:
+        _parse_all(source)
 
 
 def _parse_all(source: Any) -> None:
@@ -544,6 +569,7 @@ def _document(runs: list[dict[str, Any]], stages: dict[str, Any]) -> dict[str, A
             "numpy": numpy.__version__,
             "openpyxl": openpyxl.__version__,
             "python-calamine": _version("python-calamine"),
+            "sheet_reader": _sheet_reader(),
         },
         "corpus": {
             "tasks_per_workbook": corpus.N_TASKS,
@@ -555,6 +581,12 @@ def _document(runs: list[dict[str, Any]], stages: dict[str, Any]) -> dict[str, A
         "slope_ms_per_workbook_200_to_1000": slope,
         "per_file_stage_ms": stages,
     }
+
+
+def _sheet_reader() -> str:
+    from pmo_xl import native
+
+    return "C reader (pmo_xl._sheetxml), calamine for the rest" if native.enabled() else "calamine"
 
 
 def _version(dist: str) -> str | None:

@@ -68,6 +68,7 @@ ANSWER_MODULES = (
     "labels",
     "messages",
     "model",
+    "native",
     "portfolio",
     "preflight",
     "reading",
@@ -79,8 +80,11 @@ ANSWER_MODULES = (
 
 
 def code_fingerprint() -> str:
-    """pmo_xl's version and the size and date of the modules of :data:`ANSWER_MODULES`: a
-    change to the code that reads, checks or computes makes every entry stale."""
+    """pmo_xl's version, the size and date of the modules of :data:`ANSWER_MODULES` and the
+    sheet reader in use (:func:`pmo_xl.native.fingerprint`): a change to the code that reads,
+    checks or computes makes every entry stale."""
+    from pmo_xl import native
+
     if not _code_fingerprint:
         package = Path(pmo_xl.__file__).parent
         h = hashlib.sha256(f"{pmo_xl.__version__}|{FORMAT}".encode())
@@ -89,7 +93,7 @@ def code_fingerprint() -> str:
             st = module.stat()
             h.update(f"|{module.name}:{st.st_size}:{st.st_mtime_ns}".encode())
         _code_fingerprint.append(h.hexdigest())
-    return _code_fingerprint[0]
+    return hashlib.sha256(f"{_code_fingerprint[0]}|{native.fingerprint()}".encode()).hexdigest()
 
 
 def run_fingerprint(*parts: Any) -> str:

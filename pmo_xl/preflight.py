@@ -49,7 +49,12 @@ _ASCII_ENCODINGS = re.compile(rb"utf-?8|us-ascii|ascii|iso-?8859-\d+|latin-?\d|(
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 # Decompressed parts kept for the reader (sheets, shared strings, workbook), at most this much.
 _KEEP_BYTES = 64 * MB
-_KEPT_PARTS = ("xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_KEPT_PARTS = (
+    "xl/sharedStrings.xml",
+    "xl/styles.xml",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+)
 _SHEET_ROOTS = frozenset({"worksheet", "dialogsheet", "macrosheet"})
 
 

@@ -54,6 +54,13 @@ def _answers(result: portfolio.PortfolioResult) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["C reader", "calamine"])
+def sheet_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both fast readers: the C one pmo_xl builds, and calamine alone (a build without C)."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "1" if request.param == "C reader" else "0")
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
 def traps(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workbook with every value trap, written by openpyxl (which writes error cells)."""
@@ -78,12 +85,14 @@ def traps(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_fast_reader_gives_openpyxl_values_for_every_trap(traps: Path) -> None:
+def test_fast_reader_gives_openpyxl_values_for_every_trap(traps: Path, sheet_reader: str) -> None:
     with open_workbook(traps) as reference, open_fast(traps) as fast:
         assert fast.sheet_names() == reference.sheet_names() == ["Pièges"]
         assert fast.read_sheet("Pièges").rows == reference.read_sheet("Pièges").rows
+        assert (fast._book is None) == (sheet_reader == "C reader")  # calamine not opened
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_error_cells_are_cell_errors_not_blanks(traps: Path) -> None:
     with open_fast(traps) as fast:
         grid = fast.read_sheet("Pièges")
@@ -93,11 +102,13 @@ def test_error_cells_are_cell_errors_not_blanks(traps: Path) -> None:
     assert grid.cell(6, 2) == CellError("#N/A")
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_formula_without_value_is_uncached_not_blank(traps: Path) -> None:
     with open_fast(traps) as fast:
         assert fast.read_sheet("Pièges").cell(4, 4) == Uncached("=1/0")
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_calamine_conventions_become_openpyxl_ones(traps: Path) -> None:
     with open_fast(traps) as fast:
         raw = fast.raw_sheet("Pièges")
@@ -109,6 +120,7 @@ def test_calamine_conventions_become_openpyxl_ones(traps: Path) -> None:
     assert grid.rows[0] == [] and grid.rows[1] == []  # empty rows above the used range
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_1904_workbook_reads_the_same_dates(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
@@ -122,6 +134,7 @@ def test_1904_workbook_reads_the_same_dates(tmp_path: Path) -> None:
         assert fast.read_sheet("Dates").cell(1, 1) == dt.datetime(2026, 11, 20)
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_text_with_an_escaped_carriage_return_is_read_as_openpyxl_reads_it(
     tmp_path: Path,
 ) -> None:
@@ -155,6 +168,7 @@ def _all_raw_rows(path: Path, pre: preflight.PreflightResult | None) -> dict[str
         return {name: fast.raw_sheet(name).rows for name in fast.sheet_names()}
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_reader_given_preflight_parts_reads_the_same_values_without_the_zip(traps: Path) -> None:
     pre = preflight.preflight(traps)
     # Preflight keeps the workbook, its relationships and the sheet it inflated and checked.
@@ -276,6 +290,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_demo(tmp_path_factory.mktemp("demo")).projects_dir
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_demo_portfolio_gives_identical_figures_and_findings(demo_dir: Path) -> None:
     fast = consolidate_folder(demo_dir, Settings(), cutoff=CUTOFF, cache=False)
     reference = consolidate_folder(
@@ -294,6 +309,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_generated_workbooks_give_identical_figures_and_findings(generated: Path) -> None:
     fast = consolidate_folder(generated, Settings(), cache=False)
     reference = consolidate_folder(generated, Settings(), cache=False, reader="openpyxl")
@@ -304,6 +320,7 @@ def test_generated_workbooks_give_identical_figures_and_findings(generated: Path
     assert {"NUMBER_AS_TEXT", "DATE_AS_TEXT"} <= codes
 
 
+@pytest.mark.usefixtures("sheet_reader")
 def test_error_cells_in_figures_are_findings_on_both_paths(tmp_path: Path) -> None:
     sheets = simple_project("PRJ-E")
     path = write_book(tmp_path / "p" / "projet_e.xlsx", sheets)
@@ -452,7 +469,18 @@ def test_every_module_a_cached_answer_comes_from_is_in_the_code_fingerprint() ->
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert set(loaded) <= set(cache.ANSWER_MODULES)
+    # The C reader is a built file, not a module's source: native.fingerprint() names it.
+    assert set(loaded) - {"_sheetxml"} <= set(cache.ANSWER_MODULES)
+
+
+def test_the_sheet_reader_in_use_is_in_the_code_fingerprint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answers cached while the C reader read the sheets are not taken for calamine's."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "1")
+    with_c = cache.code_fingerprint()
+    monkeypatch.setenv("PMO_XL_NATIVE", "0")
+    assert cache.code_fingerprint() != with_c
 
 
 def test_a_damaged_cache_entry_is_only_a_miss(

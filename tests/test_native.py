@@ -1,0 +1,397 @@
+"""The C reader of worksheet XML (``pmo_xl._sheetxml``, issue "Fast consolidation").
+
+It must give, for every sheet it accepts, the rows python-calamine gives (and so, through the
+same conventions, openpyxl's values), and hand every sheet it does not read exactly so back to
+calamine. Bad bytes give None or a list, never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from pmo_xl import _sheetxml, native
+from pmo_xl.fast_workbook import FastUnsupported, open_fast
+from pmo_xl.file_workbook import open_workbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus
+from fuzz_sheetxml import damage
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHARED = (
+    f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}" count="4" uniqueCount="4">'
+    "<si><t>x</t></si><si><t></t></si>"
+    '<si><r><rPr><b/><sz val="11"/></rPr><t xml:space="preserve">a </t></r><r><t>b&amp;c</t>'
+    '</r></si><si><t xml:space="preserve">  lead</t></si></sst>'
+)
+
+
+@pytest.fixture(autouse=True)
+def c_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_XL_NATIVE", "1")
+
+
+def _workbook(sheet_data: str, shared: str | None = SHARED, workbook_pr: str = "") -> bytes:
+    """An .xlsx with one sheet ``S`` whose ``<sheetData>`` holds ``sheet_data``."""
+    book = openpyxl.Workbook()
+    book.active.title = "S"
+    buf = io.BytesIO()
+    book.save(buf)
+    source, out = zipfile.ZipFile(buf), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (
+                    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
+                    f"<sheetData>{sheet_data}</sheetData></worksheet>"
+                ).encode()
+            elif info.filename == "xl/workbook.xml" and workbook_pr:
+                data = data.replace(b"<workbookPr", f"<workbookPr {workbook_pr}".encode(), 1)
+            elif info.filename == "xl/_rels/workbook.xml.rels" and shared is not None:
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+                    b"</Relationships>",
+                )
+            elif info.filename == "[Content_Types].xml" and shared is not None:
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                    b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            target.writestr(info, data)
+        if shared is not None:
+            target.writestr("xl/sharedStrings.xml", shared)
+    return out.getvalue()
+
+
+def _calamine_rows(data: bytes, sheet: str = "S") -> list[list[Any]]:
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return rows
+
+
+def _c_rows(data: bytes, part: str = "xl/worksheets/sheet1.xml") -> list[list[Any]] | None:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    reader = native.sheet_reader(
+        archive.read("xl/workbook.xml"),
+        archive.read("xl/styles.xml") if "xl/styles.xml" in names else None,
+        archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else None,
+        native.MAX_CELLS,
+    )
+    assert reader is not None
+    return reader.rows(archive.read(part))
+
+
+def test_the_c_reader_is_built_and_in_use() -> None:
+    """``pip install -e .`` compiled it (CI installs a compiler): the tests below test it."""
+    assert native.enabled()
+
+
+READ_AS_CALAMINE = {
+    "numbers, whole and decimal": '<row r="1"><c r="A1"><v>5</v></c><c r="B1"><v>2.5</v></c>'
+    '<c r="C1"><v>-0.125</v></c><c r="D1"><v>1.5E-3</v></c><c r="E1"><v>-0</v></c></row>',
+    "numbers strtod reads": '<row r="1"><c r="A1"><v>1.</v></c><c r="B1"><v>.5</v></c>'
+    '<c r="C1"><v>+1</v></c><c r="D1"><v>1e400</v></c>'
+    '<c r="E1"><v>0.1000000000000000055511151231257827</v></c>'
+    '<c r="F1"><v>12345678901234567890</v></c></row>',
+    "shared strings, rich text and kept spaces": '<row r="1"><c r="A1" t="s"><v>0</v></c>'
+    '<c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>',
+    "an empty shared string extends the rows": '<row r="1"><c r="A1"><v>1</v></c>'
+    '<c r="C1" t="s"><v>1</v></c></row>',
+    "booleans": '<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c></row>',
+    "a formula's text, with entities": '<row r="1"><c r="A1" t="str"><f>"a"</f>'
+    "<v>a&amp;b&lt;&#233;&#x1F600;&quot;&apos;&gt;</v></c></row>",
+    "used range from A1, rows and columns before the first cell": '<row r="3">'
+    '<c r="C3"><v>1.5</v></c></row>',
+    "a formula without its value is no value": '<row r="1"><c r="A1"><f>1/0</f><v></v></c>'
+    '<c r="B1"><v>2</v></c><c r="C1"><f>1/0</f><v/></c><c r="D1"><f>2/0</f><v /></c></row>',
+    "an empty text result is ''": '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="str">'
+    '<f>""</f><v></v></c></row>',
+    "an error cell is '' (the caller puts the error back)": '<row r="1"><c r="A1"><v>1</v>'
+    '</c><c r="C1" t="e"><v>#N/A</v></c><c r="D1" t="e"><v></v></c></row>',
+    "styled blanks are no value": '<row r="1"><c r="A1"><v>1</v></c><c r="C1" s="0"/></row>'
+    '<row r="3"><c r="B3" s="0"/></row>',
+    "spaces and line breaks between elements": '\n <row r="1" spans="1:2" ht="15"\n '
+    'customHeight="1">\n  <c r="A1" s="0" t="n">\n   <v>3</v>\n  </c>\n </row>\n',
+    "shared formulas and array formulas": '<row r="1"><c r="A1"><f t="shared" ref="A1:A2" '
+    'si="0">1+1</f><v>2</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>2</v></c>'
+    '<c r="B2"><f t="array" ref="B2">SUM(A1:A2)</f><v>4</v></c></row>',
+    "inline strings (openpyxl writes them), rich and empty": '<row r="1"><c r="A1" '
+    't="inlineStr"><is><t>hi &amp; bye</t></is></c><c r="B1" t="inlineStr"><is><r><rPr><b/>'
+    '</rPr><t xml:space="preserve">a </t></r><r><t>b</t></r></is></c><c r="C1" t="inlineStr"/>'
+    '<c r="D1"><v>1</v></c><c r="E1" t="inlineStr"/></row>',
+    "empty rows and an empty sheet part": '<row r="1"/><row r="2"></row>',
+}
+
+
+@pytest.mark.parametrize("sheet_data", READ_AS_CALAMINE.values(), ids=READ_AS_CALAMINE.keys())
+def test_sheet_read_by_c_gives_calamine_rows(sheet_data: str) -> None:
+    data = _workbook(sheet_data)
+    rows = _c_rows(data)
+    assert rows is not None  # read by C, not handed back
+    assert rows == _calamine_rows(data)
+
+
+def test_rows_of_a_small_sheet_worked_out_by_hand() -> None:
+    # B2 = 7 (row 2, column 2); D1 = "x" (shared string 0): a 2 × 4 rectangle from A1.
+    data = _workbook(
+        '<row r="1"><c r="D1" t="s"><v>0</v></c></row><row r="2"><c r="B2"><v>7</v></c></row>'
+    )
+    assert _c_rows(data) == [["", "", "", "x"], ["", 7.0, "", ""]]
+
+
+HANDED_TO_CALAMINE = {
+    "an inline string with a value as well": '<row r="1"><c r="A1" t="inlineStr"><v>1</v>'
+    "<is><t>hi</t></is></c></row>",
+    "ISO date": '<row r="1"><c r="A1" t="d"><v>2026-01-05T00:00:00</v></c></row>',
+    "rows out of order": '<row r="2"><c r="A2"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v>'
+    "</c></row>",
+    "cells without a reference": '<row r="1"><c><v>1</v></c><c><v>2</v></c></row>',
+    "rows without a number": '<row><c r="A1"><v>1</v></c></row><row><c r="A2"><v>2</v></c></row>',
+    "cells out of order": '<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
+    "a cell of another row": '<row r="1"><c r="A2"><v>1</v></c></row>',
+    "a carriage return an XML parser turns into a line feed": '<row r="1"><c r="A1" t="str">'
+    "<v>a\r\nb</v></c></row>",
+    "a value attribute it does not know": '<row r="1"><c r="A1" vm="1"><v>1</v></c></row>',
+    "a comment": '<!-- note --><row r="1"><c r="A1"><v>1</v></c></row>',
+    "a string index beyond the table": '<row r="1"><c r="A1" t="s"><v>99</v></c></row>',
+    "a number that is not one": '<row r="1"><c r="A1"><v>1,5</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("sheet_data", HANDED_TO_CALAMINE.values(), ids=HANDED_TO_CALAMINE.keys())
+def test_sheet_the_c_reader_does_not_read_exactly_is_read_by_calamine(
+    sheet_data: str, tmp_path: Path
+) -> None:
+    data = _workbook(sheet_data)
+    assert _c_rows(data) is None
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    try:
+        expected = _calamine_rows(data)
+    except Exception:  # calamine refuses it too: the caller reads the file with openpyxl
+        with pytest.raises(FastUnsupported), open_fast(path) as fast:
+            fast.raw_sheet("S")
+        return
+    with open_fast(path) as fast:
+        assert fast.raw_sheet("S").rows == expected
+        assert fast._book is not None  # calamine opened for it
+
+
+def test_shared_strings_with_phonetic_runs_are_left_to_calamine() -> None:
+    shared = SHARED.replace(
+        "<si><t>x</t></si>", "<si><t>x</t><rPh sb='0' eb='1'><t>y</t></rPh></si>"
+    )
+    assert _sheetxml.parse_sst(shared.encode()) is None
+    assert native.sheet_reader(b"<workbook/>", None, shared.encode(), 100) is None
+
+
+def test_1904_workbooks_are_left_to_calamine() -> None:
+    data = _workbook('<row r="1"><c r="A1"><v>1</v></c></row>', workbook_pr='date1904="1"')
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert native.sheet_reader(archive.read("xl/workbook.xml"), None, None, 100) is None
+
+
+def test_dates_times_and_durations_are_openpyxl_values(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "D"
+    sheet["A1"] = dt.datetime(2026, 1, 5)
+    sheet["B1"] = dt.datetime(2026, 1, 5, 13, 30, 15)
+    sheet["C1"] = dt.time(13, 30)
+    sheet["D1"] = dt.timedelta(hours=30, minutes=5)
+    sheet["E1"] = dt.date(1900, 1, 15)  # before 1 March 1900: Excel's phantom 29 February
+    sheet["F1"] = 45000
+    sheet["F1"].number_format = "mm/yy"
+    sheet["G1"] = 0.25
+    sheet["G1"].number_format = "h:mm"
+    sheet["H1"] = 45000.5
+    sheet["H1"].number_format = "[$-40C]d mmmm yyyy;@"
+    sheet["A2"] = 45000  # no date format: a number
+    path = tmp_path / "dates.xlsx"
+    book.save(path)
+    with open_fast(path) as fast, open_workbook(path) as reference:
+        rows = fast.read_sheet("D").rows
+        assert rows == reference.read_sheet("D").rows
+        assert fast._book is None  # calamine was not needed
+    assert rows[0] == [
+        dt.datetime(2026, 1, 5),
+        dt.datetime(2026, 1, 5, 13, 30, 15),
+        dt.time(13, 30),
+        dt.timedelta(days=1, hours=6, minutes=5),
+        dt.datetime(1900, 1, 15),
+        dt.datetime(2023, 3, 15),  # serial 45000 = 15 March 2023
+        dt.time(6, 0),  # a quarter of a day
+        dt.datetime(2023, 3, 15, 12, 0),
+    ]
+
+
+def test_workbooks_xlsxwriter_writes_are_read_by_c_as_calamine_reads_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "xlsxwriter.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("S")
+    bold, money = book.add_format({"bold": True}), book.add_format({"num_format": "#,##0 €"})
+    day = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["Tâche", "Charge", "Début", "Fait", "Note"], bold)
+    sheet.write_row(1, 0, ["T1 & <b>", 2.5, None, True, "ligne 1\nligne 2"])
+    sheet.write_datetime(1, 2, dt.datetime(2026, 3, 2), day)
+    sheet.write_number(2, 1, 1234.5, money)
+    sheet.write_blank(2, 3, None, bold)
+    sheet.write_rich_string(3, 0, "un ", bold, "gras", " texte")
+    sheet.write_formula(3, 1, "=B2*2", None, 5)
+    sheet.write_formula(3, 2, "=1/0", None, "#DIV/0!")
+    sheet.write_boolean(3, 3, False)
+    book.close()
+    data = path.read_bytes()
+    rows = _c_rows(data)
+    assert rows is not None
+    assert rows == _patched(_calamine_rows(data), rows)
+    with open_fast(path) as fast, open_workbook(path) as reference:
+        assert fast.read_sheet("S").rows == reference.read_sheet("S").rows
+        assert fast._book is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_workbooks_libreoffice_writes_are_read_by_c_as_calamine_reads_them(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "source.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "S"
+    sheet.append(["Ressource", "Date", "Consommé (j)", "Commentaire"])
+    sheet.append(["Inès Petit", dt.datetime(2026, 1, 5), 0.5, "réunion & suivi"])
+    sheet.append(["Jules Leroy", dt.datetime(2026, 1, 6), "0,5", None])
+    sheet.append(["Jules Leroy", "15/01/2026", 1, True])
+    book.save(source)
+    outdir = tmp_path / "lo"
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    data = (outdir / "source.xlsx").read_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    part = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+    rows = _c_rows(data, part)
+    assert rows is not None
+    assert rows == _patched(_calamine_rows(data), rows)
+
+
+def test_benchmark_workbooks_are_read_by_c_as_calamine_reads_them(tmp_path: Path) -> None:
+    """Every sheet of three generated project workbooks (planning, 3,000 time entries…)."""
+    for index in range(3):
+        path = corpus.write_project(tmp_path, index)
+        data = path.read_bytes()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with open_fast(path) as fast:
+            for name in fast.sheet_names():
+                expected = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                assert fast.raw_sheet(name).rows == _patched(expected, fast.raw_sheet(name).rows)
+            assert fast._book is None
+
+
+def _patched(expected: list[list[Any]], rows: list[list[Any]]) -> list[list[Any]]:
+    """calamine's rows with whole-day dates as the datetimes openpyxl gives (both readers'
+    values mean the same once normalised; only the type of a date differs)."""
+    out = []
+    for line, got in zip(expected, rows, strict=True):
+        out.append(
+            [
+                g if type(e) is dt.date and g == dt.datetime(e.year, e.month, e.day) else e
+                for e, g in zip(line, got, strict=True)
+            ]
+        )
+    return out
+
+
+def test_damaged_sheet_xml_gives_rows_or_none_never_a_crash() -> None:
+    """Random damage to a real sheet (bytes changed, cut, markup inserted): the C reader
+    returns a rectangle or hands the sheet back, whatever the bytes."""
+    data = _workbook(
+        "".join(
+            f'<row r="{r}" spans="1:4"><c r="A{r}" s="0" t="s"><v>{r % 4}</v></c>'
+            f'<c r="B{r}"><v>{r * 0.5}</v></c><c r="C{r}" t="str"><f>A{r}&amp;"x"</f>'
+            f'<v>v&amp;{r}</v></c><c r="D{r}" t="b"><v>{r % 2}</v></c></row>'
+            for r in range(1, 60)
+        )
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    sheet = archive.read("xl/worksheets/sheet1.xml")
+    strings = _sheetxml.parse_sst(SHARED.encode())
+    assert strings is not None
+    rng = random.Random(20261127)
+    accepted = 0
+    for _ in range(4000):
+        damaged = damage(sheet, rng)
+        rows = _sheetxml.parse_sheet(damaged, strings, b"\x00", native._date_of, 10**6)
+        if rows is not None:
+            accepted += 1
+            assert len({len(line) for line in rows}) <= 1  # a rectangle
+            assert all(
+                type(v) in (str, float, bool) for line in rows for v in line
+            )  # no style is a date here
+    assert accepted > 0  # some damage leaves a readable sheet (a changed digit, a cut cell)
+
+
+def test_damaged_shared_strings_give_strings_or_none() -> None:
+    rng = random.Random(7)
+    source = SHARED.encode()
+    for _ in range(2000):
+        damaged = bytearray(source)
+        at = rng.randrange(len(damaged))
+        damaged[at : at + rng.randint(0, 5)] = bytes(rng.randrange(256) for _ in range(3))
+        strings = _sheetxml.parse_sst(bytes(damaged))
+        assert strings is None or all(type(s) is str for s in strings)
+
+
+def test_a_sheet_beyond_the_cell_limit_is_handed_back() -> None:
+    # A1 and C2000: 2,000 rows × 3 columns = 6,000 cells, over a limit of 5,000.
+    data = _workbook(
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="2000"><c r="C2000"><v>2</v></c></row>'
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert _sheetxml.parse_sheet(sheet, [], b"", native._date_of, 5_000) is None
+    assert len(_sheetxml.parse_sheet(sheet, [], b"", native._date_of, 6_000)) == 2000
+
+
+def test_turned_off_the_reader_is_calamine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PMO_XL_NATIVE", "0")
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(_workbook('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    with open_fast(path) as fast:
+        assert fast.raw_sheet("S").rows == [[1.0]]
+        assert fast._book is not None
+    assert native.fingerprint() == "calamine"
