@@ -437,6 +437,8 @@ typedef struct {
     PyObject *date_of; /* callable(value: float, kind: int) */
     PyObject *memo[3]; /* per kind: {float: converted} */
     PyObject *empty;   /* '' */
+    PyObject *patches; /* list of (row, col, kind, text): 0 an error's value, 1 a formula
+                        * saved without its value ("=" + its text) */
 } Context;
 
 /* "-12.375" with at most 15 digits: the digits as an integer, exact in a double, divided by an
@@ -517,15 +519,37 @@ static PyObject *number_value(Context *ctx, const char *s, size_t n, long style)
     return converted;
 }
 
+static int contains(const char *s, size_t n, const char *lit) {
+    size_t m = strlen(lit);
+    for (size_t i = 0; i + m <= n; i++)
+        if (s[i] == lit[0] && memcmp(s + i, lit, m) == 0) return 1;
+    return 0;
+}
+
+static int add_patch(Context *ctx, long row, long col, int kind, PyObject *text) {
+    if (text == NULL) return -1;
+    PyObject *item = Py_BuildValue("(lliN)", row, col, kind, text);
+    if (item == NULL) return -1;
+    int rc = PyList_Append(ctx->patches, item);
+    Py_DECREF(item);
+    return rc;
+}
+
 /* One <c ...> element, its start tag at the cursor. Returns 1 and *value (new reference, NULL
  * for a cell without a value) on success, 0 to decline, -1 on a Python error. */
 static int read_cell(Context *ctx, Cursor *c, long row, long *col, PyObject **value) {
     Attr attrs[3];
     int closed;
     *value = NULL;
+    const char *tag = c->p;
     c->p += 2; /* "<c" */
     int n = read_attrs(c, attrs, 3, &closed);
     if (n < 0) return 0;
+    /* The raw start tag: the Python scans this replaces read it as text (a '>' inside a value
+     * would end it for them), so such a tag is left to them. */
+    const char *tag_end = c->p - (closed ? 2 : 1);
+    if (memchr(tag, '>', (size_t)(tag_end - tag)) != NULL) return 0;
+    size_t tag_len = (size_t)(tag_end - tag);
     const Attr *ref = NULL;
     long style = 0;
     int type = T_N;
@@ -551,21 +575,29 @@ static int read_cell(Context *ctx, Cursor *c, long row, long *col, PyObject **va
     const char *text = NULL;
     size_t len = 0;
     int has_v = 0;
+    /* The shape file_workbook.uncached_formulas looks for: <f> first, then at most an empty
+     * <v>, then </c>. */
+    int children = 0, f_first = 0, f_closed_tag = 0;
+    const char *ftext = NULL;
+    size_t flen = 0;
     for (;;) {
         skip_space(c);
         if (at(c, "</c>")) {
             c->p += 4;
             break;
         }
+        children++;
         if (at(c, "<f") && name_ends(c, 2)) {
             Attr fa[8];
             int f_closed;
+            const char *f_tag = c->p;
             c->p += 2;
             if (read_attrs(c, fa, 8, &f_closed) < 0) goto bad;
-            if (!f_closed) {
-                const char *ftext;
-                size_t flen;
-                if (element_text(c, "</f>", &ftext, &flen) < 0) goto bad;
+            if (memchr(f_tag, '>', (size_t)(c->p - f_tag - 1)) != NULL) goto bad;
+            if (!f_closed && element_text(c, "</f>", &ftext, &flen) < 0) goto bad;
+            if (children == 1) {
+                f_first = 1;
+                f_closed_tag = f_closed;
             }
         } else if (at(c, "<v>") && !has_v) {
             c->p += 3;
@@ -584,6 +616,37 @@ static int read_cell(Context *ctx, Cursor *c, long row, long *col, PyObject **va
             *value = read_rst(c, "</is>");
             if (*value == NULL) return PyErr_Occurred() ? -1 : 0;
         } else goto bad; /* <extLst>, a second <v>, <is> of another type... */
+    }
+    /* A formula saved without its value: <f> alone, or followed by an empty <v> only; a text
+     * formula (t="str") may legitimately have an empty result. */
+    int raw_str = contains(tag, tag_len, "t=\"str\"");
+    int strict_tag = tag_len >= 6 && memcmp(tag, "<c r=\"", 6) == 0;
+    if (f_first && strict_tag && !raw_str && (children == 1 || (children == 2 && has_v && len == 0))) {
+        PyObject *formula = PyUnicode_FromStringAndSize("=", 1);
+        if (formula == NULL) goto fail;
+        if (!f_closed_tag && flen > 0) {
+            PyObject *body = PyUnicode_DecodeUTF8(ftext, (Py_ssize_t)flen, "replace");
+            if (body == NULL) {
+                Py_DECREF(formula);
+                goto fail;
+            }
+            PyUnicode_Append(&formula, body);
+            Py_DECREF(body);
+            if (formula == NULL) goto fail;
+        }
+        if (add_patch(ctx, row, *col, 1, formula) < 0) goto fail;
+    }
+    /* An error cell as fast_workbook.error_cells reads it: t="e" written so, a value. */
+    if (type == T_E && !contains(tag, tag_len, "t=\"e\"")) goto bad;
+    if (type == T_E && has_v && len > 0) {
+        /* error_cells unescapes as HTML does, which reads &#128;-&#159; as Windows-1252 */
+        if (contains(text, len, "&#")) goto bad;
+        PyObject *error = decode_text(text, len);
+        if (error == NULL) {
+            if (PyErr_Occurred()) goto fail;
+            goto bad;
+        }
+        if (add_patch(ctx, row, *col, 0, error) < 0) goto fail;
     }
     if (type == T_INLINE) {
         if (has_v) { /* openpyxl and calamine disagree on such a cell: calamine decides */
@@ -639,6 +702,9 @@ static int read_cell(Context *ctx, Cursor *c, long row, long *col, PyObject **va
 bad:
     Py_CLEAR(*value);
     return 0;
+fail:
+    Py_CLEAR(*value);
+    return -1;
 }
 
 /* parse_sheet(xml, sst, styles, date_of, max_cells) -> list[list] | None */
@@ -646,10 +712,11 @@ static PyObject *parse_sheet(PyObject *self, PyObject *args) {
     Py_buffer buf, styles;
     PyObject *sst, *date_of;
     Py_ssize_t max_cells;
-    if (!PyArg_ParseTuple(args, "y*O!y*On", &buf, &PyList_Type, &sst, &styles, &date_of,
-                          &max_cells))
+    PyObject *patches;
+    if (!PyArg_ParseTuple(args, "y*O!y*OnO!", &buf, &PyList_Type, &sst, &styles, &date_of,
+                          &max_cells, &PyList_Type, &patches))
         return NULL;
-    Context ctx = {sst, styles.buf, styles.len, date_of, {NULL, NULL, NULL}, NULL};
+    Context ctx = {sst, styles.buf, styles.len, date_of, {NULL, NULL, NULL}, NULL, patches};
     Cells cells = {NULL, 0, 0};
     PyObject *grid = NULL;
     int status = 0; /* 0 decline, -1 error */
@@ -781,8 +848,9 @@ static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
     {"parse_sheet", parse_sheet, METH_VARARGS,
-     "parse_sheet(xml, sst, styles, date_of, max_cells) -> list[list] | None: the sheet's rows "
-     "as calamine's to_python() gives them, or None to use calamine."},
+     "parse_sheet(xml, sst, styles, date_of, max_cells, patches) -> list[list] | None: the "
+     "sheet's rows as calamine's to_python() gives them, or None to use calamine; appends to "
+     "patches (row, col, 0, error) and (row, col, 1, formula without its value)."},
     {NULL, NULL, 0, NULL},
 };
 

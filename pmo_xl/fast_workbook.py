@@ -270,9 +270,11 @@ class FastWorkbook:
     def _read(self, name: str) -> RawGrid:
         try:
             xml = self._member(self._parts[name])
-            rows = self._reader.rows(xml) if self._reader is not None else None
-            if rows is None:
+            read = self._reader.rows(xml) if self._reader is not None else None
+            if read is None:
                 rows = self._calamine().get_sheet_by_name(name).to_python(skip_empty_area=False)
+            else:
+                rows, found = read
         except FastUnsupported:
             raise
         except _ZIP_ERRORS as exc:
@@ -284,12 +286,17 @@ class FastWorkbook:
         if b":sheetData" in xml:
             raise FastUnsupported(f"{name}: prefixed XML tags")  # the scans below look for <c
         _check_escapes(xml, name)
-        patches: dict[tuple[int, int], CellValue] = {
-            k: CellError(v) for k, v in error_cells(xml).items()
-        }
-        uncached = uncached_formulas(xml) if _FORMULA_TAG.search(xml) else {}
-        for key, formula in uncached.items():
-            patches.setdefault(key, Uncached(formula))
+        patches: dict[tuple[int, int], CellValue]
+        if read is not None:  # the C reader found them as it read the cells
+            patches = {(r, c): CellError(text) for r, c, kind, text in found if kind == 0}
+            for r, c, kind, text in found:
+                if kind == 1:
+                    patches.setdefault((r, c), Uncached(text))
+        else:
+            patches = {k: CellError(v) for k, v in error_cells(xml).items()}
+            uncached = uncached_formulas(xml) if _FORMULA_TAG.search(xml) else {}
+            for key, formula in uncached.items():
+                patches.setdefault(key, Uncached(formula))
         for (r, c), value in patches.items():
             while len(rows) < r:
                 rows.append([])

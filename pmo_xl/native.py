@@ -87,28 +87,34 @@ def style_codes(styles_xml: bytes) -> bytes | None:
     return codes
 
 
+Patch = tuple[int, int, int, str]  # row, column (from 1), 0 error / 1 uncached formula, text
+
+
 class SheetReader:
     """Reads the sheets of one workbook; its shared strings and date styles are parsed once."""
 
     def __init__(self, strings: list[str], styles: bytes, max_cells: int) -> None:
         self._strings, self._styles, self._max_cells = strings, styles, max_cells
 
-    def rows(self, sheet_xml: bytes) -> list[list[Any]] | None:
-        """The sheet's rows as calamine's ``to_python(skip_empty_area=False)``; None: use
-        calamine (a feature the C reader leaves to it)."""
+    def rows(self, sheet_xml: bytes) -> tuple[list[list[Any]], list[Patch]] | None:
+        """The sheet's rows as calamine's ``to_python(skip_empty_area=False)``, and the cells
+        calamine does not tell: ``(row, col, 0, error)`` for an error cell's value, ``(row,
+        col, 1, "=formula")`` for a formula saved without its value. None: use calamine (a
+        feature the C reader leaves to it)."""
         assert _sheetxml is not None
+        patches: list[Patch] = []
         # The rows hold no reference cycle: the collector would only walk them again and again
         # as they are made (a fifth of the parse).
         collecting = gc.isenabled()
         gc.disable()
         try:
             rows: list[list[Any]] | None = _sheetxml.parse_sheet(
-                sheet_xml, self._strings, self._styles, _date_of, self._max_cells
+                sheet_xml, self._strings, self._styles, _date_of, self._max_cells, patches
             )
         finally:
             if collecting:
                 gc.enable()
-        return rows
+        return None if rows is None else (rows, patches)
 
 
 def sheet_reader(
@@ -127,4 +133,12 @@ def sheet_reader(
     return SheetReader(strings, styles, max_cells)
 
 
-__all__ = ["MAX_CELLS", "SheetReader", "enabled", "fingerprint", "sheet_reader", "style_codes"]
+__all__ = [
+    "MAX_CELLS",
+    "Patch",
+    "SheetReader",
+    "enabled",
+    "fingerprint",
+    "sheet_reader",
+    "style_codes",
+]

@@ -88,7 +88,7 @@ def fuzz(module_dir: Path, iterations: int, seed: int) -> None:
         if source is strings_xml:
             result = sheetxml.parse_sst(damaged)
         else:
-            result = sheetxml.parse_sheet(damaged, strings, styles, lambda v, k: v, 10**6)
+            result = sheetxml.parse_sheet(damaged, strings, styles, lambda v, k: v, 10**6, [])
         accepted += result is not None
     print(f"{iterations} damaged inputs, {accepted} read, no memory error (seed {seed})")
 

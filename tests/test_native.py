@@ -23,8 +23,8 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from pmo_xl import _sheetxml, native
-from pmo_xl.fast_workbook import FastUnsupported, open_fast
-from pmo_xl.file_workbook import open_workbook
+from pmo_xl.fast_workbook import FastUnsupported, error_cells, open_fast
+from pmo_xl.file_workbook import open_workbook, uncached_formulas
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import corpus
@@ -86,7 +86,9 @@ def _calamine_rows(data: bytes, sheet: str = "S") -> list[list[Any]]:
     return rows
 
 
-def _c_rows(data: bytes, part: str = "xl/worksheets/sheet1.xml") -> list[list[Any]] | None:
+def _c_read(
+    data: bytes, part: str = "xl/worksheets/sheet1.xml"
+) -> tuple[list[list[Any]], list[native.Patch]] | None:
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     reader = native.sheet_reader(
@@ -97,6 +99,18 @@ def _c_rows(data: bytes, part: str = "xl/worksheets/sheet1.xml") -> list[list[An
     )
     assert reader is not None
     return reader.rows(archive.read(part))
+
+
+def _c_rows(data: bytes, part: str = "xl/worksheets/sheet1.xml") -> list[list[Any]] | None:
+    read = _c_read(data, part)
+    return None if read is None else read[0]
+
+
+def _scanned_patches(sheet_xml: bytes) -> list[native.Patch]:
+    """What the Python scans find in the sheet XML, as the C reader lists it."""
+    errors = [(r, c, 0, text) for (r, c), text in error_cells(sheet_xml).items()]
+    formulas = [(r, c, 1, text) for (r, c), text in uncached_formulas(sheet_xml).items()]
+    return sorted(errors + formulas)
 
 
 def test_the_c_reader_is_built_and_in_use() -> None:
@@ -137,6 +151,15 @@ READ_AS_CALAMINE = {
     't="inlineStr"><is><t>hi &amp; bye</t></is></c><c r="B1" t="inlineStr"><is><r><rPr><b/>'
     '</rPr><t xml:space="preserve">a </t></r><r><t>b</t></r></is></c><c r="C1" t="inlineStr"/>'
     '<c r="D1"><v>1</v></c><c r="E1" t="inlineStr"/></row>',
+    "formulas saved without a value, in every shape": '<row r="1"><c r="A1"><f>1/0</f>'
+    '</c><c r="B1"><f>SUM(A1:A2)</f><v/></c><c r="C1" s="0"><f>"a"&amp;"b"</f><v /></c>'
+    '<c r="D1"><f>2+2</f><v></v></c><c r="E1"><f t="shared" ref="E1:E2" si="0">A1</f></c>'
+    '</row><row r="2"><c r="E2"><f t="shared" si="0"/></c><c r="F2" t="str"><f>""</f><v></v>'
+    '</c><c r="G2"><f>1+1</f><v>2</v></c><c r="H2" t="e"><f>1/0</f><v></v></c>'
+    '<c s="0" r="I2"><f>3</f></c><c r="J2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',
+    "error cells with and without a value": '<row r="1"><c r="A1" t="e"><v>#REF!</v></c>'
+    '<c r="B1" t="e"><v>#N/A</v></c><c r="C1" t="e"/><c r="D1" t="e"><v/></c>'
+    '<c r="E1" s="0" t="e"><v>#VALUE!</v></c></row>',
     "empty rows and an empty sheet part": '<row r="1"/><row r="2"></row>',
 }
 
@@ -144,9 +167,11 @@ READ_AS_CALAMINE = {
 @pytest.mark.parametrize("sheet_data", READ_AS_CALAMINE.values(), ids=READ_AS_CALAMINE.keys())
 def test_sheet_read_by_c_gives_calamine_rows(sheet_data: str) -> None:
     data = _workbook(sheet_data)
-    rows = _c_rows(data)
-    assert rows is not None  # read by C, not handed back
-    assert rows == _calamine_rows(data)
+    read = _c_read(data)
+    assert read is not None  # read by C, not handed back
+    assert read[0] == _calamine_rows(data)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert sorted(read[1]) == _scanned_patches(sheet)
 
 
 def test_rows_of_a_small_sheet_worked_out_by_hand() -> None:
@@ -172,27 +197,35 @@ HANDED_TO_CALAMINE = {
     "a value attribute it does not know": '<row r="1"><c r="A1" vm="1"><v>1</v></c></row>',
     "a comment": '<!-- note --><row r="1"><c r="A1"><v>1</v></c></row>',
     "a string index beyond the table": '<row r="1"><c r="A1" t="s"><v>99</v></c></row>',
+    "an error written with single quotes": "<row r='1'><c r='A1' t='e'><v>#N/A</v></c></row>",
+    "an error value with a character reference": '<row r="1"><c r="A1" t="e"><v>#N/A&#128;</v>'
+    "</c></row>",
+    "a '>' inside an attribute": '<row r="1"><c r="A1" s="0" x=">"><v>1</v></c></row>',
     "a number that is not one": '<row r="1"><c r="A1"><v>1,5</v></c></row>',
 }
 
 
 @pytest.mark.parametrize("sheet_data", HANDED_TO_CALAMINE.values(), ids=HANDED_TO_CALAMINE.keys())
 def test_sheet_the_c_reader_does_not_read_exactly_is_read_by_calamine(
-    sheet_data: str, tmp_path: Path
+    sheet_data: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = _workbook(sheet_data)
     assert _c_rows(data) is None
     path = tmp_path / "book.xlsx"
     path.write_bytes(data)
-    try:
-        expected = _calamine_rows(data)
-    except Exception:  # calamine refuses it too: the caller reads the file with openpyxl
-        with pytest.raises(FastUnsupported), open_fast(path) as fast:
-            fast.raw_sheet("S")
-        return
-    with open_fast(path) as fast:
-        assert fast.raw_sheet("S").rows == expected
-        assert fast._book is not None  # calamine opened for it
+
+    def read() -> list[list[Any]] | str:
+        try:
+            with open_fast(path) as fast:
+                rows = fast.raw_sheet("S").rows
+                assert fast._book is not None  # calamine opened for it
+                return rows
+        except FastUnsupported:  # calamine refuses it too: openpyxl reads the file
+            return "openpyxl"
+
+    handed_back = read()
+    monkeypatch.setenv("PMO_XL_NATIVE", "0")
+    assert handed_back == read()  # as a build without the C reader reads it
 
 
 def test_shared_strings_with_phonetic_runs_are_left_to_calamine() -> None:
@@ -262,9 +295,11 @@ def test_workbooks_xlsxwriter_writes_are_read_by_c_as_calamine_reads_them(
     sheet.write_boolean(3, 3, False)
     book.close()
     data = path.read_bytes()
-    rows = _c_rows(data)
-    assert rows is not None
-    assert rows == _patched(_calamine_rows(data), rows)
+    read = _c_read(data)
+    assert read is not None
+    assert read[0] == _patched(_calamine_rows(data), read[0])
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert sorted(read[1]) == _scanned_patches(sheet_xml) == [(4, 3, 0, "#DIV/0!")]  # C4
     with open_fast(path) as fast, open_workbook(path) as reference:
         assert fast.read_sheet("S").rows == reference.read_sheet("S").rows
         assert fast._book is None
@@ -304,9 +339,10 @@ def test_workbooks_libreoffice_writes_are_read_by_c_as_calamine_reads_them(
     data = (outdir / "source.xlsx").read_bytes()
     archive = zipfile.ZipFile(io.BytesIO(data))
     part = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-    rows = _c_rows(data, part)
-    assert rows is not None
-    assert rows == _patched(_calamine_rows(data), rows)
+    read = _c_read(data, part)
+    assert read is not None
+    assert read[0] == _patched(_calamine_rows(data), read[0])
+    assert sorted(read[1]) == _scanned_patches(archive.read(part))
 
 
 def test_benchmark_workbooks_are_read_by_c_as_calamine_reads_them(tmp_path: Path) -> None:
@@ -320,6 +356,11 @@ def test_benchmark_workbooks_are_read_by_c_as_calamine_reads_them(tmp_path: Path
                 expected = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 assert fast.raw_sheet(name).rows == _patched(expected, fast.raw_sheet(name).rows)
             assert fast._book is None
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        for part in [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]:
+            read = _c_read(data, part)
+            assert read is not None
+            assert sorted(read[1]) == _scanned_patches(archive.read(part))
 
 
 def _patched(expected: list[list[Any]], rows: list[list[Any]]) -> list[list[Any]]:
@@ -355,7 +396,7 @@ def test_damaged_sheet_xml_gives_rows_or_none_never_a_crash() -> None:
     accepted = 0
     for _ in range(4000):
         damaged = damage(sheet, rng)
-        rows = _sheetxml.parse_sheet(damaged, strings, b"\x00", native._date_of, 10**6)
+        rows = _sheetxml.parse_sheet(damaged, strings, b"\x00", native._date_of, 10**6, [])
         if rows is not None:
             accepted += 1
             assert len({len(line) for line in rows}) <= 1  # a rectangle
@@ -383,8 +424,8 @@ def test_a_sheet_beyond_the_cell_limit_is_handed_back() -> None:
     )
     archive = zipfile.ZipFile(io.BytesIO(data))
     sheet = archive.read("xl/worksheets/sheet1.xml")
-    assert _sheetxml.parse_sheet(sheet, [], b"", native._date_of, 5_000) is None
-    assert len(_sheetxml.parse_sheet(sheet, [], b"", native._date_of, 6_000)) == 2000
+    assert _sheetxml.parse_sheet(sheet, [], b"", native._date_of, 5_000, []) is None
+    assert len(_sheetxml.parse_sheet(sheet, [], b"", native._date_of, 6_000, [])) == 2000
 
 
 def test_turned_off_the_reader_is_calamine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
