@@ -844,6 +844,93 @@ done:
     Py_RETURN_NONE;
 }
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sheet extent (preflight)                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+static int tag_delimiter(char ch) {
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '>' || ch == '/';
+}
+
+/* Digits [1-9][0-9]{0,6} then '"' at s (bounded by end): the number, or -1. */
+static long strict_number(const char *s, const char *end, const char **after) {
+    long v = 0;
+    int n = 0;
+    if (s >= end || *s < '1' || *s > '9') return -1;
+    while (s < end && *s >= '0' && *s <= '9') {
+        if (++n > 7) return -1;
+        v = v * 10 + (*s++ - '0');
+    }
+    if (s >= end || *s != '"') return -1;
+    *after = s + 1;
+    return v;
+}
+
+/* strict_extent(data) -> (rows, cols) | None: the largest row and column of a piece of sheet
+ * XML (whole tags) whose every cell tag is written <c r="A1" and every row tag <row r="1",
+ * as preflight's fast path requires; None for any other form (preflight's exact path). */
+static PyObject *strict_extent(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    const char *p = buf.buf, *end = (const char *)buf.buf + buf.len;
+    long rows = 0, cols = 0;
+    int ok = 1;
+    /* A prefixed cell or row tag (x:c, x:row) anywhere: the exact path. */
+    for (const char *q = p; q < end && ok; q++) {
+        q = memchr(q, ':', (size_t)(end - q));
+        if (q == NULL) break;
+        if (end - q >= 3 && q[1] == 'c' &&
+            (tag_delimiter(q[2]) || q[2] == '\x0b' || q[2] == '\x0c'))
+            ok = 0;
+        else if (end - q >= 5 && memcmp(q + 1, "row", 3) == 0 &&
+                 (tag_delimiter(q[4]) || q[4] == '\x0b' || q[4] == '\x0c'))
+            ok = 0;
+    }
+    for (const char *q = p; q < end && ok;) {
+        q = memchr(q, '<', (size_t)(end - q));
+        if (q == NULL) break;
+        if (end - q >= 3 && q[1] == 'c' && tag_delimiter(q[2])) {
+            const char *t = q + 2, *after;
+            if (end - t < 4 || memcmp(t, " r=\"", 4) != 0) {
+                ok = 0;
+                break;
+            }
+            t += 4;
+            long c = 0;
+            int letters = 0;
+            while (t < end && *t >= 'A' && *t <= 'Z' && letters < 4) {
+                c = c * 26 + (*t++ - 'A' + 1);
+                letters++;
+            }
+            long r = strict_number(t, end, &after);
+            if (letters == 0 || letters > 3 || r < 0) {
+                ok = 0;
+                break;
+            }
+            if (r > rows) rows = r;
+            if (c > cols) cols = c;
+            q = after;
+        } else if (end - q >= 5 && memcmp(q + 1, "row", 3) == 0 && tag_delimiter(q[4])) {
+            const char *t = q + 4, *after;
+            if (end - t < 4 || memcmp(t, " r=\"", 4) != 0) {
+                ok = 0;
+                break;
+            }
+            long r = strict_number(t + 4, end, &after);
+            if (r < 0) {
+                ok = 0;
+                break;
+            }
+            if (r > rows) rows = r;
+            q = after;
+        } else q++;
+    }
+    PyBuffer_Release(&buf);
+    if (!ok) Py_RETURN_NONE;
+    return Py_BuildValue("(ll)", rows, cols);
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -851,6 +938,9 @@ static PyMethodDef methods[] = {
      "parse_sheet(xml, sst, styles, date_of, max_cells, patches) -> list[list] | None: the "
      "sheet's rows as calamine's to_python() gives them, or None to use calamine; appends to "
      "patches (row, col, 0, error) and (row, col, 1, formula without its value)."},
+    {"strict_extent", strict_extent, METH_VARARGS,
+     "strict_extent(data: bytes) -> tuple[int, int] | None: the largest row and column of sheet "
+     "XML whose cell and row tags are all <c r=\"A1\" and <row r=\"1\", else None."},
     {NULL, NULL, 0, NULL},
 };
 

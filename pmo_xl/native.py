@@ -117,6 +117,15 @@ class SheetReader:
         return None if rows is None else (rows, patches)
 
 
+def strict_extent(data: bytes) -> tuple[int, int] | None:
+    """The largest row and column of a piece of sheet XML whose every cell and row tag is
+    written ``<c r="A1"`` / ``<row r="1"`` (preflight's fast path, at C speed); None for another
+    form (preflight then measures the sheet exactly). Only when :func:`enabled`."""
+    assert _sheetxml is not None
+    found: tuple[int, int] | None = _sheetxml.strict_extent(data)
+    return found
+
+
 def sheet_reader(
     workbook_xml: bytes, styles_xml: bytes | None, strings_xml: bytes | None, max_cells: int
 ) -> SheetReader | None:

@@ -89,6 +89,7 @@ def fuzz(module_dir: Path, iterations: int, seed: int) -> None:
             result = sheetxml.parse_sst(damaged)
         else:
             result = sheetxml.parse_sheet(damaged, strings, styles, lambda v, k: v, 10**6, [])
+            sheetxml.strict_extent(damaged)
         accepted += result is not None
     print(f"{iterations} damaged inputs, {accepted} read, no memory error (seed {seed})")
 

@@ -436,3 +436,35 @@ def test_turned_off_the_reader_is_calamine(monkeypatch: pytest.MonkeyPatch, tmp_
         assert fast.raw_sheet("S").rows == [[1.0]]
         assert fast._book is not None
     assert native.fingerprint() == "calamine"
+
+
+def test_extent_of_sheet_xml_in_the_strict_form_is_its_largest_row_and_column() -> None:
+    xml = (
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="AB1" s="2"/></row>'
+        b'<row r="7"/><row r="3"><c r="C3" t="s"><v>0</v></c></row></sheetData>'
+        b'<cols><col min="1" max="40"/></cols><conditionalFormatting sqref="A1:ZZ9"/>'
+    )
+    # Rows 1, 7 and 3 (out of order): 7; columns A, AB (= 28) and C: 28. <col> is no cell.
+    assert _sheetxml.strict_extent(xml) == (7, 28)
+    assert _sheetxml.strict_extent(b"") == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        b'<c s="1" r="A1">',  # r not first
+        b"<c>",  # no reference
+        b"<c r='A1'>",  # single quotes
+        b'<c r="ABCD1">',  # four letters
+        b'<c r="A01">',  # a leading zero
+        b'<c r="A12345678">',  # eight digits
+        b'<c  r="A1">',  # two spaces
+        b'<c\nr="A1">',
+        b"<row>",
+        b'<row spans="1:2" r="1">',
+        b'<x:c r="A1">',  # a prefixed tag
+        b'<x:row r="1">',
+    ],
+)
+def test_any_other_form_of_cell_or_row_tag_is_left_to_preflights_exact_scan(tag: bytes) -> None:
+    assert _sheetxml.strict_extent(b'<row r="1"><c r="A1"/>' + tag + b"</row>") is None

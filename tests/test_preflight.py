@@ -25,6 +25,13 @@ from pmo_xl.messages import MESSAGES
 from pmo_xl.preflight import Limits, preflight
 
 
+@pytest.fixture(autouse=True, params=["C scan", "Python scan"])
+def extent_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: sheets measured by the C reader's scan, and by preflight's own
+    (a build without the C reader)."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "1" if request.param == "C scan" else "0")
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, hostile.Case]:
     folder = tmp_path_factory.mktemp("corpus")
