@@ -20,6 +20,8 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from pmo_xl import _sheetxml, native
@@ -468,3 +470,82 @@ def test_extent_of_sheet_xml_in_the_strict_form_is_its_largest_row_and_column() 
 )
 def test_any_other_form_of_cell_or_row_tag_is_left_to_preflights_exact_scan(tag: bytes) -> None:
     assert _sheetxml.strict_extent(b'<row r="1"><c r="A1"/>' + tag + b"</row>") is None
+
+
+# --- Which styles are dates -------------------------------------------------------------------
+
+
+def _openpyxl_codes(styles_xml: bytes) -> bytes:
+    """openpyxl's own decision, style by style (the reference reader's)."""
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.functions import fromstring
+
+    sheet = Stylesheet.from_tree(fromstring(styles_xml))
+    dates, durations = sheet.date_formats, sheet.timedelta_formats
+    return bytes(
+        (2 if i in durations else 1) if i in dates else 0 for i in range(len(sheet.cell_styles))
+    )
+
+
+FORMATS = [
+    "General", "0.00", "dd/mm/yyyy", "d mmmm yyyy", "[$-40C]d mmmm yyyy;@", "mm/yy", "h:mm",
+    "[h]:mm:ss", "[H]", "[H]:MM", "[mm]:ss", "[ss].00", '"jour" 0', '0 "days"', '#,##0 "€"',
+    "[Red]0.00", "[Blue]#,##0;[Red]-#,##0", "\\d0", "_m0", "0_d", "yyyy-mm-dd hh:mm:ss",
+    "@", "0%", "# ?/?", '"d"', "[$€-40C] #,##0.00", "0;d", "[h]", "[hh]:mm", 'd"', "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", FORMATS)
+def test_a_format_is_a_date_or_a_duration_as_openpyxl_decides(code: str) -> None:
+    from openpyxl.styles.numbers import is_date_format, is_timedelta_format
+
+    date, elapsed = is_date_format(code), is_timedelta_format(code)
+    assert native.format_kind(code) == ((2 if elapsed else 1) if date else 0)
+
+
+def test_built_in_formats_are_dates_as_openpyxl_decides() -> None:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    for number in range(0, 200):
+        code = BUILTIN_FORMATS.get(number)
+        expected = native.format_kind(code) if code is not None else 0
+        assert (
+            2
+            if number in native._BUILTIN_DURATIONS
+            else 1
+            if number in native._BUILTIN_DATES
+            else 0
+        ) == expected, number
+
+
+def test_style_sheets_read_here_give_openpyxl_dates(tmp_path: Path) -> None:
+    """Style sheets of the benchmark, openpyxl, XlsxWriter and a hand-made one with every
+    kind of format: the same date styles as openpyxl's reading, without importing it."""
+    sheets = [zipfile.ZipFile(corpus.write_project(tmp_path, 0)).read("xl/styles.xml")]
+    book = openpyxl.Workbook()
+    for i, code in enumerate(FORMATS, start=1):
+        book.active.cell(i, 1, 1).number_format = code
+    buf = io.BytesIO()
+    book.save(buf)
+    sheets.append(zipfile.ZipFile(buf).read("xl/styles.xml"))
+    path = tmp_path / "xlsxwriter.xlsx"
+    writer = xlsxwriter.Workbook(str(path))
+    sheet = writer.add_worksheet()
+    for i, code in enumerate(FORMATS):
+        sheet.write_number(i, 0, 1, writer.add_format({"num_format": code}))
+    writer.close()
+    sheets.append(zipfile.ZipFile(path).read("xl/styles.xml"))
+    for styles_xml in sheets:
+        here = native._style_codes_here(styles_xml)
+        assert here is not None
+        assert here == _openpyxl_codes(styles_xml)
+        assert 1 in here  # each holds date styles
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='dmyhsDMYHS0#.,;:"[]$-_\\@ /ReLx', max_size=16))
+def test_any_format_is_a_date_or_a_duration_as_openpyxl_decides(code: str) -> None:
+    from openpyxl.styles.numbers import is_date_format, is_timedelta_format
+
+    date, elapsed = is_date_format(code), is_timedelta_format(code)
+    assert native.format_kind(code) == ((2 if elapsed else 1) if date else 0)
