@@ -549,3 +549,30 @@ def test_any_format_is_a_date_or_a_duration_as_openpyxl_decides(code: str) -> No
 
     date, elapsed = is_date_format(code), is_timedelta_format(code)
     assert native.format_kind(code) == ((2 if elapsed else 1) if date else 0)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.floats(min_value=-1e7, max_value=3e6, allow_nan=False),
+        st.integers(min_value=-10, max_value=80).map(float),
+        st.floats(min_value=0, max_value=2),
+        st.floats(min_value=45000, max_value=47000),
+    ),
+    st.booleans(),
+)
+def test_serials_are_read_as_openpyxl_reads_them(serial: float, duration: bool) -> None:
+    """Dates, times of day, durations, Excel's phantom 29 February 1900, and the errors of
+    serials no Python date holds: as openpyxl's ``from_excel``."""
+    from openpyxl.utils.datetime import from_excel
+
+    try:
+        expected: Any = from_excel(serial, timedelta=duration)
+    except (ValueError, OverflowError) as exc:
+        expected = type(exc)
+    try:
+        got: Any = native.serial_value(serial, duration=duration)
+    except (ValueError, OverflowError) as exc:
+        got = type(exc)
+    assert got == expected
+    assert type(got) is type(expected)
