@@ -931,6 +931,37 @@ static PyObject *strict_extent(PyObject *self, PyObject *args) {
     return Py_BuildValue("(ll)", rows, cols);
 }
 
+/* transpose(rows) -> list[list] | None: the columns of a rectangle of rows (lists of equal
+ * length), the same objects; None when the rows are not such a rectangle. */
+static PyObject *transpose(PyObject *self, PyObject *rows) {
+    if (!PyList_Check(rows)) Py_RETURN_NONE;
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    if (n == 0) Py_RETURN_NONE;
+    PyObject *first = PyList_GET_ITEM(rows, 0);
+    if (!PyList_Check(first)) Py_RETURN_NONE;
+    Py_ssize_t width = PyList_GET_SIZE(first);
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *row = PyList_GET_ITEM(rows, r);
+        if (!PyList_Check(row) || PyList_GET_SIZE(row) != width) Py_RETURN_NONE;
+    }
+    PyObject *columns = PyList_New(width);
+    if (columns == NULL) return NULL;
+    for (Py_ssize_t c = 0; c < width; c++) {
+        PyObject *column = PyList_New(n);
+        if (column == NULL) {
+            Py_DECREF(columns);
+            return NULL;
+        }
+        for (Py_ssize_t r = 0; r < n; r++) {
+            PyObject *value = PyList_GET_ITEM(PyList_GET_ITEM(rows, r), c);
+            Py_INCREF(value);
+            PyList_SET_ITEM(column, r, value);
+        }
+        PyList_SET_ITEM(columns, c, column);
+    }
+    return columns;
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -941,6 +972,8 @@ static PyMethodDef methods[] = {
     {"strict_extent", strict_extent, METH_VARARGS,
      "strict_extent(data: bytes) -> tuple[int, int] | None: the largest row and column of sheet "
      "XML whose cell and row tags are all <c r=\"A1\" and <row r=\"1\", else None."},
+    {"transpose", transpose, METH_O,
+     "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},
 };
 

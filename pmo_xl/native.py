@@ -220,6 +220,15 @@ def strict_extent(data: bytes) -> tuple[int, int] | None:
     return found
 
 
+def columns(rows: list[list[Any]]) -> list[list[Any]] | None:
+    """The columns of rows of equal length (the readers' sheets), in one C step; None when the
+    rows are not a rectangle or the C reader is off (``zip`` them then)."""
+    if not enabled() or _sheetxml is None:
+        return None
+    found: list[list[Any]] | None = _sheetxml.transpose(rows)
+    return found
+
+
 def sheet_reader(
     workbook_xml: bytes, styles_xml: bytes | None, strings_xml: bytes | None, max_cells: int
 ) -> SheetReader | None:
@@ -240,6 +249,7 @@ __all__ = [
     "MAX_CELLS",
     "Patch",
     "SheetReader",
+    "columns",
     "enabled",
     "fingerprint",
     "format_kind",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pmo_xl import labels
+from pmo_xl import labels, native
 from pmo_xl.labels import Column, SheetSpec, norm
 from pmo_xl.messages import severity
 from pmo_xl.model import (
@@ -397,7 +397,11 @@ def table_from_grid(
     # Column by column, not cell by cell: one transpose, then numpy masks and per-type fast
     # paths; only the cells that are not plain values of their column's kind go through
     # convert(), in row order, so values and findings are those of a cell-by-cell loop.
-    transposed = list(itertools.zip_longest(*data)) if data else []
+    # A reader's rectangle of rows is turned into columns in one C step where it can be.
+    transposed: Sequence[Sequence[Any]] = []
+    if data:
+        by_column = native.columns(data)
+        transposed = by_column if by_column else list(itertools.zip_longest(*data))
     scanned: dict[int, _Scanned] = {}
     blank = np.ones(len(data), dtype=bool)
     for _col, c in wanted:
@@ -472,7 +476,7 @@ class _Scanned:
     blank: np.ndarray | bool  # ``_is_blank`` of each cell; False: no blank cell
 
 
-def _scan(cells: tuple[Any, ...] | None, n: int) -> _Scanned:
+def _scan(cells: Sequence[Any] | None, n: int) -> _Scanned:
     """The column's values, their types and blanks (None, or text that is only spaces), in as
     few passes as the column needs: a column of numbers or dates filled on every row takes two.
     A number or date column whose blanks are ``''`` (the fast reader's) stays on the fast path.

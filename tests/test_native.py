@@ -576,3 +576,10 @@ def test_serials_are_read_as_openpyxl_reads_them(serial: float, duration: bool) 
         got = type(exc)
     assert got == expected
     assert type(got) is type(expected)
+
+
+def test_columns_of_a_rectangle_of_rows_are_its_cells_column_by_column() -> None:
+    a, b = object(), "x"
+    assert native.columns([[1.0, a], [b, None], ["", 2.0]]) == [[1.0, b, ""], [a, None, 2.0]]
+    assert native.columns([[1.0], [2.0, 3.0]]) is None  # not a rectangle: zip them
+    assert native.columns([]) is None
