@@ -41,6 +41,7 @@ from pmo_xl.model import (
     Settings,
     Severity,
     Table,
+    column_array,
 )
 from pmo_xl.workbook import column_index
 
@@ -56,10 +57,6 @@ class CheckContext:
     settings: Settings
     cutoff: dt.date | None  # the cut-off the figures will use for this project
     cutoff_given: bool  # True when the PMO settings or the command line gave it
-    # Columns as numpy arrays, fetched once per run (see _col).
-    arrays: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
     # Values several rules derive from one frame (predecessor links), computed once per run.
     derived: dict[tuple[int, str], tuple[pd.DataFrame, Any]] = field(
         default_factory=dict, compare=False, repr=False
@@ -67,18 +64,14 @@ class CheckContext:
 
 
 def _col(ctx: CheckContext, frame: pd.DataFrame, field_name: str) -> np.ndarray:
-    """``frame[field_name]`` as a numpy array, fetched once per run of the catalogue.
+    """``frame[field_name]`` as a numpy array, fetched once per frame (model.column_array: the
+    figures and the share read the same columns).
 
     pandas builds a new Series on each column access, and its comparisons cost ~50 times the
     numpy ones: rules first look for a faulty row with numpy, and build findings with pandas
     only when there is one.
     """
-    key = (id(frame), field_name)
-    hit = ctx.arrays.get(key)
-    if hit is None or hit[0] is not frame:
-        hit = (frame, frame[field_name].to_numpy())
-        ctx.arrays[key] = hit
-    return hit[1]
+    return column_array(frame, field_name)
 
 
 def _derived(ctx: CheckContext, frame: pd.DataFrame, name: str, compute: Callable[[], Any]) -> Any:

@@ -33,6 +33,7 @@ from pmo_xl.model import (
     Severity,
     Table,
     Weather,
+    column_array,
     join_columns,
 )
 from pmo_xl.weather import Reason, project_weather, shown_weather
@@ -384,13 +385,13 @@ class _Columns:
         rows = (excluded_rows or {}).get(table.spec.key)
         self._keep: np.ndarray | None = None
         if rows:
-            self._keep = ~np.isin(self._frame["row"].to_numpy(), list(rows))
+            self._keep = ~np.isin(column_array(self._frame, "row"), list(rows))
         self._cache: dict[str, np.ndarray] = {}
 
     def __getitem__(self, field_name: str) -> np.ndarray:
         values = self._cache.get(field_name)
         if values is None:
-            values = self._frame[field_name].to_numpy()
+            values = column_array(self._frame, field_name)
             if self._keep is not None:
                 values = values[self._keep]
             self._cache[field_name] = values
@@ -852,10 +853,10 @@ def _gather(
     for i, workbook in enumerate(projects):
         frame = workbook.tables[key].frame
         excluded = ((excluded_rows_by_file or {}).get(workbook.file) or {}).get(key)
-        rows = frame["row"].to_numpy()
+        rows = column_array(frame, "row")
         keep = ~np.isin(rows, list(excluded)) if excluded else None
         for f in (*fields, "row"):
-            values = frame[f].to_numpy()
+            values = column_array(frame, f)
             parts[f].append(values[keep] if keep is not None else values)
         owners.append(np.full(len(rows) if keep is None else int(keep.sum()), i, dtype="int64"))
     columns = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -190,6 +191,37 @@ ROW_MODELS: dict[str, type[Row]] = {
     "actions": Action,
     "decisions": Decision,
 }
+
+
+# Columns of table frames as numpy arrays, per frame: the checks, the figures and the share all
+# read the same columns, and pandas builds a new Series at each access (2 ms per workbook).
+# Keyed by the frame's id, the entry dropped when the frame goes (weak reference).
+_COLUMN_ARRAYS: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, np.ndarray]]] = {}
+
+
+def column_array(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """``frame[name].to_numpy()``, made once per frame and column. Table frames are not
+    changed once read; a frame that is must not be read through here."""
+    key = id(frame)
+    entry = _COLUMN_ARRAYS.get(key)
+    if entry is None or entry[0]() is not frame:
+        gone = _forget_columns(key)
+        entry = (weakref.ref(frame, gone), {})
+        _COLUMN_ARRAYS[key] = entry
+    arrays = entry[1]
+    values = arrays.get(name)
+    if values is None:
+        values = arrays[name] = frame[name].to_numpy()
+    return values
+
+
+def _forget_columns(key: int) -> Callable[[weakref.ref[pd.DataFrame]], None]:
+    def forget(ref: weakref.ref[pd.DataFrame]) -> None:
+        entry = _COLUMN_ARRAYS.get(key)
+        if entry is not None and entry[0] is ref:
+            del _COLUMN_ARRAYS[key]
+
+    return forget
 
 
 @dataclass

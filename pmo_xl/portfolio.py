@@ -39,6 +39,7 @@ from pmo_xl.model import (
     ProjectShare,
     ProjectWorkbook,
     Settings,
+    column_array,
     join_columns,
 )
 from pmo_xl.reading import read_project
@@ -736,14 +737,14 @@ def _rows_with_source(
     frame = table.frame
     if not table.present or frame.empty:
         return {}
-    rows = frame["row"].to_numpy()
+    rows = column_array(frame, "row")
     bad = excluded.get(key, set())
     keep = ~np.isin(rows, list(bad)) if bad else None
     out: Columns = {}
     for name in frame.columns:
         if str(name).endswith("_formula"):
             continue
-        values = frame[name].to_numpy()
+        values = column_array(frame, str(name))
         out[str(name)] = values[keep] if keep is not None else values
     kept = out["row"]
     n = len(kept)

@@ -363,3 +363,22 @@ def test_error_value_in_a_real_file_is_a_finding_not_a_zero(tmp_path: Path) -> N
         project = read_project(source)
     (finding,) = [f for f in project.findings if f.code == "CELL_ERROR"]
     assert (finding.cell, finding.params["value"]) == ("C2", "#DIV/0!")
+
+
+def test_a_frames_columns_are_made_once_and_forgotten_with_the_frame() -> None:
+    import gc
+
+    import pandas as pd
+
+    from pmo_xl import model
+
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": pd.Series(["x", "y"], dtype=object)})
+    first = model.column_array(frame, "a")
+    assert first.tolist() == [1.0, 2.0]
+    assert model.column_array(frame, "a") is first  # the same array, not a new Series
+    assert model.column_array(frame, "b").tolist() == ["x", "y"]
+    key = id(frame)
+    assert key in model._COLUMN_ARRAYS
+    del frame, first
+    gc.collect()
+    assert key not in model._COLUMN_ARRAYS  # nothing kept once the frame is gone
