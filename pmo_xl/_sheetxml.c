@@ -176,8 +176,25 @@ static int parse_ref(const char *s, size_t n, long *row, long *col) {
 /* Text content with the five XML entities and character references decoded, as a str.
  * NULL without an exception set when the text holds something else ('<', an unknown entity,
  * a carriage return an XML parser would normalise, invalid UTF-8). */
+static int is_hex(char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/* "_x000D_" and the like: an escaped character calamine decodes and openpyxl keeps as is
+ * (fast_workbook._check_escapes); such text is left to openpyxl. */
+static int has_escape(const char *s, size_t n) {
+    for (const char *q = s; n >= 7 && q <= s + n - 7; q++) {
+        q = memchr(q, '_', (size_t)(s + n - 7 - q) + 1);
+        if (q == NULL) return 0;
+        if (q[1] == 'x' && is_hex(q[2]) && is_hex(q[3]) && is_hex(q[4]) && is_hex(q[5]) &&
+            q[6] == '_')
+            return 1;
+    }
+    return 0;
+}
+
 static PyObject *decode_text(const char *s, size_t n) {
-    if (memchr(s, '\r', n) != NULL) return NULL;
+    if (memchr(s, '\r', n) != NULL || has_escape(s, n)) return NULL;
     if (memchr(s, '&', n) == NULL) {
         PyObject *text = PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "strict");
         if (text == NULL) PyErr_Clear();
@@ -867,15 +884,16 @@ static long strict_number(const char *s, const char *end, const char **after) {
     return v;
 }
 
-/* strict_extent(data) -> (rows, cols) | None: the largest row and column of a piece of sheet
- * XML (whole tags) whose every cell tag is written <c r="A1" and every row tag <row r="1",
- * as preflight's fast path requires; None for any other form (preflight's exact path). */
+/* strict_extent(data) -> (rows, cols, ranges) | None: the largest row and column of a piece of
+ * sheet XML (whole tags) whose every cell tag is written <c r="A1" and every row tag <row r="1",
+ * as preflight's fast path requires, and whether it holds a <mergeCell or <hyperlink tag; None
+ * for any other form (preflight's exact path). */
 static PyObject *strict_extent(PyObject *self, PyObject *args) {
     Py_buffer buf;
     if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
     const char *p = buf.buf, *end = (const char *)buf.buf + buf.len;
     long rows = 0, cols = 0;
-    int ok = 1;
+    int ok = 1, ranges = 0;
     /* A prefixed cell or row tag (x:c, x:row) anywhere: the exact path. */
     for (const char *q = p; q < end && ok; q++) {
         q = memchr(q, ':', (size_t)(end - q));
@@ -924,11 +942,16 @@ static PyObject *strict_extent(PyObject *self, PyObject *args) {
             }
             if (r > rows) rows = r;
             q = after;
-        } else q++;
+        } else {
+            if ((end - q > 10 && memcmp(q + 1, "mergeCell", 9) == 0) ||
+                (end - q > 10 && memcmp(q + 1, "hyperlink", 9) == 0))
+                ranges = 1;
+            q++;
+        }
     }
     PyBuffer_Release(&buf);
     if (!ok) Py_RETURN_NONE;
-    return Py_BuildValue("(ll)", rows, cols);
+    return Py_BuildValue("(llO)", rows, cols, ranges ? Py_True : Py_False);
 }
 
 /* transpose(rows) -> list[list] | None: the columns of a rectangle of rows (lists of equal
@@ -970,8 +993,9 @@ static PyMethodDef methods[] = {
      "sheet's rows as calamine's to_python() gives them, or None to use calamine; appends to "
      "patches (row, col, 0, error) and (row, col, 1, formula without its value)."},
     {"strict_extent", strict_extent, METH_VARARGS,
-     "strict_extent(data: bytes) -> tuple[int, int] | None: the largest row and column of sheet "
-     "XML whose cell and row tags are all <c r=\"A1\" and <row r=\"1\", else None."},
+     "strict_extent(data: bytes) -> tuple[int, int, bool] | None: the largest row and column "
+     "of sheet XML whose cell and row tags are all <c r=\"A1\" and <row r=\"1\", and whether "
+     "it holds merged cells or links; else None."},
     {"transpose", transpose, METH_O,
      "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},

@@ -283,9 +283,10 @@ class FastWorkbook:
             ) from exc
         except Exception as exc:  # malformed XML and the like: openpyxl gives the reason
             raise FastUnsupported(f"{name}: {type(exc).__name__}: {exc}") from exc
-        if b":sheetData" in xml:
-            raise FastUnsupported(f"{name}: prefixed XML tags")  # the scans below look for <c
-        _check_escapes(xml, name)
+        if read is None:  # the C reader read only plain tags, and no text with an escape
+            if b":sheetData" in xml:
+                raise FastUnsupported(f"{name}: prefixed XML tags")  # the scans look for <c
+            _check_escapes(xml, name)
         patches: dict[tuple[int, int], CellValue]
         if read is not None:  # the C reader found them as it read the cells
             patches = {(r, c): CellError(text) for r, c, kind, text in found if kind == 0}

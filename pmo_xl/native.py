@@ -211,12 +211,13 @@ class SheetReader:
         return None if rows is None else (rows, patches)
 
 
-def strict_extent(data: bytes) -> tuple[int, int] | None:
+def strict_extent(data: bytes) -> tuple[int, int, bool] | None:
     """The largest row and column of a piece of sheet XML whose every cell and row tag is
-    written ``<c r="A1"`` / ``<row r="1"`` (preflight's fast path, at C speed); None for another
-    form (preflight then measures the sheet exactly). Only when :func:`enabled`."""
+    written ``<c r="A1"`` / ``<row r="1"`` (preflight's fast path, at C speed), and whether it
+    holds a ``<mergeCell`` or ``<hyperlink`` tag; None for another form (preflight then measures
+    the sheet exactly). Only when :func:`enabled`."""
     assert _sheetxml is not None
-    found: tuple[int, int] | None = _sheetxml.strict_extent(data)
+    found: tuple[int, int, bool] | None = _sheetxml.strict_extent(data)
     return found
 
 

@@ -765,29 +765,33 @@ class _SheetScan:
             m = _DIMENSION.search(data, start, stop if stop >= 0 else len(data))
             if m:  # checked at the end: a sheet that also uses that range says "uses"
                 self.declared = m.group(1).decode("utf-8", "replace")
+        ranges: bool | None = None  # merged cells or links here: None, not known yet
         if self.slow:
             self._slow(data)
         else:
-            self._fast(data)
+            ranges = self._fast(data)
         # Merges and hyperlinks follow the data, but openpyxl would take them anywhere.
-        if not self.irregular and (b"mergeCell" in data or b"hyperlink" in data):
+        if ranges is None:
+            ranges = b"mergeCell" in data or b"hyperlink" in data
+        if not self.irregular and ranges:
             for m in (_RANGES if self.slow else _RANGES_FAST).finditer(data):
                 self._grow(*_ref_corner(m.group(1)))
 
-    def _fast(self, data: bytes) -> None:
+    def _fast(self, data: bytes) -> bool | None:
+        """Measure ``data``; with the C scan, also tell whether it holds merges or links."""
         if native.enabled():  # C checks every tag's form and measures them all
             found = native.strict_extent(data)
             if found is None:
                 self.irregular = True
-                return
-            rows, cols = found
+                return None
+            rows, cols, ranges = found
             self.bound_rows = max(self.bound_rows, rows)
             self.bound_cols = max(self.bound_cols, cols)
             self._grow(rows, cols)
-            return
+            return ranges
         if _PREFIXED_TAG.search(data):
             self.irregular = True
-            return
+            return None
         first_row_end = max(data.find(b"</row>"), 0)
         for pos in (data.rfind(b'<c r="'), data.rfind(b'<c r="', 0, first_row_end)):
             cell = _STRICT_CELL.match(data, pos) if pos >= 0 else None
@@ -800,6 +804,7 @@ class _SheetScan:
         self._verify(data, _ROW_TAG)
         if not self.irregular:
             self._verify(data, _CELL_TAG)
+        return None
 
     def _bounds(self) -> tuple[int, int]:
         """A bound of what was found, rounded up so that its regex is simple and cached

@@ -203,6 +203,10 @@ HANDED_TO_CALAMINE = {
     "an error value with a character reference": '<row r="1"><c r="A1" t="e"><v>#N/A&#128;</v>'
     "</c></row>",
     "a '>' inside an attribute": '<row r="1"><c r="A1" s="0" x=">"><v>1</v></c></row>',
+    "text with an escaped character (openpyxl keeps it, calamine decodes it)": '<row r="1">'
+    '<c r="A1" t="str"><v>a_x000D_b</v></c></row>',
+    "an inline string with an escaped character": '<row r="1"><c r="A1" t="inlineStr"><is><t>'
+    "a_x0041_</t></is></c></row>",
     "a number that is not one": '<row r="1"><c r="A1"><v>1,5</v></c></row>',
 }
 
@@ -447,8 +451,13 @@ def test_extent_of_sheet_xml_in_the_strict_form_is_its_largest_row_and_column() 
         b'<cols><col min="1" max="40"/></cols><conditionalFormatting sqref="A1:ZZ9"/>'
     )
     # Rows 1, 7 and 3 (out of order): 7; columns A, AB (= 28) and C: 28. <col> is no cell.
-    assert _sheetxml.strict_extent(xml) == (7, 28)
-    assert _sheetxml.strict_extent(b"") == (0, 0)
+    assert _sheetxml.strict_extent(xml) == (7, 28, False)
+    assert _sheetxml.strict_extent(b"") == (0, 0, False)
+    # Merged cells and links are measured by preflight from their ref: told, not read here.
+    merged = xml + b'<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'
+    assert _sheetxml.strict_extent(merged) == (7, 28, True)
+    linked = xml + b'<hyperlinks><hyperlink ref="D9" r:id="rId1"/></hyperlinks>'
+    assert _sheetxml.strict_extent(linked) == (7, 28, True)
 
 
 @pytest.mark.parametrize(
