@@ -1,13 +1,16 @@
 /* pmo_xl._sheetxml: the cells of a worksheet's XML, without a Python step per cell.
  *
  * python-calamine parses a 3,000-row sheet in about 9 ms, most of a project workbook's read.
- * This reads the sheets Excel, LibreOffice, openpyxl and XlsxWriter write (<c r="B7" s="3"
- * t="s"><v>12</v></c>) in one pass over the bytes and builds the same rows calamine's
+ * parse_sheet reads the sheets Excel, LibreOffice, openpyxl and XlsxWriter write (<c r="B7"
+ * s="3" t="s"><v>12</v></c>) in one pass over the bytes and builds the same rows calamine's
  * to_python() gives: a rectangle from A1 to the last cell holding a value, '' where there is
- * none, floats, booleans, shared strings, dates through a callback. Anything else (inline
- * strings, ISO dates, cells out of order or without a reference, unknown attributes or
- * elements, entities it does not know) makes it return None, and the caller reads the sheet
- * with calamine as before: this module only has to be right on what it accepts.
+ * none, floats, booleans, shared and inline strings, dates through a callback; it also lists
+ * the error cells and the formulas saved without a value, as pmo_xl's Python scans would.
+ * Anything else (ISO dates, cells out of order or without a reference, unknown attributes or
+ * elements, entities it does not know, text an XML parser or openpyxl would read otherwise)
+ * makes it return None, and the caller reads the sheet with calamine as before: this module
+ * only has to be right on what it accepts. parse_sst reads the shared strings the same way;
+ * strict_extent measures a sheet for preflight; transpose turns rows into columns.
  *
  * Every read is bounded by the buffer's end; every number by its length. The grid is
  * allocated only after the cells are counted, within the caller's cell limit.
