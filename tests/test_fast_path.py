@@ -22,12 +22,13 @@ import openpyxl.utils.datetime
 import pandas as pd
 import pytest
 from builders import simple_project, write_book
+from c_reader import needs_c_reader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 
 import pmo_xl
-from pmo_xl import cache, labels, portfolio, preflight, reading
+from pmo_xl import cache, labels, native, portfolio, preflight, reading
 from pmo_xl.demo import build_demo
 from pmo_xl.fast_workbook import FastWorkbook, RawGrid, open_fast
 from pmo_xl.file_workbook import open_workbook
@@ -54,7 +55,7 @@ def _answers(result: portfolio.PortfolioResult) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["C reader", "calamine"])
+@pytest.fixture(params=[pytest.param("C reader", marks=needs_c_reader), "calamine"])
 def sheet_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both fast readers: the C one pmo_xl builds, and calamine alone (a build without C)."""
     monkeypatch.setenv("PMO_XL_NATIVE", "1" if request.param == "C reader" else "0")
@@ -90,6 +91,17 @@ def test_fast_reader_gives_openpyxl_values_for_every_trap(traps: Path, sheet_rea
         assert fast.sheet_names() == reference.sheet_names() == ["Pièges"]
         assert fast.read_sheet("Pièges").rows == reference.read_sheet("Pièges").rows
         assert (fast._book is None) == (sheet_reader == "C reader")  # calamine not opened
+
+
+def test_without_the_c_reader_calamine_reads_every_sheet(
+    traps: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build without a C compiler, or PMO_XL_NATIVE=0: the reader pmo_xl had before."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "0")
+    with open_fast(traps) as fast, open_workbook(traps) as reference:
+        assert fast.read_sheet("Pièges").rows == reference.read_sheet("Pièges").rows
+        assert fast._book is not None  # calamine opened
+    assert native.fingerprint() == "calamine"
 
 
 @pytest.mark.usefixtures("sheet_reader")
@@ -473,6 +485,7 @@ def test_every_module_a_cached_answer_comes_from_is_in_the_code_fingerprint() ->
     assert set(loaded) - {"_sheetxml"} <= set(cache.ANSWER_MODULES)
 
 
+@needs_c_reader
 def test_the_sheet_reader_in_use_is_in_the_code_fingerprint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import hostile
 import openpyxl
 import pytest
+from c_reader import needs_c_reader
 from hostile import number_rows, sheet_xml, write_xlsx, xlsx_parts
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -25,7 +26,7 @@ from pmo_xl.messages import MESSAGES
 from pmo_xl.preflight import Limits, preflight
 
 
-@pytest.fixture(autouse=True, params=["C scan", "Python scan"])
+@pytest.fixture(autouse=True, params=[pytest.param("C scan", marks=needs_c_reader), "Python scan"])
 def extent_scan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test twice: sheets measured by the C reader's scan, and by preflight's own
     (a build without the C reader)."""
