@@ -289,7 +289,15 @@ def excel_setup(
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"pmo-xl {__version__}")
+        from pmo_xl import native
+
+        # Which reader reads the sheets: the first thing to know when a PC reads slowly.
+        reader = (
+            "lecteur C (pmo_xl._sheetxml)"
+            if native.enabled()
+            else "calamine seul (pmo_xl construit sans compilateur C, ou PMO_XL_NATIVE=0)"
+        )
+        out.print(f"pmo-xl {__version__} — lecture des feuilles : {reader}")
         raise typer.Exit()
 
 

@@ -586,3 +586,13 @@ def test_columns_of_a_rectangle_of_rows_are_its_cells_column_by_column() -> None
     assert native.columns([[1.0, a], [b, None], ["", 2.0]]) == [[1.0, b, ""], [a, None, 2.0]]
     assert native.columns([[1.0], [2.0, 3.0]]) is None  # not a rectangle: zip them
     assert native.columns([]) is None
+
+
+def test_version_names_the_c_reader_when_it_reads() -> None:
+    from typer.testing import CliRunner
+
+    from pmo_xl.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert "lecteur C" in result.output

@@ -412,3 +412,11 @@ def test_a_paused_collector_comes_back_after_an_error_and_stays_off_if_it_was() 
         assert not gc.isenabled()  # the caller had turned it off: left off
     finally:
         gc.enable()
+
+
+def test_version_says_which_reader_reads_the_sheets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_XL_NATIVE", "0")
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert "pmo-xl" in result.output
+    assert "calamine seul" in result.output
