@@ -16,12 +16,11 @@ import os
 import posixpath
 import re
 import struct
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 from xml.parsers import expat
 from zipfile import ZipFile, ZipInfo
 
@@ -466,24 +465,6 @@ def _check_kind(f: IO[bytes], by_name: dict[str, ZipInfo]) -> None:
     raise _Reject("FILE_PART_MISSING", part="[Content_Types].xml")
 
 
-# ISA-L's inflate (python-isal, a dependency where it has wheels) reads a deflate stream about
-# three times as fast as zlib's, with the same bounds (max_length, unconsumed_tail, eof).
-_INFLATE_ERRORS: tuple[type[Exception], ...]
-try:
-    from isal import isal_zlib as _isal
-
-    _INFLATE_ERRORS = (zlib.error, cast("type[Exception]", _isal.error))
-    _crc32 = _isal.crc32
-except ImportError:
-    _isal = None  # type: ignore[assignment]
-    _INFLATE_ERRORS = (zlib.error,)
-    _crc32 = zlib.crc32
-
-
-def _inflater() -> Any:
-    return _isal.decompressobj(-15) if _isal is not None else zlib.decompressobj(-15)
-
-
 def _member_chunks(f: IO[bytes], info: ZipInfo, limit: int | None = None) -> Iterator[bytes]:
     """Decompressed chunks of one part, streamed. Read to the end, its size and CRC are checked;
     with ``limit``, stops after about that many bytes. A bad deflate stream is a corrupt file
@@ -495,7 +476,7 @@ def _member_chunks(f: IO[bytes], info: ZipInfo, limit: int | None = None) -> Ite
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     f.seek(info.header_offset + 30 + name_len + extra_len)
     remaining = info.compress_size
-    inflater = _inflater() if info.compress_type == 8 else None
+    inflater = native.inflater() if info.compress_type == 8 else None
     produced = crc = 0
     pending = b""
     while True:
@@ -509,14 +490,14 @@ def _member_chunks(f: IO[bytes], info: ZipInfo, limit: int | None = None) -> Ite
         else:
             try:
                 out = inflater.decompress(pending, _OUT_CHUNK)
-            except _INFLATE_ERRORS:
+            except native.INFLATE_ERRORS:
                 raise _corrupt(info.filename, "deflate") from None
             pending = inflater.unconsumed_tail
         if out:
             produced += len(out)
             if produced > info.file_size:  # a size that lies: the classic zip-bomb disguise
                 raise _corrupt(info.filename, "larger than declared")
-            crc = _crc32(out, crc)
+            crc = native.crc32(out, crc)
             yield out
             if limit is not None and produced >= limit:
                 return

@@ -18,19 +18,11 @@ import queue
 import struct
 import threading
 import zipfile
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-# ISA-L's deflate (python-isal) compresses sheet XML four times as fast as zlib at level 1,
-# into smaller entries; standard deflate, read by every unzip. Where it has no wheel, zlib.
-_isal: ModuleType | None
-try:
-    from isal import isal_zlib as _isal
-except ImportError:
-    _isal = None
+from pmo_xl import native
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -201,25 +193,17 @@ class ZipOut:
 
 
 class Deflater:
-    """Raw deflate of a stream of chunks, with the CRC-32 and size a zip entry needs.
-
-    ``level``: zlib's (1 fastest … 9 smallest); with ISA-L, its levels 1 to 3 (1 for zlib's 1
-    to 3, 2 up to 6, 3 above). ``fast=False``: zlib whatever is installed."""
+    """Raw deflate of a stream of chunks, with the CRC-32 and size a zip entry needs: ISA-L's
+    where python-isal is installed (sheet XML four times as fast as zlib at level 1, into
+    smaller entries), else zlib's; ``fast=False``: zlib's. See :func:`pmo_xl.native.compressor`."""
 
     def __init__(self, level: int, *, fast: bool = True) -> None:
-        self._deflater: Any
-        if fast and _isal is not None:
-            isal_level = 1 if level <= 3 else 2 if level <= 6 else 3
-            self._deflater = _isal.compressobj(isal_level, zlib.DEFLATED, -15)
-            self._crc32 = _isal.crc32
-        else:
-            self._deflater = zlib.compressobj(level, zlib.DEFLATED, -15)
-            self._crc32 = zlib.crc32
+        self._deflater = native.compressor(level, fast=fast)
         self.crc = 0
         self.size = 0
 
     def deflate(self, chunk: bytes) -> bytes:
-        self.crc = self._crc32(chunk, self.crc)
+        self.crc = native.crc32(chunk, self.crc)
         self.size += len(chunk)
         compressed: bytes = self._deflater.compress(chunk)
         return compressed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmo_xl import zip_out
+from pmo_xl import native, zip_out
 from pmo_xl.zip_out import Deflater, ZipOut, ZipTooLarge, stored_bytes
 
 XML = b'<?xml version="1.0"?><root>' + b"<row><c>1</c></row>" * 5_000 + b"</root>"
@@ -125,7 +125,7 @@ def test_stored_bytes_of_a_cut_archive_is_a_bad_zip() -> None:
 def test_deflated_chunks_are_standard_deflate_with_the_crc_of_their_bytes(fast: bool) -> None:
     """ISA-L's output (the default where python-isal is installed) is read by zlib's inflate,
     as by every unzip; the CRC-32 and size are those of the bytes given."""
-    assert zip_out._isal is not None  # installed with pmo_xl on this machine kind
+    assert native.ISAL  # installed with pmo_xl on this machine kind
     chunks = [XML * 50, b"", XML[:7], XML * 3]
     deflater = Deflater(1, fast=fast)
     deflated = b"".join(deflater.deflate(c) for c in chunks) + deflater.flush()
