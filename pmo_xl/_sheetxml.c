@@ -10,7 +10,8 @@
  * elements, entities it does not know, text an XML parser or openpyxl would read otherwise)
  * makes it return None, and the caller reads the sheet with calamine as before: this module
  * only has to be right on what it accepts. parse_sst reads the shared strings the same way;
- * strict_extent measures a sheet for preflight; transpose turns rows into columns.
+ * strict_extent measures a sheet for preflight; transpose turns rows into columns; frame_rows
+ * writes the rows of an output table body (xlsx_writer) as bytes.
  *
  * Every read is bounded by the buffer's end; every number by its length. The grid is
  * allocated only after the cells are counted, within the caller's cell limit.
@@ -988,6 +989,235 @@ static PyObject *transpose(PyObject *self, PyObject *rows) {
     return columns;
 }
 
+/* ---- Writing: the rows of a table body ------------------------------------------------- */
+
+typedef struct {
+    const char *p;
+    Py_ssize_t n;
+} Piece;
+
+/* The pieces of a list of bytes (None: an empty piece marked by p == NULL); 0 on error. */
+static int pieces_of(PyObject *list, Piece **out, Py_ssize_t *count, int none_ok) {
+    if (!PyList_Check(list)) {
+        PyErr_SetString(PyExc_TypeError, "a list of bytes was expected");
+        return 0;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    Piece *pieces = PyMem_Calloc(n ? (size_t)n : 1, sizeof(Piece));
+    if (pieces == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GET_ITEM(list, i);
+        if (item == Py_None && none_ok) continue;
+        if (!PyBytes_Check(item)) {
+            PyMem_Free(pieces);
+            PyErr_SetString(PyExc_TypeError, "a list of bytes was expected");
+            return 0;
+        }
+        pieces[i].p = PyBytes_AS_STRING(item);
+        pieces[i].n = PyBytes_GET_SIZE(item);
+    }
+    *out = pieces;
+    *count = n;
+    return 1;
+}
+
+static int digits(long v, char *out) { /* decimal digits of v >= 0, written from out[0] */
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+typedef struct {
+    Py_buffer buf;
+    const Py_intptr_t *codes;
+    Piece *endings;
+    Py_ssize_t n_endings;
+    Piece open;
+} BodyColumn;
+
+static const char ROW_OPEN[] = "<row r=\"";
+static const char ROW_CLOSE[] = "</row>";
+
+/* The rows start..stop-1 as bytes: two passes, the exact size (every code checked), then the
+ * copy. */
+static PyObject *rows_bytes(long first_number, const Piece *tails, Py_ssize_t n_tails,
+                            const Py_intptr_t *tail_codes, BodyColumn *cols, Py_ssize_t n_cols,
+                            Py_ssize_t start, Py_ssize_t stop) {
+    Py_ssize_t size = 0;
+    char number[24];
+    for (Py_ssize_t i = start; i < stop; i++) {
+        Py_ssize_t width = digits(first_number + i, number);
+        Py_intptr_t tail = tail_codes ? tail_codes[i] : 0;
+        if (tail < 0 || tail >= n_tails) {
+            PyErr_SetString(PyExc_IndexError, "tail code out of range");
+            return NULL;
+        }
+        size += (Py_ssize_t)sizeof(ROW_OPEN) - 1 + width + tails[tail].n +
+                (Py_ssize_t)sizeof(ROW_CLOSE) - 1;
+        for (Py_ssize_t j = 0; j < n_cols; j++) {
+            BodyColumn *col = &cols[j];
+            Py_intptr_t code = col->codes[i];
+            if (code < -1 || code >= col->n_endings) {
+                PyErr_SetString(PyExc_IndexError, "code out of range");
+                return NULL;
+            }
+            const Piece *end = &col->endings[code < 0 ? col->n_endings - 1 : code];
+            if (end->p != NULL) size += col->open.n + width + end->n;
+        }
+    }
+    PyObject *result = PyBytes_FromStringAndSize(NULL, size);
+    if (result == NULL) return NULL;
+    char *w = PyBytes_AS_STRING(result);
+#define PUT(src, len)                    \
+    do {                                 \
+        memcpy(w, (src), (size_t)(len)); \
+        w += (len);                      \
+    } while (0)
+    for (Py_ssize_t i = start; i < stop; i++) {
+        int width = digits(first_number + i, number);
+        PUT(ROW_OPEN, sizeof(ROW_OPEN) - 1);
+        PUT(number, width);
+        const Piece *tail = &tails[tail_codes ? tail_codes[i] : 0];
+        PUT(tail->p, tail->n);
+        for (Py_ssize_t j = 0; j < n_cols; j++) {
+            BodyColumn *col = &cols[j];
+            Py_intptr_t code = col->codes[i];
+            const Piece *end = &col->endings[code < 0 ? col->n_endings - 1 : code];
+            if (end->p == NULL) continue;
+            PUT(col->open.p, col->open.n);
+            PUT(number, width);
+            PUT(end->p, end->n);
+        }
+        PUT(ROW_CLOSE, sizeof(ROW_CLOSE) - 1);
+    }
+#undef PUT
+    return result;
+}
+
+/* An intp buffer of at least n items; 0 (error set) otherwise. */
+static int intp_buffer(PyObject *obj, Py_buffer *buf, Py_ssize_t n, const char *what) {
+    if (PyObject_GetBuffer(obj, buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return 0;
+    if (buf->itemsize != sizeof(Py_intptr_t) || buf->len / buf->itemsize < n) {
+        PyBuffer_Release(buf);
+        buf->obj = NULL;
+        PyErr_Format(PyExc_ValueError, "%s: intp, at least %zd", what, n);
+        return 0;
+    }
+    return 1;
+}
+
+/* frame_rows(first_number, tails, tail_codes, opens, codes, endings, start, stop, skip)
+ *   -> list[bytes]:
+ * the <row> elements of rows start..stop-1 of a table body, numbered from first_number, in
+ * pieces split at the rows of skip (sorted; rows the caller writes itself): one more piece
+ * than skip has rows in the range. Row i's tag ends with tails[tail_codes[i]] (tails[0] when
+ * tail_codes is None); in column j its cell is opens[j], the row number and
+ * endings[j][codes[j][i]] (the last ending for a code of -1, the blank; no cell where the
+ * ending is None). The same bytes as xlsx_writer's numpy grid, joined and encoded. */
+static PyObject *frame_rows(PyObject *self, PyObject *args) {
+    long first_number;
+    PyObject *tails_obj, *tail_codes_obj, *opens_obj, *codes_obj, *endings_obj, *skip_obj;
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "lOOOOOnnO", &first_number, &tails_obj, &tail_codes_obj,
+                          &opens_obj, &codes_obj, &endings_obj, &start, &stop, &skip_obj))
+        return NULL;
+    if (!PyList_Check(opens_obj) || !PyList_Check(codes_obj) || !PyList_Check(endings_obj) ||
+        PyList_GET_SIZE(codes_obj) != PyList_GET_SIZE(opens_obj) ||
+        PyList_GET_SIZE(endings_obj) != PyList_GET_SIZE(opens_obj)) {
+        PyErr_SetString(PyExc_TypeError, "opens, codes and endings: lists of one length");
+        return NULL;
+    }
+    if (start < 0 || stop < start || first_number < 0 || first_number + stop > MAX_ROW + 1) {
+        PyErr_SetString(PyExc_ValueError, "rows out of range");
+        return NULL;
+    }
+    Py_ssize_t n_cols = PyList_GET_SIZE(opens_obj);
+    PyObject *result = NULL, *pieces = NULL;
+    Piece *tails = NULL;
+    Py_ssize_t n_tails = 0;
+    Py_buffer tail_buf = {0}, skip_buf = {0};
+    const Py_intptr_t *tail_codes = NULL, *skip = NULL;
+    Py_ssize_t n_skip = 0;
+    BodyColumn *cols = PyMem_Calloc(n_cols ? (size_t)n_cols : 1, sizeof(BodyColumn));
+    if (cols == NULL) return PyErr_NoMemory();
+    if (!pieces_of(tails_obj, &tails, &n_tails, 0)) goto done;
+    if (n_tails == 0) {
+        PyErr_SetString(PyExc_ValueError, "no row tail");
+        goto done;
+    }
+    if (tail_codes_obj != Py_None) {
+        if (!intp_buffer(tail_codes_obj, &tail_buf, stop, "tail_codes")) goto done;
+        tail_codes = tail_buf.buf;
+    }
+    if (!intp_buffer(skip_obj, &skip_buf, 0, "skip")) goto done;
+    skip = skip_buf.buf;
+    n_skip = skip_buf.len / skip_buf.itemsize;
+    for (Py_ssize_t k = 1; k < n_skip; k++) {
+        if (skip[k] <= skip[k - 1]) {
+            PyErr_SetString(PyExc_ValueError, "skip: rows in increasing order");
+            goto done;
+        }
+    }
+    for (Py_ssize_t j = 0; j < n_cols; j++) {
+        BodyColumn *col = &cols[j];
+        PyObject *open = PyList_GET_ITEM(opens_obj, j);
+        if (!PyBytes_Check(open)) {
+            PyErr_SetString(PyExc_TypeError, "opens: bytes");
+            goto done;
+        }
+        col->open.p = PyBytes_AS_STRING(open);
+        col->open.n = PyBytes_GET_SIZE(open);
+        if (!intp_buffer(PyList_GET_ITEM(codes_obj, j), &col->buf, stop, "codes")) goto done;
+        col->codes = col->buf.buf;
+        if (!pieces_of(PyList_GET_ITEM(endings_obj, j), &col->endings, &col->n_endings, 1))
+            goto done;
+        if (col->n_endings == 0) {
+            PyErr_SetString(PyExc_ValueError, "a column without its blank ending");
+            goto done;
+        }
+    }
+    pieces = PyList_New(0);
+    if (pieces == NULL) goto done;
+    Py_ssize_t from = start;
+    for (Py_ssize_t k = 0; k <= n_skip; k++) {
+        Py_ssize_t to = stop;
+        if (k < n_skip) {
+            if (skip[k] < start) continue;
+            if (skip[k] >= stop) k = n_skip; /* the last piece */
+            else to = skip[k];
+        }
+        PyObject *piece = rows_bytes(first_number, tails, n_tails, tail_codes, cols, n_cols,
+                                     from, to);
+        if (piece == NULL || PyList_Append(pieces, piece) < 0) {
+            Py_XDECREF(piece);
+            goto done;
+        }
+        Py_DECREF(piece);
+        from = to + 1;
+    }
+    result = pieces;
+    pieces = NULL;
+done:
+    Py_XDECREF(pieces);
+    for (Py_ssize_t j = 0; j < n_cols; j++) { /* calloc'd: what was not taken is NULL */
+        if (cols[j].buf.obj != NULL) PyBuffer_Release(&cols[j].buf);
+        PyMem_Free(cols[j].endings);
+    }
+    PyMem_Free(cols);
+    PyMem_Free(tails);
+    if (tail_buf.obj != NULL) PyBuffer_Release(&tail_buf);
+    if (skip_buf.obj != NULL) PyBuffer_Release(&skip_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -999,6 +1229,10 @@ static PyMethodDef methods[] = {
      "strict_extent(data: bytes) -> tuple[int, int, bool] | None: the largest row and column "
      "of sheet XML whose cell and row tags are all <c r=\"A1\" and <row r=\"1\", and whether "
      "it holds merged cells or links; else None."},
+    {"frame_rows", frame_rows, METH_VARARGS,
+     "frame_rows(first_number, tails, tail_codes, opens, codes, endings, start, stop, skip) "
+     "-> list[bytes]: the <row> elements of a table body's rows start..stop-1, split at the "
+     "rows of skip (see xlsx_writer)."},
     {"transpose", transpose, METH_O,
      "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},

@@ -1,5 +1,6 @@
 """The native code pmo_xl uses where it is there: its C reader of worksheet XML
-(:mod:`pmo_xl._sheetxml`) and ISA-L's deflate (python-isal).
+(:mod:`pmo_xl._sheetxml`, which also writes the rows of output tables) and ISA-L's deflate
+(python-isal).
 
 ``pip install`` compiles the C reader where a C compiler is found (``setup.py``; on Windows, the
 Visual C++ Build Tools). Without it, or with ``PMO_XL_NATIVE=0`` in the environment, every sheet
@@ -263,6 +264,33 @@ def columns(rows: list[list[Any]]) -> list[list[Any]] | None:
     return found
 
 
+def frame_rows(
+    first_number: int,
+    tails: list[bytes],
+    tail_codes: Any,
+    opens: list[bytes],
+    codes: list[Any],
+    endings: list[list[bytes | None]],
+    start: int,
+    stop: int,
+    skip: Any,
+) -> list[bytes] | None:
+    """The ``<row>`` elements of an output table body's rows ``start:stop`` in one C step,
+    in pieces split at the rows of ``skip`` (which the caller writes); None when the C code is
+    off (xlsx_writer's numpy grid then gives the same text).
+
+    Row ``i`` is numbered ``first_number + i``; its tag ends with ``tails[tail_codes[i]]``
+    (``tails[0]`` when ``tail_codes`` is None); in column ``j`` its cell is ``opens[j]``, the
+    number and ``endings[j][codes[j][i]]`` (the last ending for a code of -1; no cell where it
+    is None). Codes and ``skip`` (increasing) are C-contiguous ``intp`` arrays."""
+    if not enabled() or _sheetxml is None:
+        return None
+    pieces: list[bytes] = _sheetxml.frame_rows(
+        first_number, tails, tail_codes, opens, codes, endings, start, stop, skip
+    )
+    return pieces
+
+
 def sheet_reader(
     workbook_xml: bytes, styles_xml: bytes | None, strings_xml: bytes | None, max_cells: int
 ) -> SheetReader | None:
@@ -291,6 +319,7 @@ __all__ = [
     "enabled",
     "fingerprint",
     "format_kind",
+    "frame_rows",
     "inflater",
     "serial_value",
     "sheet_reader",

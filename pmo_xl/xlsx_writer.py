@@ -28,6 +28,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
+from pmo_xl import native
 from pmo_xl.layout import (
     NUMBER_FORMATS,
     NUMBER_FORMATS_EN,
@@ -1043,12 +1044,16 @@ class _SharedStrings:
         self.added: dict[str, int] = {}
 
     def index(self, text: str) -> int:
-        found = self.known.get(text)
-        if found is None:
-            found = self.added.get(text)
-            if found is None:
-                found = self.added[text] = self.base + len(self.added)
-        return found
+        return self.indexes([text])[0]
+
+    def indexes(self, texts: list[str]) -> list[int]:
+        """Each text's index, new texts added in order of first use (no Python call per text:
+        a findings sheet adds a hundred thousand)."""
+        known, added = self.known, self.added
+        fresh = [t for t in dict.fromkeys(texts) if t not in known and t not in added]
+        first = self.base + len(added)
+        added.update(zip(fresh, range(first, first + len(fresh)), strict=True))
+        return [known[t] if t in known else added[t] for t in texts]
 
 
 def _si_xml(text: str) -> str:
@@ -1139,7 +1144,7 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
                             out.write_deflated(info, *done)
                         else:  # here: no child, or it failed (any error is then raised here)
                             chunks = _sheet_parts(sheets[part], by_sheet[part], mids)
-                            out.write_chunks(info, map(str.encode, chunks), _BODY_LEVEL)
+                            out.write_chunks(info, chunks, _BODY_LEVEL)
                     else:
                         out.copy(info, stored_bytes(data, info))
                 out.close()
@@ -1175,9 +1180,7 @@ def _deflated_sheet(
 ) -> tuple[bytes, int, int]:
     """A sheet's XML with its bodies, deflated: the bytes, their CRC-32 and size."""
     deflater = Deflater(_BODY_LEVEL)
-    deflated = [
-        deflater.deflate(part.encode("utf-8")) for part in _sheet_parts(sheet, bodies, mids)
-    ]
+    deflated = [deflater.deflate(part) for part in _sheet_parts(sheet, bodies, mids)]
     deflated.append(deflater.flush())
     return b"".join(deflated), deflater.crc, deflater.size
 
@@ -1196,7 +1199,7 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
     blank = None if column.blank is None else f'"{style(column.blank)}/>'
     s = style(column.blank)
     if column.kind == "s":
-        endings = [f'"{s} t="s"><v>{strings.index(t)}</v></c>' for t in column.texts]
+        endings = [f'"{s} t="s"><v>{i}</v></c>' for i in strings.indexes(column.texts)]
         used = int(np.count_nonzero(column.codes >= 0))
     elif column.kind == "n":
         endings = [f'"{s}><v>{t}</v></c>' for t in column.texts]
@@ -1218,8 +1221,11 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
     return np.asarray([*endings, blank], dtype=object), used
 
 
-def _sheet_parts(sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]) -> Iterator[str]:
-    """The sheet's XML with each body's rows in place of XlsxWriter's rows over the same span."""
+def _sheet_parts(
+    sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]
+) -> Iterator[bytes]:
+    """The sheet's XML (UTF-8) with each body's rows in place of XlsxWriter's rows over the
+    same span."""
     sheet = _DIMENSION.sub(lambda m: _dimension(m[1], bodies), sheet, count=1)
     sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)  # no cell of its own
     rows = [(int(m[1]), m) for m in _ROW_XML.finditer(sheet)]
@@ -1234,10 +1240,10 @@ def _sheet_parts(sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]
                     extra.setdefault(row, []).append((col, cell[0]))
         start = inside[0].start() if inside else _row_insert_at(sheet, rows, body.first_row)
         end = inside[-1].end() if inside else start
-        yield sheet[done:start]
+        yield sheet[done:start].encode("utf-8")
         yield from _body_rows(body, mids[id(body)], extra)
         done = end
-    yield sheet[done:]
+    yield sheet[done:].encode("utf-8")
 
 
 def _dimension(ref: str, bodies: list[_FrameBody]) -> str:
@@ -1260,58 +1266,110 @@ def _row_insert_at(sheet: str, rows: list[tuple[int, Any]], first_row: int) -> i
 
 def _body_rows(
     body: _FrameBody, mids: list[Any], extra: dict[int, list[tuple[int, str]]]
-) -> Iterator[str]:
-    """The ``<row>`` elements of a body, a chunk of rows at a time.
+) -> Iterator[bytes]:
+    """The ``<row>`` elements of a body (UTF-8), a chunk of rows at a time.
 
-    A chunk is a grid of strings, one row per sheet row: ``<row r="``, the number, the rest of
-    the row tag, then per column ``<c r="A``, the number and the cell's ending. Columns are
-    filled by numpy indexing and the grid joined once: no Python operation per cell (1,000
-    projects: 2.6 million cells, half the time of one f-string per cell)."""
+    Each row is ``<row r="``, the number, the rest of the row tag, then per column ``<c r="A``,
+    the number and the cell's ending (``mids``: one per distinct value, the blank last). The C
+    code writes a chunk in one step (:func:`pmo_xl.native.frame_rows`: 1,000 projects, 126 MB
+    of rows in about a tenth of a second); without it, or for a chunk where XlsxWriter also
+    wrote cells, a grid of strings is filled by numpy indexing and joined once (about a second)."""
     n_cols = len(body.columns)
     opens = [f'<c r="{xl_col_to_name(body.first_col + j)}' for j in range(n_cols)]
     span = f"{body.first_col + 1}:{body.first_col + n_cols}"
-    default = _row_tail(span, body.row_height)
     n_rows = body.last_row - body.first_row + 1
-    tails = np.full(n_rows, default, dtype=object)  # per row: its tag's end, with its height
+    # Per row, its tag's end (with its height): an index into the distinct ends.
+    tails = [_row_tail(span, body.row_height)]
+    tail_codes = np.zeros(n_rows, dtype=np.intp)
     if body.heights:
-        by_points = {p: _row_tail(span, p) for p in set(body.heights.values())}
+        points = sorted(set(body.heights.values()))
+        tails += [_row_tail(span, p) for p in points]
+        code_of = {p: k + 1 for k, p in enumerate(points)}
         rows = np.fromiter(body.heights, dtype=np.intp, count=len(body.heights)) - body.first_row
         inside = (rows >= 0) & (rows < n_rows)
-        tails[rows[inside]] = np.asarray(
-            [by_points[p] for p in body.heights.values()], dtype=object
-        )[inside]
-    # Blanks without a format are no cell: their three strings are empty.
-    unwritten = [endings[-1] is None for endings in mids]
+        codes = np.asarray([code_of[p] for p in body.heights.values()], dtype=np.intp)
+        tail_codes[rows[inside]] = codes[inside]
+    native_args = (
+        [t.encode("utf-8") for t in tails],
+        tail_codes,
+        [o.encode("utf-8") for o in opens],
+        [np.ascontiguousarray(column.codes, dtype=np.intp) for column in body.columns],
+        [[None if e is None else e.encode("utf-8") for e in endings] for endings in mids],
+    )
+    skip = np.asarray(sorted(extra), dtype=np.intp) - body.first_row
     for start in range(0, n_rows, _CHUNK_ROWS):
-        first = body.first_row + start
         stop = min(start + _CHUNK_ROWS, n_rows)
-        numbers = np.arange(first + 1, body.first_row + stop + 1).astype(str).astype(object)
-        grid = np.empty((stop - start, 3 * n_cols + 4), dtype=object)
-        grid[:, 0] = '<row r="'
-        grid[:, 1] = numbers
-        grid[:, 2] = tails[start:stop]
-        for j, (column, endings) in enumerate(zip(body.columns, mids, strict=True)):
-            codes = column.codes[start:stop]
-            grid[:, 3 * j + 3] = opens[j]
-            grid[:, 3 * j + 4] = numbers
-            grid[:, 3 * j + 5] = endings[codes]
-            if unwritten[j]:
-                grid[codes < 0, 3 * j + 3 : 3 * j + 6] = ""
-        grid[:, -1] = "</row>"
-        for row in [r for r in extra if first <= r < body.first_row + stop]:
-            i = row - first
-            mine = {
-                body.first_col + j: "".join(grid[i, 3 * j + 3 : 3 * j + 6])
-                for j in range(n_cols)
-                if grid[i, 3 * j + 5]
-            }
-            merged = mine | dict(extra[row])  # what XlsxWriter wrote there came later: it wins
-            cols = sorted(merged)
-            points = body.heights.get(row, body.row_height)
-            grid[i, 2] = _row_tail(f"{cols[0] + 1}:{cols[-1] + 1}", points)
-            grid[i, 3:-1] = ""
-            grid[i, 3] = "".join(merged[c] for c in cols)
-        yield "".join(grid.ravel().tolist())
+        pieces = native.frame_rows(body.first_row + 1, *native_args, start, stop, skip)
+        if pieces is None:  # no C code: the grid
+            row_tails = np.asarray(tails, dtype=object)[tail_codes]
+            yield _grid_rows(body, mids, extra, opens, row_tails, start, stop)
+            continue
+        # The C code wrote the rows but those where XlsxWriter also wrote cells (links over a
+        # table's cells: thousands in the findings sheet): they are merged here.
+        chunk = [pieces[0]]
+        inside = skip[(skip >= start) & (skip < stop)].tolist()
+        for i, piece in zip(inside, pieces[1:], strict=True):
+            chunk += (_merged_row(body, mids, extra[body.first_row + i], opens, i), piece)
+        yield b"".join(chunk)
+
+
+def _merged_row(
+    body: _FrameBody, mids: list[Any], extra: list[tuple[int, str]], opens: list[str], i: int
+) -> bytes:
+    """Row ``i`` of a body with the cells XlsxWriter wrote there (which win: written later)."""
+    number = str(body.first_row + i + 1)
+    merged = {
+        body.first_col + j: f"{opens[j]}{number}{endings[column.codes[i]]}"
+        for j, (column, endings) in enumerate(zip(body.columns, mids, strict=True))
+        if endings[column.codes[i]] is not None
+    } | dict(extra)
+    cols = sorted(merged)
+    points = body.heights.get(body.first_row + i, body.row_height)
+    tail = _row_tail(f"{cols[0] + 1}:{cols[-1] + 1}", points)
+    cells = "".join(merged[c] for c in cols)
+    return f'<row r="{number}{tail}{cells}</row>'.encode()
+
+
+def _grid_rows(
+    body: _FrameBody,
+    mids: list[Any],
+    extra: dict[int, list[tuple[int, str]]],
+    opens: list[str],
+    tails: Any,
+    start: int,
+    stop: int,
+) -> bytes:
+    """Rows ``start:stop`` of a body, with what XlsxWriter wrote among them, as a grid of
+    strings filled by numpy indexing and joined once: no Python operation per cell."""
+    n_cols = len(body.columns)
+    first = body.first_row + start
+    numbers = np.arange(first + 1, body.first_row + stop + 1).astype(str).astype(object)
+    grid = np.empty((stop - start, 3 * n_cols + 4), dtype=object)
+    grid[:, 0] = '<row r="'
+    grid[:, 1] = numbers
+    grid[:, 2] = tails[start:stop]
+    for j, (column, endings) in enumerate(zip(body.columns, mids, strict=True)):
+        codes = column.codes[start:stop]
+        grid[:, 3 * j + 3] = opens[j]
+        grid[:, 3 * j + 4] = numbers
+        grid[:, 3 * j + 5] = endings[codes]
+        if endings[-1] is None:  # blanks without a format are no cell: three empty strings
+            grid[codes < 0, 3 * j + 3 : 3 * j + 6] = ""
+    grid[:, -1] = "</row>"
+    for row in [r for r in extra if first <= r < body.first_row + stop]:
+        i = row - first
+        mine = {
+            body.first_col + j: "".join(grid[i, 3 * j + 3 : 3 * j + 6])
+            for j in range(n_cols)
+            if grid[i, 3 * j + 5]
+        }
+        merged = mine | dict(extra[row])  # what XlsxWriter wrote there came later: it wins
+        cols = sorted(merged)
+        points = body.heights.get(row, body.row_height)
+        grid[i, 2] = _row_tail(f"{cols[0] + 1}:{cols[-1] + 1}", points)
+        grid[i, 3:-1] = ""
+        grid[i, 3] = "".join(merged[c] for c in cols)
+    return "".join(grid.ravel().tolist()).encode("utf-8")
 
 
 def _row_tail(span: str, points: float | None) -> str:

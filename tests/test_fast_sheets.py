@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
+from c_reader import needs_c_reader
 from xlwings_payload import actions, remote_book
 
 from pmo_xl import xlsx_writer
@@ -26,6 +27,14 @@ from pmo_xl.labels import Label
 from pmo_xl.layout import Block, CellStyle, FrameBlock, Link, Range, SheetLayout, TableDef
 from pmo_xl.sheets import Col, table_sheet
 from pmo_xl.xlsx_writer import TextNote, render_xlsx
+
+
+@pytest.fixture(autouse=True, params=[pytest.param("C rows", marks=needs_c_reader), "numpy grid"])
+def row_writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: rows written by the C code, and by the numpy grid (no C build)."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "1" if request.param == "C rows" else "0")
+    return str(request.param)
+
 
 TEXT = CellStyle(valign="top")
 DAYS = CellStyle(number_format="days", valign="top")
@@ -272,6 +281,42 @@ def test_rows_are_the_same_whatever_the_chunk_size(
     monkeypatch.setattr(xlsx_writer, "_CHUNK_ROWS", 3)
     render_xlsx([layout], chunked)
     assert whole.read_bytes() == chunked.read_bytes()
+
+
+@needs_c_reader
+def test_the_c_rows_are_the_bytes_of_the_numpy_grid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Text, numbers, dates, blanks with and without a format, wrapped rows of their own
+    # height, a link over a frame cell, a side block inside the frame's rows; chunks of 4 rows.
+    n = 11
+    frame = pd.DataFrame(
+        {
+            "code": [f"P{i % 3}" for i in range(n)],
+            "days": [i / 7 if i % 4 else np.nan for i in range(n)],
+            "when": [dt.date(2026, 1, 1 + i) if i % 5 else None for i in range(n)],
+            "note": ["é\nligne" if i % 6 == 0 else "" for i in range(n)],
+        }
+    )
+    columns = [
+        Col("code", Label("Code", "Code"), width=10),
+        Col("days", Label("Jours", "Days"), kind="days"),
+        Col("when", Label("Date", "Date"), kind="date"),
+        Col("note", Label("Note", "Note"), width=10, wrap=True),
+    ]
+    layout = table_sheet("T", "Titre", columns, frame)
+    layout.links.append(Link(6, 0, "→", "A1"))
+    layout.add(Block(9, 6, [["à côté"]]))
+    layout.add(FrameBlock(20, 0, [pd.Series([1.0, np.nan, 3.0])], [CellStyle()]))
+    monkeypatch.setattr(xlsx_writer, "_CHUNK_ROWS", 4)
+    written = {}
+    for native in ("1", "0"):
+        monkeypatch.setenv("PMO_XL_NATIVE", native)
+        render_xlsx([layout], tmp_path / f"{native}.xlsx")
+        with zipfile.ZipFile(tmp_path / f"{native}.xlsx") as z:
+            written[native] = z.read("xl/worksheets/sheet1.xml")
+    assert written["1"] == written["0"]
+    assert b'<c r="A21"' in written["1"] and b'<c r="A22"' not in written["1"]
 
 
 def test_a_frame_sharing_its_rows_with_another_block_is_still_written(tmp_path: Path) -> None:

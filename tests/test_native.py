@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 import xlsxwriter
@@ -596,3 +597,74 @@ def test_version_names_the_c_reader_when_it_reads() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert "lecteur C" in result.output
+
+
+# --- writing the rows of an output table ------------------------------------------------------
+
+
+def _rows(codes: list[list[int]], endings: list[list[bytes | None]], **kw: Any) -> list[bytes]:
+    arrays = [np.asarray(c, dtype=np.intp) for c in codes]
+    opens = [b'<c r="' + bytes([65 + j]) for j in range(len(codes))]
+    pieces = native.frame_rows(
+        kw.get("first", 5),
+        kw.get("tails", [b'">']),
+        kw.get("tail_codes"),
+        opens,
+        arrays,
+        endings,
+        kw.get("start", 0),
+        kw.get("stop", len(codes[0])),
+        np.asarray(kw.get("skip", []), dtype=np.intp),
+    )
+    assert pieces is not None
+    return pieces
+
+
+def test_frame_rows_worked_out_by_hand() -> None:
+    # Row 5: A5 takes ending 1, B5 is blank with a format (the last ending); row 6: A6 is
+    # blank without a format (None: no cell), B6 takes ending 0; row 6's tag has a height.
+    rows = _rows(
+        [[1, -1], [-1, 0]],
+        [[b'"><v>1</v></c>', b'"><v>2</v></c>', None], [b'" t="s"><v>0</v></c>', b'" s="3"/>']],
+        tails=[b'">', b'" ht="30" customHeight="1">'],
+        tail_codes=np.asarray([0, 1], dtype=np.intp),
+    )
+    assert rows == [
+        b'<row r="5"><c r="A5"><v>2</v></c><c r="B5" s="3"/></row>'
+        b'<row r="6" ht="30" customHeight="1"><c r="B6" t="s"><v>0</v></c></row>'
+    ]
+
+
+def test_frame_rows_writes_only_the_rows_asked_for() -> None:
+    rows = _rows([[0, 0, 0]], [[b'"/>', None]], first=1, start=1, stop=3)
+    assert rows == [b'<row r="2"><c r="A2"/></row><row r="3"><c r="A3"/></row>']
+
+
+def test_frame_rows_leaves_out_the_rows_to_skip_and_splits_there() -> None:
+    # Rows 0-5 numbered 1-6, asked 1..4 (rows 2-5), skipping 0 (before), 2, 3 and 9 (after):
+    # pieces before row 2, between 2 and 3 (empty), after 3.
+    rows = _rows([[0] * 6], [[b'"/>', None]], first=1, start=1, stop=5, skip=[0, 2, 3, 9])
+    assert rows == [
+        b'<row r="2"><c r="A2"/></row>',
+        b"",
+        b'<row r="5"><c r="A5"/></row>',
+    ]
+
+
+def test_frame_rows_refuses_a_code_beyond_its_endings() -> None:
+    with pytest.raises(IndexError):
+        _rows([[2]], [[b'"/>', None]])
+    with pytest.raises(IndexError):
+        _rows([[-2]], [[b'"/>', None]])
+
+
+def test_frame_rows_refuses_codes_that_are_not_intp_or_too_short() -> None:
+    none = np.zeros(0, np.intp)
+    for codes, stop in ((np.zeros(2, np.int32), 2), (np.zeros(1, np.intp), 2), (none, 2**21)):
+        with pytest.raises(ValueError):
+            native.frame_rows(1, [b">"], None, [b"<c"], [codes], [[None]], 0, stop, none)
+
+
+def test_frame_rows_refuses_rows_to_skip_out_of_order() -> None:
+    with pytest.raises(ValueError):
+        _rows([[0, 0, 0]], [[b'"/>', None]], skip=[2, 1])
