@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 import pandas as pd
@@ -270,13 +271,14 @@ class _Renderer:
 
     def text(self, value: str, row: int | None, col: int | None) -> str:
         """``value`` cleaned and cut to Excel's limit, with a note when changed."""
-        cell = cell_address(row + 1, col + 1) if row is not None and col is not None else None
         text, changed = clean_text(value)
-        if changed:
-            self.notes.append(TextNote(self._sheet, cell, value))
         text, truncated = truncate_text(text)
-        if truncated:
-            self.notes.append(TextNote(self._sheet, cell, value, "TEXT_TRUNCATED"))
+        if changed or truncated:
+            cell = cell_address(row + 1, col + 1) if row is not None and col is not None else None
+            if changed:
+                self.notes.append(TextNote(self._sheet, cell, value))
+            if truncated:
+                self.notes.append(TextNote(self._sheet, cell, value, "TEXT_TRUNCATED"))
         return text
 
     # --- sheet -------------------------------------------------------------------------------
@@ -288,6 +290,7 @@ class _Renderer:
         for col, width in sorted(layout.column_widths.items()):
             ws.set_column(col, col, width)
         bodies: list[_FrameBody] = []
+        self._sheet_links = len(layout.links)
         for block in layout.blocks:
             body = self.frame_body(ws, layout, block) if isinstance(block, FrameBlock) else None
             if body is not None:
@@ -307,8 +310,10 @@ class _Renderer:
                 ws.merge_range(rng.first_row, rng.first_col, rng.last_row, rng.last_col, "", fmt)
             # merge_range writes through the untyped write(); the value itself is written typed.
             self.write_value(ws, rng.first_row, rng.first_col, value, style)
+        in_bodies = {(r, c) for body in bodies for r, c in body.link_cells}
         for link in layout.links:
-            self.write_link(ws, layout, link)
+            if (link.row, link.col) not in in_bodies:
+                self.write_link(ws, layout, link)
         for note in layout.notes:
             width, height = _comment_size(note.text)
             ws.write_comment(
@@ -378,6 +383,7 @@ class _Renderer:
             self.plan_column(values, style)
             for values, style in zip(block.columns, styles, strict=True)
         ]
+        hyperlinks = self.body_links(layout, block, columns)
         markers = self.place_markers(layout, block, columns)
         if markers is None:
             return None
@@ -408,7 +414,62 @@ class _Renderer:
             block.row_height,
             _extent(block, columns),
             sum(kind == "s" for kind, _, _ in markers.values()),
+            hyperlinks=hyperlinks,
         )
+
+    def body_links(
+        self, layout: SheetLayout, block: FrameBlock, columns: list[_Column]
+    ) -> list[_Hyperlink]:
+        """The links over ``block``'s cells, made cells of the body: each one's text becomes an
+        entry of its column, in the hyperlink look; the ``<hyperlink>`` elements are spliced
+        with the rows. XlsxWriter would write each link as a cell (a findings sheet holds
+        thousands), which the splice then merges into its row.
+
+        Links over a merged range are left to XlsxWriter (the merge writes its cell later);
+        so are links beyond Excel's limits (XlsxWriter keeps their text, as
+        :meth:`write_link`)."""
+        first, last = block.row, block.row + block.n_rows - 1
+        merged = [rng for rng, _, _ in layout.merges]
+        over: dict[tuple[int, int], Link] = {}
+        for link in layout.links:  # the last link on a cell wins, as in XlsxWriter
+            on_body = first <= link.row <= last and block.col <= link.col < block.col + block.n_cols
+            if on_body and not any(_inside(rng, link.row, link.col) for rng in merged):
+                over[(link.row, link.col)] = link
+        if not over:
+            return []
+        # Every link of the sheet counts towards Excel's limit, whoever writes it.
+        budget = _MAX_LINKS - (self._sheet_links - len(over))
+        hyperlinks: list[_Hyperlink] = []
+        formats: dict[int, Any] = {}  # per column: its look, in hyperlink blue
+        files_too_long: dict[str, bool] = {}
+        for (row, col), link in sorted(over.items()):
+            target = link.sheet or (layout.name if link.file is None else None)
+            location = f"{_quote_sheet(target)}!{link.cell}" if target else link.cell
+            text = self.text(link.text, row, col)
+            j = col - block.col
+            fmt = formats.get(j)
+            if fmt is None:
+                style = block.style_at(j)
+                num_format = self._number_formats[style.number_format] if style else "General"
+                fmt = formats[j] = self.cell_format(style, num_format, link=True)
+            column = columns[j]
+            codes = column.codes if column.links else column.codes.copy()
+            codes[row - first] = len(column.texts) + len(column.links)
+            column.codes = codes
+            column.links.append((text, fmt))
+            if link.file is None:
+                too_long = _utf16_len("internal:" + location) > _MAX_URL
+            else:
+                file_too_long = files_too_long.get(link.file)
+                if file_too_long is None:
+                    file_too_long = _utf16_len("external:" + link.file) > _MAX_URL
+                    files_too_long[link.file] = file_too_long
+                too_long = file_too_long or _utf16_len(location) > _MAX_URL
+            if too_long or budget <= 0:
+                continue  # the text, in the link's look, without the link (as write_link)
+            budget -= 1
+            hyperlinks.append(_Hyperlink(row, col, link.file, location, text))
+        return hyperlinks
 
     def place_markers(
         self, layout: SheetLayout, block: FrameBlock, columns: list[_Column]
@@ -421,7 +482,7 @@ class _Renderer:
         formats: dict[int, Any] = {}
         text: str | None = None
         for column in columns:
-            for fmt in [column.blank, *column.formats]:
+            for fmt in [column.blank, *column.formats, *(f for _, f in column.links)]:
                 if fmt is not None:
                     formats.setdefault(id(fmt), fmt)
             if text is None:
@@ -829,6 +890,8 @@ _Entry = tuple[str, str, Any]
 
 _MAX_ROW = 1_048_576 - 1  # 0-based, Excel's last row
 _MAX_COL = 16_384
+_MAX_LINKS = 65_530  # per sheet (XlsxWriter's limit, Excel's)
+_MAX_URL = 2_079  # UTF-16 units of a link's address and of its location (XlsxWriter's default)
 _UNIX_DAY = dt.date(1970, 1, 1)
 _SERIAL_EPOCH = dt.datetime(1899, 12, 31)
 _SST = "xl/sharedStrings.xml"
@@ -867,6 +930,8 @@ class _Column:
     kinds: list[str] = field(default_factory=list)
     formats: list[Any] = field(default_factory=list)
     dirty: dict[int, tuple[str, bool, bool]] = field(default_factory=dict)  # entry → notes
+    # Cells under a link: (text, format), shared strings after the entries (their codes).
+    links: list[tuple[str, Any]] = field(default_factory=list)
 
     @classmethod
     def mixed(cls, codes: Any, entries: list[_Entry], blank: Any) -> _Column:
@@ -938,6 +1003,18 @@ def _texts_at(lengths: Any, positions: Any) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class _Hyperlink:
+    """A link over a body's cell: to ``location`` in this workbook (``file`` None) or in
+    another one."""
+
+    row: int
+    col: int
+    file: str | None
+    location: str
+    text: str
+
+
 @dataclass
 class _FrameBody:
     """A FrameBlock to splice into sheet ``sheet_number`` once the workbook is closed."""
@@ -952,6 +1029,17 @@ class _FrameBody:
     extent: Range | None  # the cells it writes (for the sheet's dimension); None: none
     string_markers: int = 0
     heights: dict[int, float] = field(default_factory=dict)
+    hyperlinks: list[_Hyperlink] = field(default_factory=list)
+
+    @property
+    def link_cells(self) -> list[tuple[int, int]]:
+        """The cells of links the body writes (with or without their hyperlink)."""
+        return [
+            (self.first_row + int(r), self.first_col + j)
+            for j, column in enumerate(self.columns)
+            if column.links
+            for r in np.flatnonzero(column.codes >= len(column.texts)).tolist()
+        ]
 
     @property
     def n_cells(self) -> int:
@@ -1123,6 +1211,7 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
         for body in bodies:
             by_sheet.setdefault(f"xl/worksheets/sheet{body.sheet_number}.xml", []).append(body)
         sheets = {part: source.read(part).decode("utf-8") for part in by_sheet}
+        rels = _linked_sheets(source, sheets, by_sheet)
         child, job = _child_sheet(sheets, by_sheet, mids)
         try:
             with open(path, "wb") as f:
@@ -1138,6 +1227,8 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
                         added = _si_elements(list(strings.added))
                         sst_bytes = (head[:end] + added + "</sst>").encode("utf-8")
                         out.write(info, sst_bytes, _BODY_LEVEL)
+                    elif part in rels:
+                        out.write(info, rels.pop(part).encode("utf-8"), _BODY_LEVEL)
                     elif part in by_sheet:
                         done = job.outcome() if part == child and job is not None else None
                         if isinstance(done, tuple):
@@ -1147,10 +1238,106 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
                             out.write_chunks(info, chunks, _BODY_LEVEL)
                     else:
                         out.copy(info, stored_bytes(data, info))
+                for part, xml in sorted(rels.items()):  # sheets that had no relationships
+                    info = zipfile.ZipInfo(part, date_time=source.infolist()[0].date_time)
+                    out.write(info, xml.encode("utf-8"), _BODY_LEVEL)
                 out.close()
         finally:
             if job is not None:
                 job.outcome()  # no child left behind, whatever happened here
+
+
+_HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+_RELS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+)
+# What follows <hyperlinks> in a worksheet (CT_Worksheet's sequence), or its end.
+_AFTER_HYPERLINKS = re.compile(
+    r"<(?:printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|ignoredErrors"
+    r"|drawing|legacyDrawing|legacyDrawingHF|picture|oleObjects|controls|webPublishItems"
+    r"|tableParts|extLst)\b|</worksheet>"
+)
+_TO_ESCAPE = re.compile('[&<>"\n\r\t]')
+_ATTRIBUTE_ESCAPES = {'"': "&quot;", "\n": "&#xA;", "\r": "&#xD;", "\t": "&#x9;"}
+
+
+def _linked_sheets(
+    source: zipfile.ZipFile, sheets: dict[str, str], by_sheet: dict[str, list[_FrameBody]]
+) -> dict[str, str]:
+    """The bodies' links put in their sheets' XML (``sheets``, changed in place); the
+    sheets' relationship parts that the external ones need, by part name."""
+    names = set(source.namelist())
+    rels: dict[str, str] = {}
+    for part, bodies in by_sheet.items():
+        links = sorted((h for b in bodies for h in b.hyperlinks), key=lambda h: (h.row, h.col))
+        if not links:
+            continue
+        folder, _, name = part.rpartition("/")
+        rels_part = f"{folder}/_rels/{name}.rels"
+        old = source.read(rels_part).decode("utf-8") if rels_part in names else None
+        next_id = max(map(int, re.findall(r'Id="rId(\d+)"', old or "")), default=0) + 1
+        elements, relations = [], []
+        letters: dict[int, str] = {}
+        targets: dict[str, str] = {}
+        for link in links:
+            letter = letters.get(link.col) or letters.setdefault(link.col, xl_col_to_name(link.col))
+            ref, location = f"{letter}{link.row + 1}", _attr(link.location)
+            if link.file is None:
+                text = _attr(link.text)
+                elements.append(f'<hyperlink ref="{ref}" location="{location}" display="{text}"/>')
+                continue
+            target = targets.get(link.file) or targets.setdefault(
+                link.file, _attr(_file_target(link.file))
+            )
+            relations.append(
+                f'<Relationship Id="rId{next_id}" Type="{_HYPERLINK_REL}" Target="{target}" '
+                'TargetMode="External"/>'
+            )
+            elements.append(f'<hyperlink ref="{ref}" r:id="rId{next_id}" location="{location}"/>')
+            next_id += 1
+        sheet = sheets[part]
+        if "</hyperlinks>" in sheet:  # XlsxWriter's own links too
+            at = sheet.index("</hyperlinks>")
+            sheets[part] = sheet[:at] + "".join(elements) + sheet[at:]
+        else:
+            found = _AFTER_HYPERLINKS.search(sheet, sheet.index("</sheetData>"))
+            at = found.start() if found else len(sheet)
+            sheets[part] = (
+                sheet[:at] + "<hyperlinks>" + "".join(elements) + "</hyperlinks>" + sheet[at:]
+            )
+        if relations:
+            head, tail = (old, "</Relationships>") if old else (_RELS_HEAD, "</Relationships>")
+            if old:
+                head = old[: old.rindex(tail)]
+            rels[rels_part] = head + "".join(relations) + tail
+    return rels
+
+
+def _file_target(file: str) -> str:
+    """The relationship target of a link to another workbook, as XlsxWriter writes it for
+    ``external:`` links: backslashes, ``file:///`` before an absolute path, URL escapes."""
+    path = file.replace("/", "\\")
+    absolute = path.startswith("\\\\") or (len(path) > 1 and path[0].isalpha() and path[1] == ":")
+    target = "file:///" + path if absolute else path.removeprefix(".\\")
+    if re.search("%[0-9a-fA-F]{2}", target) is None:  # not escaped already
+        for char in '%" <>[]^`{}':
+            target = target.replace(char, f"%{ord(char):02x}")
+    return target.replace("#", "%23")
+
+
+def _attr(text: str) -> str:
+    """``text`` as an XML attribute value between double quotes."""
+    return xml_escape(text, _ATTRIBUTE_ESCAPES) if _TO_ESCAPE.search(text) else text
+
+
+def _inside(rng: Range, row: int, col: int) -> bool:
+    return rng.first_row <= row <= rng.last_row and rng.first_col <= col <= rng.last_col
+
+
+def _utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as Excel counts."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 # A sheet is generated by a forked child only when it and the rest are both worth a process
@@ -1203,10 +1390,10 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
         used = int(np.count_nonzero(column.codes >= 0))
     elif column.kind == "n":
         endings = [f'"{s}><v>{t}</v></c>' for t in column.texts]
-        used = 0
+        used = int(np.count_nonzero(column.codes >= len(column.texts)))  # links: text
     elif column.kind == "b":
         endings = [f'"{s} t="b"><v>{t}</v></c>' for t in column.texts]
-        used = 0
+        used = int(np.count_nonzero(column.codes >= len(column.texts)))
     else:
         endings = []
         for kind, text, fmt in zip(column.kinds, column.texts, column.formats, strict=True):
@@ -1216,8 +1403,11 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
                 endings.append(f'"{style(fmt)} t="b"><v>{text}</v></c>')
             else:
                 endings.append(f'"{style(fmt)}><v>{text}</v></c>')
-        is_text = np.asarray([k == "s" for k in column.kinds] + [False], dtype=bool)
-        used = int(is_text[column.codes].sum())
+        kinds = [k == "s" for k in column.kinds] + [True] * len(column.links) + [False]
+        used = int(np.asarray(kinds, dtype=bool)[column.codes].sum())
+    indexes = strings.indexes([text for text, _ in column.links])
+    for (_, fmt), index in zip(column.links, indexes, strict=True):
+        endings.append(f'"{style(fmt)} t="s"><v>{index}</v></c>')
     return np.asarray([*endings, blank], dtype=object), used
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from xlwings_payload import actions, remote_book
 from pmo_xl import xlsx_writer
 from pmo_xl.excel_book import XlwingsWorkbook
 from pmo_xl.labels import Label
-from pmo_xl.layout import Block, CellStyle, FrameBlock, Link, Range, SheetLayout, TableDef
+from pmo_xl.layout import Block, CellStyle, FrameBlock, Link, Note, Range, SheetLayout, TableDef
 from pmo_xl.sheets import Col, table_sheet
 from pmo_xl.xlsx_writer import TextNote, render_xlsx
 
@@ -268,6 +269,118 @@ def test_a_link_over_a_frame_cell_is_kept(tmp_path: Path) -> None:
     ]
     assert ws["B3"].hyperlink.location == "'Planning'!F2"
     assert ws["B2"].hyperlink is None
+
+
+def _links_layout(kind: str, files: tuple[str, str, str]) -> SheetLayout:
+    """Links over a table's cells (text and number columns) and one above it, in a frame or
+    (the cell-by-cell reference) in a block."""
+    n = 12  # room for the marker cells the frame needs besides the links
+    columns = [pd.Series([f"p{i}" for i in range(n)]), pd.Series([float(i) for i in range(n)])]
+    styles = [TEXT, DAYS]
+    body: Block = FrameBlock(1, 0, columns, styles)
+    if kind == "block":
+        body = Block(1, 0, body.values, column_styles=styles)
+    layout = SheetLayout("T", [Block(0, 0, [["titre", "x"]]), body])
+    layout.links += [
+        Link(0, 1, "en haut", "A1", sheet="Autre"),
+        Link(7, 0, "F2", "F2", sheet="Planning"),  # this workbook, another sheet
+        Link(8, 0, "ici", "B3"),  # this workbook, this sheet
+        Link(8, 1, "projet", "D5", sheet="Charges", file=files[0]),
+        Link(9, 0, "p 2", "A1", sheet="Jalons", file=files[1]),
+        Link(10, 1, "réseau", "A1", file=files[2]),
+        Link(11, 1, "b\x07", "A1", sheet="Autre"),  # a control character: cleaned, noted
+    ]
+    return layout
+
+
+def _cells_and_links(path: Path) -> list[tuple[Any, ...]]:
+    ws = openpyxl.load_workbook(path)["T"]
+    found = []
+    for row in ws.iter_rows():
+        for c in row:
+            link = c.hyperlink
+            found.append(
+                (
+                    c.coordinate,
+                    c.value,
+                    c.number_format,
+                    repr(c.font),
+                    None if link is None else (link.target, link.location, link.display),
+                )
+            )
+    return found
+
+
+def _sheet_and_rels(path: Path) -> tuple[str, str]:
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        return sheet, z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+
+
+def test_links_over_a_frame_are_the_cell_by_cell_writers_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = ("C:/PMO/projet 1.xlsx", "projets/p 2 [v1].xlsx", "\\\\srv\\p.xlsx")
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    by_xlsxwriter: list[Link] = []
+    write_link = xlsx_writer._Renderer.write_link
+
+    def counted(self: Any, ws: Any, layout: SheetLayout, link: Link) -> None:
+        by_xlsxwriter.append(link)
+        write_link(self, ws, layout, link)
+
+    monkeypatch.setattr(xlsx_writer._Renderer, "write_link", counted)
+    notes = render_xlsx([_links_layout("frame", files)], fast)
+    assert [link.row for link in by_xlsxwriter] == [0]  # the one above the table
+    assert notes == render_xlsx([_links_layout("block", files)], slow)
+    assert [n.cell for n in notes] == ["B12"]
+    assert _cells_and_links(fast) == _cells_and_links(slow)
+    sheet, rels = _sheet_and_rels(fast)
+    assert sheet.count("<hyperlink ") == 7 and rels.count("<Relationship ") == 3
+    assert 'Target="file:///C:\\PMO\\projet%201.xlsx"' in rels
+    assert 'Target="projets\\p%202%20%5bv1%5d.xlsx"' in rels
+    assert 'Target="file:///\\\\srv\\p.xlsx"' in rels
+
+
+def test_a_link_over_a_frame_to_a_file_with_a_hash_in_its_name_opens_that_file(
+    tmp_path: Path,
+) -> None:
+    # XlsxWriter cuts such a path at the "#" (the rest becomes the location); the frame's
+    # links keep the whole path, "#" escaped as Excel does.
+    path = tmp_path / "t.xlsx"
+    render_xlsx([_links_layout("frame", ("C:/PMO/lot #1.xlsx", "a.xlsx", "b.xlsx"))], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    assert ws["B9"].hyperlink.target == "file:///C:\\PMO\\lot%20%231.xlsx"
+    assert ws["B9"].hyperlink.location == "'Charges'!D5"
+
+
+def test_links_over_a_frame_beyond_excels_limits_keep_their_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A limit of 5 links in the sheet: the link above the table and four over it; the last
+    # one (B12) keeps its text, without a link. An address longer than Excel takes (A10)
+    # keeps its text too, and leaves its place to another link.
+    monkeypatch.setattr(xlsx_writer, "_MAX_LINKS", 5)
+    path = tmp_path / "t.xlsx"
+    render_xlsx([_links_layout("frame", ("a.xlsx", "x" * 2100 + ".xlsx", "c.xlsx"))], path)
+    ws = openpyxl.load_workbook(path)["T"]
+    linked = [c.coordinate for row in ws.iter_rows() for c in row if c.hyperlink is not None]
+    assert linked == ["B1", "A8", "A9", "B9", "B11"]
+    assert (ws["A10"].value, ws["B12"].value) == ("p 2", "b")
+
+
+def test_a_frame_link_goes_with_the_sheets_other_relationships(tmp_path: Path) -> None:
+    # A note makes XlsxWriter write the sheet's relationships (drawing, comments): the
+    # links' are added after them, with ids of their own.
+    layout = _links_layout("frame", ("a.xlsx", "b.xlsx", "c.xlsx"))
+    layout.notes.append(Note(0, 0, "une note"))
+    path = tmp_path / "t.xlsx"
+    render_xlsx([layout], path)
+    _, rels = _sheet_and_rels(path)
+    ids = re.findall(r'Id="(rId\d+)"', rels)
+    assert len(ids) == len(set(ids)) == 5  # vmlDrawing, comments and the three links
+    ws = openpyxl.load_workbook(path)["T"]
+    assert ws["A1"].comment.text == "une note" and ws["B9"].hyperlink.target == "a.xlsx"
 
 
 def test_rows_are_the_same_whatever_the_chunk_size(
