@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -827,13 +828,47 @@ def portfolio_totals(figures: Sequence[ProjectFigures]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LoadDetail:
+    """The ``by_project`` column of a weekly load in long form, for writing it fast: weekly row
+    ``i``'s projects are ``labels[starts[i]:starts[i + 1]]`` (in label order) and their days."""
+
+    starts: np.ndarray  # intp, one per weekly row and one more
+    labels: np.ndarray  # object (str)
+    days: np.ndarray  # float64
+
+    def texts(self, sep: str) -> list[str]:
+        """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"`` per weekly row, days to one decimal after ``sep``.
+
+        Vectorised: each distinct load is formatted once, each (project, load) pair joined by
+        numpy; only the weeks of several projects are joined one by one (1,000 projects:
+        190,000 weeks, 55,000 of several projects)."""
+        if len(self.starts) <= 1:
+            return []
+        distinct, which = np.unique(self.days, return_inverse=True)
+        numbers = np.array([f"{d:.1f}".replace(".", sep) for d in distinct.tolist()], dtype=object)
+        pieces = self.labels + " : " + numbers[which.reshape(-1)]
+        first, end = self.starts[:-1], self.starts[1:]
+        out: list[str] = pieces[first].tolist()
+        several = np.flatnonzero(end - first > 1)
+        if len(several):
+            texts = pieces.tolist()
+            for i, s, e in zip(
+                several.tolist(), first[several].tolist(), end[several].tolist(), strict=True
+            ):
+                out[i] = " ; ".join(texts[s:e])
+        return out
+
+
 class ResourceLoad(NamedTuple):
     """``weekly``: one row per person and ISO week (``week`` = its Monday) with ``resource,
     week, load_days, capacity_days, over_allocated, by_project`` ({project: days}); ``findings``:
-    the tasks whose effort had to be placed after the cut-off."""
+    the tasks whose effort had to be placed after the cut-off; ``detail``: ``by_project`` in
+    long form."""
 
     weekly: pd.DataFrame
     findings: list[Finding]
+    detail: LoadDetail | None = None
 
 
 class _Gathered(NamedTuple):
@@ -1168,7 +1203,23 @@ def resource_load_of(shares: Sequence[ProjectShare], settings: Settings) -> Reso
     weekly = weekly[
         ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
     ]
-    return ResourceLoad(weekly.reset_index(drop=True), findings)
+    return ResourceLoad(weekly.reset_index(drop=True), findings, _load_detail(detail, labels))
+
+
+def _load_detail(detail: pd.DataFrame, labels: np.ndarray) -> LoadDetail:
+    """``detail`` (sorted by person, week, project) as a :class:`LoadDetail`: within each
+    (person, week), projects in the order of their labels, as ``sorted`` puts dict keys."""
+    person = detail["person"].to_numpy()
+    week = detail["week"].to_numpy()
+    project = detail["project"].to_numpy()
+    new_group = np.r_[True, (person[1:] != person[:-1]) | (week[1:] != week[:-1])]
+    starts = np.r_[np.flatnonzero(new_group), len(detail)].astype(np.intp)
+    rank = np.empty(len(labels), dtype=np.intp)
+    rank[np.argsort(labels, kind="stable")] = np.arange(len(labels))
+    order = np.lexsort((rank[project], np.cumsum(new_group))) if len(detail) else project
+    return LoadDetail(
+        starts, labels[project[order]], detail["load_days"].to_numpy(dtype=np.float64)[order]
+    )
 
 
 def load_by_project(weekly: pd.DataFrame) -> pd.DataFrame:

@@ -174,7 +174,13 @@ def resource_load_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
     frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
     yes, no = _yes_no(True, lang), _yes_no(False, lang)
     frame["over_text"] = [yes if v else no for v in frame["over_allocated"].tolist()]
-    frame["detail"] = _details(frame["by_project"].tolist(), "," if lang == "fr" else ".")
+    sep = "," if lang == "fr" else "."
+    detail = result.resource_detail
+    frame["detail"] = (
+        detail.texts(sep)
+        if detail is not None and len(detail.starts) == len(frame) + 1
+        else _details(frame["by_project"].tolist(), sep)  # a result put together by hand
+    )
     return frame
 
 

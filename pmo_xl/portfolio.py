@@ -103,6 +103,8 @@ class PortfolioResult:
     decisions: pd.DataFrame
     history: pd.DataFrame
     stale: list[str] = field(default_factory=list)  # project codes not updated since last cut-off
+    # resource_load's by_project in long form, when the consolidation made it (for the sheet)
+    resource_detail: consolidation.LoadDetail | None = None
 
     @property
     def consolidated(self) -> int:
@@ -596,7 +598,7 @@ def consolidate_loads(
         findings.extend(ld.findings)
 
     shares = [ld.share for ld in good if ld.share is not None]
-    load, load_findings = consolidation.resource_load_of(shares, settings)
+    load, load_findings, load_detail = consolidation.resource_load_of(shares, settings)
     findings.extend(load_findings)
     findings.extend(checks.check_portfolio(shares, settings, load))
     findings = checks.sort_findings(checks.apply_overrides(findings, settings))
@@ -629,6 +631,7 @@ def consolidate_loads(
         decisions=_cross_decisions(shares, portfolio_cutoff),
         history=history,
         stale=stale,
+        resource_detail=load_detail,
     )
 
 

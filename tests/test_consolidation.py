@@ -549,6 +549,24 @@ def test_one_person_on_two_projects_in_a_holiday_week_is_over_allocated() -> Non
     assert detail[["project", "load_days"]].values.tolist() == [["PRJ-A", 2.5], ["PRJ-B", 2.0]]
 
 
+def test_the_load_detail_names_each_weeks_projects_in_code_order_with_one_decimal() -> None:
+    # PRJ-B's workbook comes first; the detail still lists PRJ-A first (code order), as the
+    # by_project dict sorted. Weeks of Mon 09/11 (both) and Mon 16/11 (PRJ-B alone, 1.25 →
+    # "1,2": Python rounds the binary 1.25 half to even).
+    b = make_project(
+        "PRJ-B",
+        [
+            task("B1", "Alice", D(2026, 11, 9), D(2026, 11, 13), 2),
+            task("B2", "Alice", D(2026, 11, 16), D(2026, 11, 16), 1.25),
+        ],
+    )
+    a = make_project("PRJ-A", [task("A1", "Alice", D(2026, 11, 9), D(2026, 11, 13), 2.5)])
+    load = resource_load([b, a], SETTINGS, D(2026, 11, 6))
+    assert load.detail is not None
+    assert load.detail.texts(",") == ["PRJ-A : 2,5 ; PRJ-B : 2,0", "PRJ-B : 1,2"]
+    assert load.detail.texts(".") == ["PRJ-A : 2.5 ; PRJ-B : 2.0", "PRJ-B : 1.2"]
+
+
 def test_load_is_spread_evenly_over_the_working_days_of_the_task() -> None:
     # 3 days over Mon 09 → Mon 16/11: 9, 10, 12, 13, 16 = 5 working days → 0.6 a day
     # week of 09/11: 4 × 0.6 = 2.4; week of 16/11: 1 × 0.6 = 0.6
