@@ -29,6 +29,9 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 Weather = Literal["green", "amber", "red"]
 
 
+_RENDERED = "rendered messages"  # a key of Finding.__dict__ that is no field (see message)
+
+
 class Finding(BaseModel):
     """Something wrong (or worth knowing) about one place of one workbook."""
 
@@ -45,9 +48,22 @@ class Finding(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
     def message(self, lang: Lang = "fr") -> str:
-        from pmo_xl.messages import render
+        """The finding said in ``lang``, rendered once per language and kept with it.
 
-        return render(self.code, self.params, lang)
+        Kept in the instance's ``__dict__`` outside its fields: pydantic's equality, dumps and
+        copies of fields ignore it, and pickles carry it. So the workers that find a project's
+        findings also render them (in parallel, and into the load cache), and the sheet, the
+        JSON and the report do not render 18,000 messages again (1,000 projects: 0.3 s each).
+        Tied to ``params`` itself: a copy with other parameters renders its own."""
+        kept: tuple[dict[str, Any], dict[str, str]] | None = self.__dict__.get(_RENDERED)
+        if kept is None or kept[0] is not self.params:
+            kept = self.__dict__[_RENDERED] = (self.params, {})
+        text = kept[1].get(lang)
+        if text is None:
+            from pmo_xl.messages import render
+
+            text = kept[1][lang] = render(self.code, self.params, lang)
+        return text
 
     @property
     def location(self) -> str:

@@ -546,6 +546,8 @@ def _load_job(
     load = load_file(
         path, label, settings, cutoff, limits, reader=reader, share_cutoff=share_cutoff
     )
+    for finding in load.findings:  # rendered here, in parallel, and kept in the cache
+        finding.message(settings.language)
     return pickle.dumps(load.slim(), protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -420,3 +420,58 @@ def test_version_says_which_reader_reads_the_sheets(monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0
     assert "pmo-xl" in result.output
     assert "calamine seul" in result.output
+
+
+# --- messages rendered once, where the findings are found -------------------------------------
+
+
+def _missing_sheet(params: dict[str, Any]) -> Any:
+    from pmo_xl.model import Finding
+
+    return Finding(file="a.xlsx", sheet="Jalons", code="SHEET_MISSING", params=params)
+
+
+def test_a_rendered_finding_equals_the_same_finding_not_rendered() -> None:
+    rendered, fresh = _missing_sheet({"sheet": "Jalons"}), _missing_sheet({"sheet": "Jalons"})
+    assert rendered.message().startswith("La feuille « Jalons » est absente.")
+    assert rendered == fresh and fresh == rendered
+    assert rendered.model_dump() == fresh.model_dump()
+
+
+def test_a_finding_keeps_its_message_through_a_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    from pmo_xl import messages
+
+    finding = _missing_sheet({"sheet": "Jalons"})
+    said = finding.message("en")
+    monkeypatch.setattr(messages, "render", lambda *a: pytest.fail("rendered again"))
+    assert pickle.loads(pickle.dumps(finding)).message("en") == said
+
+
+def test_a_copy_with_other_parameters_says_its_own_message() -> None:
+    finding = _missing_sheet({"sheet": "Jalons"})
+    finding.message()
+    moved = finding.model_copy(update={"params": {"sheet": "Risques"}})
+    assert "« Risques »" in moved.message()
+    assert "« Jalons »" in finding.message()
+
+
+def test_workers_send_their_findings_already_said_in_the_run_language(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from pmo_xl import messages
+
+    settings = Settings(language="en")
+    sent = portfolio._load_job(
+        (folder / "projet_a.xlsx", "projet_a.xlsx"),
+        settings=settings,
+        cutoff=CUTOFF,
+        limits=None,
+        reader="fast",
+    )
+    monkeypatch.setattr(messages, "render", lambda *a: pytest.fail("rendered again"))
+    findings = pickle.loads(sent).findings
+    assert findings and all(f.message("en") for f in findings)
