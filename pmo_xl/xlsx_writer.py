@@ -292,7 +292,8 @@ class _Renderer:
         bodies: list[_FrameBody] = []
         self._sheet_links = len(layout.links)
         for block in layout.blocks:
-            body = self.frame_body(ws, layout, block) if isinstance(block, FrameBlock) else None
+            frame = block if isinstance(block, FrameBlock) else _as_frame(block)
+            body = self.frame_body(ws, layout, frame, block) if frame is not None else None
             if body is not None:
                 bodies.append(body)
             else:
@@ -357,13 +358,16 @@ class _Renderer:
 
     # --- table bodies written as XML ----------------------------------------------------------
 
-    def frame_body(self, ws: Any, layout: SheetLayout, block: FrameBlock) -> _FrameBody | None:
+    def frame_body(
+        self, ws: Any, layout: SheetLayout, block: FrameBlock, source: Block | None = None
+    ) -> _FrameBody | None:
         """Plan ``block``'s cells as XML spliced in after the workbook is closed (None: write it
         cell by cell), and report its cleaned texts as the cell-by-cell writer does.
 
         XlsxWriter still writes a few marker cells inside the block, so that each format the
         block needs gets a style index and the workbook a shared-string table; the splice
-        drops them and extends the sheet's dimension over the block.
+        drops them and extends the sheet's dimension over the block. ``source``: the layout's
+        block ``block`` was made from (:func:`_as_frame`), if not ``block`` itself.
         """
         first, last = block.row, block.row + block.n_rows - 1
         if block.n_rows == 0 or last >= _MAX_ROW or block.col + block.n_cols > _MAX_COL:
@@ -371,7 +375,7 @@ class _Renderer:
         for other in layout.blocks:
             # Cells of another block in the same rows would have to be merged into each row.
             if (
-                other is not block
+                other is not (source or block)
                 and other.n_rows
                 and other.n_cols
                 and other.row <= last
@@ -848,6 +852,29 @@ def _header_text(value: Value) -> str:
     if isinstance(value, Formula):
         return str(value.cached or "")
     return str(value)
+
+
+# A plain block of at least this many cells is written as a frame (the COPIL's table of 1,000
+# projects: 32,000 cells, each a Python call into XlsxWriter and XML made cell by cell).
+_FRAME_MIN_CELLS = 2_000
+_PLAIN_TYPES = frozenset({str, float, int, bool, type(None), dt.date, dt.datetime})
+
+
+def _as_frame(block: Block) -> FrameBlock | None:
+    """A large block of plain values (text, numbers, booleans, dates, blanks) in rows of one
+    length, as a frame of the same cells; None for any other block (formulas, errors, ragged
+    rows: cell by cell, as before)."""
+    rows = block.values
+    n_cols = block.n_cols
+    if len(rows) * n_cols < _FRAME_MIN_CELLS or any(len(r) != n_cols for r in rows):
+        return None
+    if not {type(v) for r in rows for v in r} <= _PLAIN_TYPES:
+        return None
+    styles = [s for c in range(n_cols) if (s := block.style_at(c)) is not None]
+    if len(styles) < n_cols:
+        return None  # a frame column has one style; a block without one has none to give
+    columns = [pd.Series(list(column), dtype=object) for column in zip(*rows, strict=True)]
+    return FrameBlock(block.row, block.col, columns, styles, block.row_height)
 
 
 def _quote_sheet(name: str) -> str:

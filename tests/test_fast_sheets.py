@@ -25,7 +25,17 @@ from xlwings_payload import actions, remote_book
 from pmo_xl import xlsx_writer
 from pmo_xl.excel_book import XlwingsWorkbook
 from pmo_xl.labels import Label
-from pmo_xl.layout import Block, CellStyle, FrameBlock, Link, Note, Range, SheetLayout, TableDef
+from pmo_xl.layout import (
+    Block,
+    CellStyle,
+    Formula,
+    FrameBlock,
+    Link,
+    Note,
+    Range,
+    SheetLayout,
+    TableDef,
+)
 from pmo_xl.sheets import Col, table_sheet
 from pmo_xl.xlsx_writer import TextNote, render_xlsx
 
@@ -536,3 +546,63 @@ def test_a_load_formatted_once_is_the_same_text_in_every_row() -> None:
     # 2.5 first alone, then beside 0.25 (→ "0,2", half to even), then alone again.
     rows = [{"PRJ-1": 2.5}, {"PRJ-2": 2.5, "PRJ-1": 0.25}, {"PRJ-3": 2.5}]
     assert _details(rows, ",") == ["PRJ-1 : 2,5", "PRJ-1 : 0,2 ; PRJ-2 : 2,5", "PRJ-3 : 2,5"]
+
+
+# --- large blocks of plain values are written as frames ----------------------------------------
+
+
+def _report_layout(formula: bool = False) -> SheetLayout:
+    """A COPIL-like table: 300 rows of 8 columns with a title row merged over each pair, wrapped
+    rows of their own height; text, numbers, booleans, dates and blanks."""
+    rows: list[list[Any]] = []
+    for i in range(300):
+        if i % 2 == 0:
+            rows.append([f"Projet {i}"] + [None] * 7)
+        else:
+            rows.append(
+                [f"P{i}", i * 0.5, i, i % 3 == 0, dt.date(2026, 1, 1 + i % 28), None, "é", -i]
+            )
+    if formula:
+        rows[5][5] = Formula("=1+1", 2)
+    styles = [TEXT, DAYS, DAYS, TEXT, DATE, TEXT, WRAP, DAYS]
+    layout = SheetLayout("T", [Block(0, 0, [["titre"]]), Block(2, 0, rows, column_styles=styles)])
+    layout.merges += [(Range(2 + i, 0, 2 + i, 7), f"Projet {i}", TEXT) for i in range(0, 300, 2)]
+    layout.row_heights.update({2 + i: 30.0 for i in range(1, 300, 4)})
+    return layout
+
+
+def test_a_large_block_of_plain_values_is_written_as_a_frame_with_the_same_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = []
+    as_frame = xlsx_writer._as_frame
+    monkeypatch.setattr(xlsx_writer, "_as_frame", lambda b: made.append(as_frame(b)) or made[-1])
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    render_xlsx([_report_layout()], fast)
+    assert [m is not None for m in made] == [False, True]  # the title stays cell by cell
+    monkeypatch.setattr(xlsx_writer, "_as_frame", lambda b: None)
+    render_xlsx([_report_layout()], slow)
+    a, b = openpyxl.load_workbook(fast)["T"], openpyxl.load_workbook(slow)["T"]
+    assert a.dimensions == b.dimensions == "A1:H302"
+    for row_a, row_b in zip(a.iter_rows(), b.iter_rows(), strict=True):
+        for x, y in zip(row_a, row_b, strict=True):
+            assert (x.value, type(x.value), x.number_format, repr(x.font), repr(x.alignment)) == (
+                y.value,
+                type(y.value),
+                y.number_format,
+                repr(y.font),
+                repr(y.alignment),
+            )
+    assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+    heights = {k: v.height for k, v in a.row_dimensions.items() if v.height}
+    assert heights == {k: v.height for k, v in b.row_dimensions.items() if v.height}
+    assert heights[4] == 30.0  # Excel row 4 = layout row 3, the first of the tall ones
+
+
+def test_a_block_with_a_formula_or_ragged_rows_is_written_cell_by_cell() -> None:
+    assert xlsx_writer._as_frame(_report_layout(formula=True).blocks[1]) is None
+    ragged = _report_layout().blocks[1]
+    ragged.values[7] = ragged.values[7][:3]
+    assert xlsx_writer._as_frame(ragged) is None
+    small = Block(0, 0, [["a", 1.0]] * 10, column_styles=[TEXT, DAYS])
+    assert xlsx_writer._as_frame(small) is None  # 20 cells: not worth a frame
