@@ -19,7 +19,8 @@ Lang = Literal["fr", "en"]
 
 def day_text(day: dt.date, lang: Lang) -> str:
     """A date as the PMO reads it: ``20/11/2026`` in French, ``2026-11-20`` in English."""
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    # Not strftime: 2 µs a call, and messages of 1,000 projects hold 26,000 dates.
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "fr" else day.isoformat()
 
 
 def norm(text: object) -> str:

@@ -1372,3 +1372,15 @@ def test_demo_planted_mistakes_are_found_at_their_cells(tmp_path: Path) -> None:
     # And no error anywhere else: the demo's other mistakes are warnings at most.
     errors = {(f.file, f.sheet, f.cell, f.code) for f in findings if f.severity == "error"}
     assert errors <= planted
+
+
+def test_a_date_in_a_message_reads_day_month_year_in_french_and_iso_in_english() -> None:
+    from pmo_xl.messages import render
+
+    params = {"end": D(2026, 3, 5), "start": dt.datetime(2026, 11, 20, 9, 30)}
+    assert render("PROJECT_END_BEFORE_START", params, "fr").startswith(
+        "La fin prévue (05/03/2026) est avant le début (20/11/2026)."
+    )
+    assert render("PROJECT_END_BEFORE_START", params, "en").startswith(
+        "The planned end (2026-03-05) is before the start (2026-11-20)."
+    )
