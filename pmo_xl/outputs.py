@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, overload
 
+import numpy as np
 import pandas as pd
 
 from pmo_xl.findings_sheet import findings_layout
@@ -170,16 +171,19 @@ def resource_load_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
     load = result.resource_load
     if load.empty:
         return pd.DataFrame(columns=[c.field for c in LOAD_COLUMNS])
-    frame = load.copy()
-    frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
-    yes, no = _yes_no(True, lang), _yes_no(False, lang)
-    frame["over_text"] = [yes if v else no for v in frame["over_allocated"].tolist()]
     sep = "," if lang == "fr" else "."
     detail = result.resource_detail
-    frame["detail"] = (
-        detail.texts(sep)
-        if detail is not None and len(detail.starts) == len(frame) + 1
-        else _details(frame["by_project"].tolist(), sep)  # a result put together by hand
+    if detail is not None and len(detail.starts) == len(load) + 1:
+        # Not a copy of the by_project dicts (190,000 objects touched for nothing).
+        frame = load.drop(columns="by_project")
+        frame["detail"] = detail.texts(sep)
+    else:  # a result put together by hand
+        frame = load.copy()
+        frame["detail"] = _details(frame["by_project"].tolist(), sep)
+    frame["over_days"] = (frame["load_days"] - frame["capacity_days"]).clip(lower=0)
+    yes, no = _yes_no(True, lang), _yes_no(False, lang)
+    frame["over_text"] = np.where(frame["over_allocated"].to_numpy(dtype=bool), yes, no).astype(
+        object
     )
     return frame
 

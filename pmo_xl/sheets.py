@@ -118,13 +118,25 @@ def frame_row_heights(
         if not col.wrap or not len(frame):
             continue
         k = max(int(col.width * 1.25), 1)
-        counts = [
-            (len(t) // k + 1 if "\n" not in t else sum(len(p) // k + 1 for p in t.split("\n")))
-            if isinstance(t, str)
-            else 1
-            for t in frame[col.field].tolist()
-        ]
-        np.maximum(lines, np.asarray(counts, dtype=np.int64), out=lines)
+        texts = frame[col.field].tolist()
+        if set(map(type, texts)) == {str} and "\n" not in "\x00".join(texts):
+            # Text on one line in every row (the load detail: 190,000 rows): lengths at C speed.
+            counts = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) // k + 1
+        else:
+            counts = np.asarray(
+                [
+                    (
+                        len(t) // k + 1
+                        if "\n" not in t
+                        else sum(len(p) // k + 1 for p in t.split("\n"))
+                    )
+                    if isinstance(t, str)
+                    else 1
+                    for t in texts
+                ],
+                dtype=np.int64,
+            )
+        np.maximum(lines, counts, out=lines)
     tall = np.flatnonzero(lines > 1)
     heights = np.minimum(lines[tall], 15) * LINE_POINTS
     return dict(zip((tall + first_row).tolist(), heights.tolist(), strict=True))

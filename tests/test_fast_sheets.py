@@ -253,6 +253,15 @@ def test_wrapped_text_gets_the_row_height_of_its_lines(tmp_path: Path) -> None:
     assert dims[5].height is None
 
 
+def test_wrapped_one_line_texts_get_the_same_heights_by_their_lengths_alone() -> None:
+    # No line break anywhere: the heights come from the lengths only (the fast path).
+    # Width 10 → 12 characters a line: 11 → 1 line, 12 → 2 lines (12 // 12 + 1), 30 → 3.
+    frame = pd.DataFrame({"code": ["A", "B", "C"], "note": ["x" * 11, "x" * 12, "x" * 30]})
+    assert table(frame).row_heights == {5: 30.0, 6: 45.0}
+    with_break = frame.assign(note=["x" * 11, "x" * 12, "x" * 29 + "\n"])  # 30 → 3, "" → 1
+    assert table(with_break).row_heights == {5: 30.0, 6: 60.0}
+
+
 def test_a_table_sheet_keeps_freeze_filter_and_widths(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     render_xlsx([table(pd.DataFrame({"code": ["A", "B"], "note": ["x", "y"]}))], path)
