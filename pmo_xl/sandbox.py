@@ -232,12 +232,7 @@ class Background:
     """A call running in a forked child while this process goes on (see :func:`in_background`)."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        job: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] = (
-            _at_low_priority,
-            (fn, *args),
-            {},
-        )
-        self._worker = _Worker(multiprocessing.get_context("fork"), _run_once, job, None)
+        self._worker = _Worker(multiprocessing.get_context("fork"), _run_once, (fn, args, {}), None)
         self._done = False
         self._answer: Any = None
 
@@ -262,17 +257,6 @@ class Background:
     def succeeded(self) -> bool:
         """Wait for the call; whether it returned (False: it raised, or the child died)."""
         return not isinstance(self.outcome(), BoundedFailure)
-
-
-def _at_low_priority(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` at the lowest CPU priority. A side child's work is needed only at the end
-    of the run, while the run itself is the critical path: with the JSON, the COPIL layout and
-    a sheet in children, three processes want the two cores. At the lowest priority the
-    children take what the run leaves: a re-run of 1,000 workbooks went from 4.4-5.9 s
-    (median 5.3) to 4.1-5.1 s (median 4.5), 6 to 12 runs each, alternated."""
-    with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice here
-        os.nice(19)
-    return fn(*args)
 
 
 def in_background(fn: Callable[..., Any], *args: Any) -> Background | None:

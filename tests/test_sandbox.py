@@ -414,15 +414,6 @@ def test_side_work_runs_in_a_child_and_says_it_succeeded(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
-def test_side_work_runs_at_the_lowest_priority_and_this_process_keeps_its_own() -> None:
-    before = os.nice(0)
-    job = sandbox.in_background(os.nice, 0)  # os.nice(0): the child's own niceness
-    assert job is not None
-    assert job.outcome() == 19
-    assert os.nice(0) == before
-
-
-@pytest.mark.skipif(not LINUX, reason="fork is only used on Linux")
 def test_side_work_that_raises_or_dies_says_it_failed(tmp_path: Path) -> None:
     raised = sandbox.in_background(raise_value_error)
     died = sandbox.in_background(exit_3)
