@@ -1629,7 +1629,10 @@ def _table_key(sheet: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _cell_column(cell: str | None) -> int:
+    # Cached: the findings of 1,000 projects are sorted by it, on a few hundred distinct cells
+    # a column (a regular expression per finding cost more than the rest of the sort).
     letters = re.sub(r"[^A-Za-z]", "", cell or "")
     return column_index(letters) if letters else 0
 
