@@ -1102,10 +1102,7 @@ class _Taken:
         self.ranges = [rng for rng, _, _ in layout.merges] + [t.range for t in layout.tables]
 
     def __call__(self, row: int, col: int) -> bool:
-        return (row, col) in self.links or any(
-            r.first_row <= row <= r.last_row and r.first_col <= col <= r.last_col
-            for r in self.ranges
-        )
+        return (row, col) in self.links or any(_inside(r, row, col) for r in self.ranges)
 
 
 def _rows_with(codes: Any, wanted: list[int]) -> Iterator[tuple[int, int]]:
@@ -1334,10 +1331,8 @@ def _linked_sheets(
                 sheet[:at] + "<hyperlinks>" + "".join(elements) + "</hyperlinks>" + sheet[at:]
             )
         if relations:
-            head, tail = (old, "</Relationships>") if old else (_RELS_HEAD, "</Relationships>")
-            if old:
-                head = old[: old.rindex(tail)]
-            rels[rels_part] = head + "".join(relations) + tail
+            head = old[: old.rindex("</Relationships>")] if old else _RELS_HEAD
+            rels[rels_part] = head + "".join(relations) + "</Relationships>"
     return rels
 
 
