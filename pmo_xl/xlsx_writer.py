@@ -1156,7 +1156,12 @@ class _SharedStrings:
         self.added: dict[str, int] = {}
 
     def index(self, text: str) -> int:
-        return self.indexes([text])[0]
+        found = self.known.get(text)
+        if found is None:
+            found = self.added.get(text)
+            if found is None:
+                found = self.added[text] = self.base + len(self.added)
+        return found
 
     def indexes(self, texts: list[str]) -> list[int]:
         """Each text's index, new texts added in order of first use (no Python call per text:
@@ -1484,8 +1489,9 @@ def _body_rows(
     Each row is ``<row r="``, the number, the rest of the row tag, then per column ``<c r="A``,
     the number and the cell's ending (``mids``: one per distinct value, the blank last). The C
     code writes a chunk in one step (:func:`pmo_xl.native.frame_rows`: 1,000 projects, 126 MB
-    of rows in about a tenth of a second); without it, or for a chunk where XlsxWriter also
-    wrote cells, a grid of strings is filled by numpy indexing and joined once (about a second)."""
+    of rows in about a tenth of a second), leaving out the rows where XlsxWriter also wrote
+    cells (:func:`_merged_row`); without it, a grid of strings is filled by numpy indexing and
+    joined once (about a second)."""
     n_cols = len(body.columns)
     opens = [f'<c r="{xl_col_to_name(body.first_col + j)}' for j in range(n_cols)]
     span = f"{body.first_col + 1}:{body.first_col + n_cols}"
@@ -1501,6 +1507,12 @@ def _body_rows(
         inside = (rows >= 0) & (rows < n_rows)
         codes = np.asarray([code_of[p] for p in body.heights.values()], dtype=np.intp)
         tail_codes[rows[inside]] = codes[inside]
+    if not native.enabled():  # no C code: the grid
+        row_tails = np.asarray(tails, dtype=object)[tail_codes]
+        for start in range(0, n_rows, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, n_rows)
+            yield _grid_rows(body, mids, extra, opens, row_tails, start, stop)
+        return
     native_args = (
         [t.encode("utf-8") for t in tails],
         tail_codes,
@@ -1512,10 +1524,7 @@ def _body_rows(
     for start in range(0, n_rows, _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, n_rows)
         pieces = native.frame_rows(body.first_row + 1, *native_args, start, stop, skip)
-        if pieces is None:  # no C code: the grid
-            row_tails = np.asarray(tails, dtype=object)[tail_codes]
-            yield _grid_rows(body, mids, extra, opens, row_tails, start, stop)
-            continue
+        assert pieces is not None  # the C code is enabled
         # The C code wrote the rows but those where XlsxWriter also wrote cells (links over a
         # table's cells: thousands in the findings sheet): they are merged here.
         chunk = [pieces[0]]
@@ -1551,8 +1560,9 @@ def _grid_rows(
     start: int,
     stop: int,
 ) -> bytes:
-    """Rows ``start:stop`` of a body, with what XlsxWriter wrote among them, as a grid of
-    strings filled by numpy indexing and joined once: no Python operation per cell."""
+    """Rows ``start:stop`` of a body as a grid of strings filled by numpy indexing and joined
+    once, no Python operation per cell; the rows where XlsxWriter also wrote cells as
+    :func:`_merged_row` makes them."""
     n_cols = len(body.columns)
     first = body.first_row + start
     numbers = np.arange(first + 1, body.first_row + stop + 1).astype(str).astype(object)
@@ -1569,18 +1579,9 @@ def _grid_rows(
             grid[codes < 0, 3 * j + 3 : 3 * j + 6] = ""
     grid[:, -1] = "</row>"
     for row in [r for r in extra if first <= r < body.first_row + stop]:
-        i = row - first
-        mine = {
-            body.first_col + j: "".join(grid[i, 3 * j + 3 : 3 * j + 6])
-            for j in range(n_cols)
-            if grid[i, 3 * j + 5]
-        }
-        merged = mine | dict(extra[row])  # what XlsxWriter wrote there came later: it wins
-        cols = sorted(merged)
-        points = body.heights.get(row, body.row_height)
-        grid[i, 2] = _row_tail(f"{cols[0] + 1}:{cols[-1] + 1}", points)
-        grid[i, 3:-1] = ""
-        grid[i, 3] = "".join(merged[c] for c in cols)
+        grid[row - first, :] = ""
+        merged = _merged_row(body, mids, extra[row], opens, row - body.first_row)
+        grid[row - first, 0] = merged.decode("utf-8")
     return "".join(grid.ravel().tolist()).encode("utf-8")
 
 
