@@ -382,3 +382,49 @@ def test_a_frames_columns_are_made_once_and_forgotten_with_the_frame() -> None:
     del frame, first
     gc.collect()
     assert key not in model._COLUMN_ARRAYS  # nothing kept once the frame is gone
+
+
+def test_a_read_tables_columns_are_the_arrays_it_was_built_from_read_only() -> None:
+    import numpy as np
+
+    from pmo_xl import model
+
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "PRJ-1"]],
+            "Planning": [["ID", "Tâche", "Reste à faire (j)"], ["T1", "Dev", 2], ["T2", "Test", 3]],
+        },
+    )
+    frame = read_project(wb).tasks.frame
+    remaining = model.column_array(frame, "remaining_days")
+    assert remaining.tolist() == [2.0, 3.0]  # as frame["remaining_days"].to_numpy() gives
+    assert model.column_array(frame, "id").tolist() == ["T1", "T2"]
+    assert not remaining.flags.writeable  # as pandas' copy-on-write to_numpy(): no one writes
+    with pytest.raises(ValueError):
+        remaining[0] = 9.0
+    assert frame["remaining_days"].tolist() == [2.0, 3.0]
+    assert isinstance(remaining, np.ndarray)
+
+
+@pytest.mark.parametrize("internal", [True, False], ids=["pandas-internal", "public"])
+def test_a_tables_frame_keeps_its_types_whichever_constructor_builds_it(
+    internal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from pmo_xl import reading
+
+    if not internal:  # a pandas without the internal constructor
+        monkeypatch.setattr(reading, "_arrays_to_mgr", None)
+    arrays = {
+        "name": np.array(["a", None], dtype=object),
+        "days": np.array([1.5, np.nan]),
+        "start": np.array(["2026-01-05", "NaT"], dtype="datetime64[ns]"),
+        "row": np.array([2, 3], dtype="int64"),
+    }
+    frame = reading._frame(arrays, 2)
+    assert [str(t) for t in frame.dtypes] == ["object", "float64", "datetime64[ns]", "int64"]
+    assert frame["name"].tolist() == ["a", None]
+    assert frame["days"].iloc[0] == 1.5 and np.isnan(frame["days"].iloc[1])
+    assert frame.loc[frame["row"] == 3, "name"].tolist() == [None]
