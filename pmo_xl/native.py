@@ -7,9 +7,10 @@ Visual C++ Build Tools). Without it, or with ``PMO_XL_NATIVE=0`` in the environm
 is read by python-calamine as before: same values, about four times slower to parse.
 
 The C side reads a sheet's cells in one pass and gives the rows calamine's ``to_python()``
-gives. What it cannot decide alone comes from here: the shared strings, which styles are dates
-and each date's value, both by openpyxl's rules (so the reference reader and this one agree)
-without importing openpyxl in each worker.
+gives; it also types a table's columns for the reader (:func:`typed_column`). What it cannot
+decide alone comes from here: the shared strings, which styles are dates and each date's value,
+both by openpyxl's rules (so the reference reader and this one agree) without importing
+openpyxl in each worker.
 
 ISA-L inflates and deflates about three to four times as fast as zlib, in standard deflate;
 where python-isal has no wheel, zlib (:func:`inflater`, :func:`compressor`, :data:`crc32`).
@@ -27,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import numpy as np
 
 _sheetxml: ModuleType | None
 try:
@@ -262,6 +265,34 @@ def columns(rows: list[list[Any]]) -> list[list[Any]] | None:
         return None
     found: list[list[Any]] | None = _sheetxml.transpose(rows)
     return found
+
+
+# typed_column's kinds: a column's kind in the format → how the C code types it
+_TYPED_KINDS = {"number": 0, "date": 1, "enum": 3}
+_TYPED_TEXT = 2
+
+
+def typed_column(
+    cells: list[Any], kind: str, first_day: int, last_day: int
+) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    """One column of a table (``kind`` of the format), typed in one C pass: ``(values, slow,
+    blank)``; None when the C code is off (reading's numpy path then does the same).
+
+    ``values``: float64 for a number column (NaN where empty), int64 day numbers for a date
+    column (``toordinal``, 0 where empty), else a list: texts stripped, blank texts None, equal
+    texts one object (``enum``: the texts as they are, only ``''`` made None). ``slow``: the
+    cells ``convert()`` must look at (another type, a NaN, a date outside
+    ``first_day..last_day``), left as they were in a list. ``blank``: None, ``''`` or spaces."""
+    if not enabled() or _sheetxml is None:
+        return None
+    values, slow, blank = _sheetxml.typed_column(
+        cells, _TYPED_KINDS.get(kind, _TYPED_TEXT), first_day, last_day
+    )
+    if kind == "number":
+        values = np.frombuffer(values, dtype=np.float64)
+    elif kind == "date":
+        values = np.frombuffer(values, dtype=np.int64)
+    return values, np.frombuffer(slow, dtype=np.bool_), np.frombuffer(blank, dtype=np.bool_)
 
 
 def frame_rows(

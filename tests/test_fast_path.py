@@ -15,6 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import openpyxl
@@ -249,9 +250,11 @@ def _cell_by_cell(grid: Grid, spec: labels.SheetSpec) -> tuple[dict[str, list[An
     return values, findings
 
 
+TEXTS = ["", "  ", "\xa0", " T1 ", "Terminé", "Oui", "non", "x", "15/11/2026", "2,5", "T1"]
+TEXTS += ["1 234,5", "\tTerminé "]
 CELLS = st.one_of(
     st.none(),
-    st.sampled_from(["", "  ", "Terminé", "Oui", "non", "x", "15/11/2026", "2,5", "T1", "1 234,5"]),
+    st.sampled_from(TEXTS),
     st.integers(min_value=-5, max_value=50_000),
     st.floats(allow_nan=True, allow_infinity=True, width=32),
     st.booleans(),
@@ -262,9 +265,21 @@ CELLS = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(CELLS, min_size=0, max_size=13), max_size=8), raw=st.booleans())
-def test_column_conversion_equals_cell_by_cell(rows: list[list[Any]], raw: bool) -> None:
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=0, max_size=13), max_size=8),
+    raw=st.booleans(),
+    c_code=st.booleans(),
+)
+def test_column_conversion_equals_cell_by_cell(
+    rows: list[list[Any]], raw: bool, c_code: bool
+) -> None:
+    # c_code: the C code types the columns (native.typed_column), else numpy does
+    with mock.patch.dict(os.environ, {"PMO_XL_NATIVE": "1" if c_code else "0"}):
+        _column_conversion_equals_cell_by_cell(rows, raw)
+
+
+def _column_conversion_equals_cell_by_cell(rows: list[list[Any]], raw: bool) -> None:
     spec = labels.PLANNING
     header = [c.label.fr for c in spec.columns if c.kind != "formula"]
     if raw:  # calamine's conventions: '' for blanks, rectangular rows

@@ -668,3 +668,34 @@ def test_frame_rows_refuses_codes_that_are_not_intp_or_too_short() -> None:
 def test_frame_rows_refuses_rows_to_skip_out_of_order() -> None:
     with pytest.raises(ValueError):
         _rows([[0, 0, 0]], [[b'"/>', None]], skip=[2, 1])
+
+
+@needs_c_reader
+def test_typed_column_types_plain_cells_and_leaves_the_odd_ones_to_convert() -> None:
+    day = dt.date(2026, 1, 5)  # toordinal() = 739621
+    cells: list[Any] = [2.5, 3, "", None, " x ", "  ", day, dt.datetime(2026, 1, 5, 10), True]
+    cells += [float("nan"), 10**400, dt.date(1800, 1, 1)]
+    numbers, slow, blank = native.typed_column(cells, "number", 693596, 767010) or ((),) * 3
+    assert numbers[:2].tolist() == [2.5, 3.0]  # an integer as a float
+    # text, dates, a boolean, NaN and an integer too big for a float: convert() decides
+    assert slow.tolist() == [False] * 4 + [True] * 8
+    assert blank.tolist() == [False, False, True, True, False, True] + [False] * 6
+    days, slow, _blank = native.typed_column(cells, "date", 693596, 767010) or ((),) * 3
+    assert days[6:8].tolist() == [739621, 739621]  # a datetime's day, its time dropped
+    assert days[:4].tolist()[2:] == [0, 0]  # blanks
+    # 1800 is before the first day given (1 January 1900 = 693596): DATE_INVALID's case
+    assert slow.tolist() == [True, True, False, False, True, True, False, False] + [True] * 4
+    texts, slow, _blank = native.typed_column(cells, "text", 693596, 767010) or ((),) * 3
+    assert texts[:6] == [2.5, 3, None, None, "x", None]  # stripped; only spaces: blank
+    assert slow.tolist()[:6] == [True, True, False, False, False, False]
+    raw, _slow, _blank = native.typed_column(cells, "enum", 693596, 767010) or ((),) * 3
+    assert raw[2:6] == [None, None, " x ", "  "]  # as typed: the list's lookup strips them
+
+
+@needs_c_reader
+def test_typed_column_shares_equal_texts() -> None:
+    a, b = "Claire Martin", " Claire Martin "
+    texts, _slow, _blank = (
+        native.typed_column([a, b, "".join(["Claire", " Martin"])], "text", 1, 2) or ((),) * 3
+    )
+    assert texts[0] is texts[1] is texts[2]  # one object in memory and in the cache
