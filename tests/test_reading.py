@@ -428,3 +428,21 @@ def test_a_tables_frame_keeps_its_types_whichever_constructor_builds_it(
     assert frame["name"].tolist() == ["a", None]
     assert frame["days"].iloc[0] == 1.5 and np.isnan(frame["days"].iloc[1])
     assert frame.loc[frame["row"] == 3, "name"].tolist() == [None]
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("Date d'arrêté :", "datedarrete"),  # accents, apostrophe and colon dropped
+        ("Reste à faire (j)", "resteafairej"),
+        ("C. Martin", "cmartin"),  # plain ASCII: case and punctuation only
+        ("ABC-12 x", "abc12x"),
+        ("Coût €", "couteur"),  # the euro sign is a word
+        ("Œuvre", "oeuvre"),
+        ("  ", ""),
+    ],
+)
+def test_labels_match_without_accents_case_or_punctuation(label: str, key: str) -> None:
+    from pmo_xl.labels import norm
+
+    assert norm(label) == key
