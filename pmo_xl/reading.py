@@ -323,7 +323,11 @@ def _find_header(
     best: tuple[int, dict[str, tuple[int, str]], list[tuple[str, int, int]]] | None = None
     best_score = 0
     required = {c.field for c in spec.columns if c.required}
+    fields = {f for f, _prio in lookup.values()}
+    top_score = len(fields) + len(required & fields)  # no later row can do better
     for r, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        if best_score == top_score:
+            break
         chosen: dict[str, tuple[int, int, str]] = {}
         dups: list[tuple[str, int, int]] = []
         for c, value in enumerate(row):
