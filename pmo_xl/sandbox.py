@@ -342,11 +342,12 @@ def map_bounded(
         ]
         while len(results) < total:
             for slot in slots:
-                if slot.busy is None and todo:
-                    if slot.worker.dead:
-                        slot.restart(ctx, fn, memory_mb)
-                    index, item = todo.popleft()
-                    slot.start(index, item)
+                if slot.busy is None and todo and slot.worker.dead:
+                    slot.restart(ctx, fn, memory_mb)
+                while todo and slot.in_flight < _IN_FLIGHT and not slot.worker.dead:
+                    if not slot.start(*todo[0]):
+                        break
+                    todo.popleft()
             _wait_any(slots)
             now = time.monotonic()
             for slot in slots:
@@ -366,15 +367,16 @@ def map_bounded(
                 if outcome is None:
                     continue
                 results[index] = outcome
-                slot.busy = None
                 if on_done is not None:
                     on_done(len(results))
                 recycle = max_tasks_per_worker is not None and slot.done >= max_tasks_per_worker
                 if isinstance(outcome, BoundedFailure) or recycle:
+                    todo.extendleft(reversed(slot.take_back()))  # for the next worker
                     slot.restart(ctx, fn, memory_mb, lazy=True)
-                elif todo:  # keep the worker busy while the caller takes the outcome
-                    next_index, next_item = todo.popleft()
-                    slot.start(next_index, next_item)
+                else:
+                    slot.next()
+                    if todo and slot.start(*todo[0]):  # kept busy while the caller takes it
+                        todo.popleft()
                 if on_result is not None:
                     on_result(index, outcome)
     finally:
@@ -387,16 +389,53 @@ def map_bounded(
     return [results[i] for i in range(total)]
 
 
+# Items handed to a worker at a time: the one it computes and the next, which it starts as
+# soon as it has sent its answer, without waiting for this process to read the answer and
+# send another (this process is often busy with the other worker's answer then).
+_IN_FLIGHT = 2
+
+
 @dataclass
 class _Slot:
     worker: _Worker
-    busy: int | None = None  # index of the item being computed
+    busy: int | None = None  # index of the item being computed (its time is counted)
     started: float = 0.0
     done: int = 0
+    queued: deque[tuple[int, Any]] = field(default_factory=deque)  # sent after it, in order
 
-    def start(self, index: int, item: Any) -> None:
-        self.worker.conn.send((index, item))
-        self.busy, self.started = index, time.monotonic()
+    @property
+    def in_flight(self) -> int:
+        return (self.busy is not None) + len(self.queued)
+
+    def start(self, index: int, item: Any) -> bool:
+        """Send the worker an item; False if it is gone (it died on the item it was given
+        last, which its failure will say)."""
+        try:
+            self.worker.conn.send((index, item))
+        except OSError:  # BrokenPipeError
+            if self.busy is None:
+                self.worker.dead = True  # nothing to wait for on it: replaced at the next turn
+            return False
+        if self.busy is None:
+            self.busy, self.started = index, time.monotonic()
+        else:
+            self.queued.append((index, item))
+        return True
+
+    def next(self) -> None:
+        """The item computed is done: the worker is on the next one sent, if any."""
+        if self.queued:
+            self.busy, self.started = self.queued.popleft()[0], time.monotonic()
+        else:
+            self.busy = None
+
+    def take_back(self) -> list[tuple[int, Any]]:
+        """The item computed is done and the worker is being replaced: the items sent after
+        it, which it has not answered, for another worker."""
+        items = list(self.queued)
+        self.busy = None
+        self.queued.clear()
+        return items
 
     def restart(
         self, ctx: BaseContext, fn: Callable[..., Any], memory_mb: float | None, lazy: bool = False

@@ -54,6 +54,11 @@ def exit_3(_: object = None) -> None:
     os._exit(3)
 
 
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
 def behave(item: str | int) -> str | int:
     """One item of a batch: most are fine, some are hostile."""
     actions = {
@@ -198,6 +203,22 @@ def test_batch_survives_hostile_items_and_only_they_fail(
         else:
             assert isinstance(result, BoundedFailure)
             assert result.kind == kinds[item], (item, result)
+
+
+def test_items_sent_ahead_to_a_worker_that_dies_go_to_the_next_worker() -> None:
+    # One worker holds the item it computes and the next one: when it dies on "exit", the
+    # item sent after it is computed by its replacement, and so on.
+    items: list[str | int] = [1, "exit", 2, "abort", 3, "exit", "exit", 4]
+    results = map_bounded(behave, items, workers=1, timeout_s=10)
+    said = [r.kind if isinstance(r, BoundedFailure) else r for r in results]
+    assert said == [1, "crash", 2, "crash", 3, "crash", "crash", 4]
+
+
+def test_a_timeout_counts_from_when_the_worker_starts_the_item() -> None:
+    # One worker is sent an item ahead: the second nap of 0.9 s, sent with the first, is
+    # within its 1.5 s although it ends 1.8 s after it was sent.
+    results = map_bounded(nap, [0.9] * 3, workers=1, timeout_s=1.5)
+    assert results == [0.9] * 3
 
 
 def test_batch_keeps_the_order_of_its_items() -> None:
