@@ -1,0 +1,110 @@
+"""Two commits' consolidation of one corpus, run alternated: the only fair comparison on a
+machine whose speed drifts by up to twice within the hour.
+
+Each commit is checked out in a temporary worktree (its C code built there); each run is a
+fresh process calling ``commands.consolidate`` on ``.bench/corpus-N`` (made by ``make bench``),
+the two commits taking turns, the first of each pair alternating. Cold runs start from an
+empty cache; ``--rerun`` first fills each commit's cache, then times runs with nothing changed.
+
+    python benchmarks/ab_commits.py 64a4be0 HEAD [--n 1000] [--runs 3] [--rerun]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# One run, in a fresh process: the worktree's pmo_xl (asserted), its cache, its output folder.
+RUN = """
+import os, sys, time
+from pathlib import Path
+tree, cache, out, corpus = sys.argv[1:5]
+sys.path.insert(0, tree)
+os.environ["PMO_XL_CACHE_DIR"] = cache
+import pmo_xl
+assert pmo_xl.__file__.startswith(tree), pmo_xl.__file__
+from pmo_xl import commands
+if __name__ == "__main__":
+    t = time.perf_counter()
+    commands.consolidate(Path(corpus), out=Path(out) / "o.xlsx", json_path=Path(out) / "o.json")
+    print(f"{time.perf_counter() - t:.3f}")
+"""
+
+
+def worktree(rev: str, where: Path) -> Path:
+    """``rev`` checked out at ``where``, with its C code built in place."""
+    subprocess.run(["git", "worktree", "add", "--detach", str(where), rev], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "setup.py", "build_ext", "--inplace"],
+        cwd=where,
+        check=True,
+        capture_output=True,
+    )
+    return where
+
+
+def one_run(tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool) -> float:
+    if cold:
+        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    args = [sys.executable, "-c", RUN, str(tree), str(cache), str(out), str(corpus)]
+    done = subprocess.run(args, check=True, capture_output=True, text=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("old")
+    parser.add_argument("new")
+    parser.add_argument("--n", type=int, default=1000, help="workbooks (.bench/corpus-N)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each commit")
+    parser.add_argument("--rerun", action="store_true", help="time re-runs, nothing changed")
+    args = parser.parse_args()
+    corpus = ROOT / ".bench" / f"corpus-{args.n}"
+    if not corpus.is_dir():
+        sys.exit(f"{corpus} is missing: `make bench` (or bench.py --sizes {args.n}) makes it")
+    with tempfile.TemporaryDirectory(prefix="pmo-xl-ab-") as tmp:
+        base = Path(tmp)
+        revs = {"old": args.old, "new": args.new}
+        trees: dict[str, Path] = {}
+        try:
+            for name, rev in revs.items():
+                trees[name] = worktree(rev, base / name)
+            if args.rerun:  # each commit's cache filled by one untimed run
+                for name, tree in trees.items():
+                    one_run(tree, base / f"cache-{name}", base / f"out-{name}", corpus, cold=True)
+            times: dict[str, list[float]] = {name: [] for name in revs}
+            for i in range(args.runs):
+                order = list(trees) if i % 2 == 0 else list(trees)[::-1]
+                for name in order:
+                    seconds = one_run(
+                        trees[name],
+                        base / f"cache-{name}",
+                        base / f"out-{name}",
+                        corpus,
+                        cold=not args.rerun,
+                    )
+                    times[name].append(seconds)
+                    print(f"{name} ({revs[name]}): {seconds:.2f} s", flush=True)
+        finally:
+            for tree in trees.values():
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
+                )
+    kind = "re-run, nothing changed" if args.rerun else "cold run"
+    for name, rev in revs.items():
+        spread = ", ".join(f"{t:.2f}" for t in sorted(times[name]))
+        median = statistics.median(times[name])
+        print(f"{kind}, {args.n} workbooks, {rev}: median {median:.2f} s ({spread})")
+
+
+if __name__ == "__main__":
+    main()
