@@ -837,8 +837,18 @@ class LoadDetail:
     labels: np.ndarray  # object (str)
     days: np.ndarray  # float64
 
+    @classmethod
+    def from_by_project(cls, by_project: Sequence[Mapping[str, float]]) -> LoadDetail:
+        """The detail of ``{project: days}`` per weekly row (a result put together by hand)."""
+        rows = [sorted(loads.items()) for loads in by_project]
+        starts = np.r_[0, np.cumsum([len(r) for r in rows], dtype=np.intp)].astype(np.intp)
+        pairs = [pair for row in rows for pair in row]
+        labels = np.array([code for code, _days in pairs], dtype=object)
+        return cls(starts, labels, np.array([days for _code, days in pairs], dtype=np.float64))
+
     def texts(self, sep: str) -> list[str]:
-        """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"`` per weekly row, days to one decimal after ``sep``.
+        """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"`` per weekly row, days to one decimal after ``sep``
+        (``""`` for a row without projects).
 
         Vectorised: each distinct load is formatted once, each (project, load) pair joined by
         numpy; only the weeks of several projects are joined one by one (1,000 projects:
@@ -849,7 +859,10 @@ class LoadDetail:
         numbers = np.array([f"{d:.1f}".replace(".", sep) for d in distinct.tolist()], dtype=object)
         pieces = self.labels + " : " + numbers[which.reshape(-1)]
         first, end = self.starts[:-1], self.starts[1:]
-        out: list[str] = pieces[first].tolist()
+        shown = np.full(len(first), "", dtype=object)
+        some = end > first
+        shown[some] = pieces[first[some]]
+        out: list[str] = shown.tolist()
         several = np.flatnonzero(end - first > 1)
         if len(several):
             texts = pieces.tolist()
