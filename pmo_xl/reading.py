@@ -408,7 +408,7 @@ def table_from_grid(
     if data:
         by_column = native.columns(data)
         transposed = by_column if by_column else list(itertools.zip_longest(*data))
-    scanned: dict[int, _Scanned] = {}
+    scanned: dict[int, _Scanned | _Typed] = {}
     blank = np.ones(len(data), dtype=bool)
     for col, c in wanted:
         scanned[c] = _scan(transposed[c] if c < len(transposed) else None, len(data), col.kind)
@@ -426,8 +426,8 @@ def table_from_grid(
         header_text = found[col.field][1]
         letter = letters[col.field]
         column = scanned[c]
-        if column.typed is not None:
-            values, odd = _convert_typed(column.typed, None if every_row else keep, col, normalize)
+        if isinstance(column, _Typed):
+            values, odd = _convert_typed(column, None if every_row else keep, col, normalize)
         else:
             raw = column.values if every_row else column.values[keep]
             values, odd = _convert_column(raw, col, normalize, column)
@@ -483,7 +483,6 @@ class _Scanned:
     kinds: set[type]  # the types found in ``values``, or more
     distinct: set[Any] | None  # the distinct cells, when the column may hold text
     blank: np.ndarray | bool  # ``_is_blank`` of each cell; False: no blank cell
-    typed: _Typed | None = None  # the C code's pass, which replaces values, kinds and distinct
 
 
 @dataclass
@@ -492,22 +491,23 @@ class _Typed:
 
     values: Any  # float64 or day-number array, or list of texts
     slow: np.ndarray  # cells convert() must look at
+    blank: np.ndarray  # as _Scanned.blank
     cells: list[Any]
 
 
-def _scan(cells: Sequence[Any] | None, n: int, kind: str = "text") -> _Scanned:
+def _scan(cells: Sequence[Any] | None, n: int, kind: str = "text") -> _Scanned | _Typed:
     """The column's values, their types and blanks (None, or text that is only spaces), in as
     few passes as the column needs: a column of numbers or dates filled on every row takes two.
     A number or date column whose blanks are ``''`` (the fast reader's) stays on the fast path.
-    With the C code, one pass types the column (``kind``: the column's kind in the format).
+    With the C code, one pass types the column (``kind``: the column's kind in the format),
+    for :func:`_convert_typed`.
     """
     if cells is None:
         return _Scanned(np.empty(n, dtype=object), {_NONE}, {None}, True)
     if type(cells) is list and len(cells) == n:
         typed = native.typed_column(cells, kind, _FIRST_DAY, _LAST_DAY)
         if typed is not None:
-            empty = np.empty(0, dtype=object)
-            return _Scanned(empty, set(), None, typed[2], _Typed(typed[0], typed[1], cells))
+            return _Typed(*typed, cells)
     # fromiter: ten times faster than assigning a tuple of dates to an object array
     values = np.fromiter(cells, dtype=object, count=n)
     kinds = set(map(type, cells))
@@ -686,6 +686,15 @@ def _typed_frame(spec: SheetSpec, columns: dict[str, Any], rows: np.ndarray) -> 
     return frame
 
 
+# pandas-internal constructors _frame uses where this pandas has them
+_FROM_MGR: Any = getattr(pd.DataFrame, "_from_mgr", None)
+_arrays_to_mgr: Any
+try:
+    _arrays_to_mgr = importlib.import_module("pandas.core.internals.construction").arrays_to_mgr
+except (ImportError, AttributeError):  # a pandas that moved it: the public constructor
+    _arrays_to_mgr = None
+
+
 def _frame(arrays: dict[str, np.ndarray], n: int) -> pd.DataFrame:
     """A DataFrame of these typed arrays, their dtypes kept: text stays ``object`` (from a
     bare array pandas would infer ``str``).
@@ -719,14 +728,6 @@ def _column_index(names: tuple[str, ...]) -> pd.Index:
     """The columns' Index of a table's frames, made once per table kind (an Index is
     immutable; pandas infers its dtype each time it makes one, 0.1 ms)."""
     return pd.Index(names)
-
-
-_FROM_MGR: Any = getattr(pd.DataFrame, "_from_mgr", None)
-_arrays_to_mgr: Any
-try:
-    _arrays_to_mgr = importlib.import_module("pandas.core.internals.construction").arrays_to_mgr
-except (ImportError, AttributeError):  # a pandas that moved it: the public constructor
-    _arrays_to_mgr = None
 
 
 @dataclass
