@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -29,7 +30,7 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 
 import pmo_xl
-from pmo_xl import cache, labels, native, portfolio, preflight, reading
+from pmo_xl import cache, labels, native, portfolio, preflight, reading, sandbox
 from pmo_xl.demo import build_demo
 from pmo_xl.fast_workbook import FastWorkbook, RawGrid, open_fast
 from pmo_xl.file_workbook import open_workbook
@@ -411,8 +412,29 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture(params=["hashed here", "hashed by a child"])
+def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Files hashed by this process, or (where children are forked) by a child while the
+    cache entries are read."""
+    children: list[object] = []
+    if request.param == "hashed by a child":
+        monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 1)
+        original = sandbox.in_background
+
+        def counted(fn: Any, *args: Any) -> Any:
+            if fn is cache.file_keys:
+                children.append(fn)
+            return original(fn, *args)
+
+        monkeypatch.setattr(sandbox, "in_background", counted)
+    else:
+        monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 10**9)
+    yield str(request.param)
+    assert bool(children) == (request.param == "hashed by a child")
+
+
 def test_rerun_reads_only_the_changed_workbook(
-    projects: Path, tmp_path: Path, reads: list[str]
+    projects: Path, tmp_path: Path, reads: list[str], hashing: str
 ) -> None:
     store = tmp_path / "cache"
     first = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
@@ -445,7 +467,7 @@ def _set_zip_comment(path: Path, comment: bytes) -> None:
 
 
 def test_a_file_changed_with_same_size_and_date_is_read_again(
-    projects: Path, tmp_path: Path, reads: list[str]
+    projects: Path, tmp_path: Path, reads: list[str], hashing: str
 ) -> None:
     store = tmp_path / "cache"
     path = projects / "PRJ-A.xlsx"
