@@ -7,6 +7,7 @@ Exit codes: 0 done (findings included), 1 nothing could be done (or ``validate``
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -316,3 +317,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Interrompu.")
         sys.exit(130)
+    finally:
+        # The process ends now: its memory goes back to the system whole, and the collector's
+        # last pass at exit would only walk the heap again (0.2 s after 1,000 projects).
+        # Outputs are written and closed before this point (atomic_write); stdout and stderr
+        # are still flushed at exit.
+        gc.freeze()
