@@ -168,10 +168,6 @@ class LoadCache:
     def _entry_of(self, path: str) -> Path:
         return self.dir / (hashlib.sha256(path.encode()).hexdigest()[:32] + _SUFFIX)
 
-    def get(self, key: FileKey, label: str) -> FileLoad | None:
-        """The load stored for exactly this state of the file, else None."""
-        return self.take(self.peek(Path(key.path), label), key, label)
-
     def peek(self, path: Path, label: str) -> Stored | None:
         """What this run may use for ``path`` (same fingerprint and label), unpickled but not
         yet trusted: :meth:`take` it with the file's key. Reading entries while the files are
