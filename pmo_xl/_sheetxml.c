@@ -1343,6 +1343,151 @@ done:
     return result;
 }
 
+/* The str items of a list; 0 (error set) if it is not a list of str. */
+static int str_list(PyObject *list, const char *what) {
+    if (!PyList_Check(list)) {
+        PyErr_Format(PyExc_TypeError, "%s: a list of str", what);
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(list, i))) {
+            PyErr_Format(PyExc_TypeError, "%s: a list of str", what);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Group boundaries: an intp buffer of n_groups + 1 nondecreasing offsets from 0 to n; 0 (error
+ * set) otherwise. */
+static int group_starts(PyObject *obj, Py_buffer *buf, Py_ssize_t n) {
+    if (!intp_buffer(obj, buf, 1, "starts")) return 0;
+    const Py_intptr_t *s = buf->buf;
+    Py_ssize_t count = buf->len / buf->itemsize;
+    int ok = s[0] == 0 && s[count - 1] == n;
+    for (Py_ssize_t i = 1; ok && i < count; i++) ok = s[i] >= s[i - 1];
+    if (!ok) {
+        PyBuffer_Release(buf);
+        buf->obj = NULL;
+        PyErr_SetString(PyExc_ValueError, "starts: nondecreasing, from 0 to the item count");
+        return 0;
+    }
+    return 1;
+}
+
+/* grouped_texts(labels, values, codes, starts, mid, sep) -> list[str]: per group g, its items
+ * k in starts[g]..starts[g+1]-1 written labels[k] + mid + values[codes[k]] and joined by sep
+ * ("" for a group without items). One string built per group, no piece made on the way. */
+static PyObject *grouped_texts(PyObject *self, PyObject *args) {
+    PyObject *labels, *values, *codes_obj, *starts_obj, *mid, *sep;
+    if (!PyArg_ParseTuple(args, "O!O!OOUU", &PyList_Type, &labels, &PyList_Type, &values,
+                          &codes_obj, &starts_obj, &mid, &sep))
+        return NULL;
+    if (!str_list(labels, "labels") || !str_list(values, "values")) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(labels), n_values = PyList_GET_SIZE(values);
+    Py_buffer codes_buf = {0}, starts_buf = {0};
+    PyObject *result = NULL, *empty = NULL;
+    if (!intp_buffer(codes_obj, &codes_buf, n, "codes")) return NULL;
+    if (!group_starts(starts_obj, &starts_buf, n)) goto done;
+    const Py_intptr_t *codes = codes_buf.buf, *starts = starts_buf.buf;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (codes[k] < 0 || codes[k] >= n_values) {
+            PyErr_SetString(PyExc_IndexError, "code out of range");
+            goto done;
+        }
+    }
+    Py_ssize_t n_groups = starts_buf.len / starts_buf.itemsize - 1;
+    empty = PyUnicode_New(0, 0);
+    result = PyList_New(n_groups);
+    if (empty == NULL || result == NULL) goto done;
+    Py_ssize_t mid_n = PyUnicode_GET_LENGTH(mid), sep_n = PyUnicode_GET_LENGTH(sep);
+    Py_UCS4 base_max = PyUnicode_MAX_CHAR_VALUE(mid);
+    if (PyUnicode_MAX_CHAR_VALUE(sep) > base_max) base_max = PyUnicode_MAX_CHAR_VALUE(sep);
+    for (Py_ssize_t g = 0; g < n_groups; g++) {
+        Py_ssize_t s = starts[g], e = starts[g + 1];
+        if (s == e) {
+            Py_INCREF(empty);
+            PyList_SET_ITEM(result, g, empty);
+            continue;
+        }
+        Py_ssize_t length = (e - s) * mid_n + (e - s - 1) * sep_n;
+        Py_UCS4 max = base_max;
+        for (Py_ssize_t k = s; k < e; k++) {
+            PyObject *label = PyList_GET_ITEM(labels, k);
+            PyObject *value = PyList_GET_ITEM(values, codes[k]);
+            length += PyUnicode_GET_LENGTH(label) + PyUnicode_GET_LENGTH(value);
+            if (PyUnicode_MAX_CHAR_VALUE(label) > max) max = PyUnicode_MAX_CHAR_VALUE(label);
+            if (PyUnicode_MAX_CHAR_VALUE(value) > max) max = PyUnicode_MAX_CHAR_VALUE(value);
+        }
+        PyObject *text = PyUnicode_New(length, max);
+        if (text == NULL) goto fail;
+        Py_ssize_t at = 0;
+        for (Py_ssize_t k = s; k < e; k++) {
+            PyObject *pieces[4] = {k > s ? sep : NULL, PyList_GET_ITEM(labels, k), mid,
+                                   PyList_GET_ITEM(values, codes[k])};
+            for (int i = 0; i < 4; i++) {
+                if (pieces[i] == NULL) continue;
+                Py_ssize_t len = PyUnicode_GET_LENGTH(pieces[i]);
+                if (PyUnicode_CopyCharacters(text, at, pieces[i], 0, len) < 0) {
+                    Py_DECREF(text);
+                    goto fail;
+                }
+                at += len;
+            }
+        }
+        PyList_SET_ITEM(result, g, text);
+    }
+    goto done;
+fail:
+    Py_CLEAR(result);
+done:
+    Py_XDECREF(empty);
+    PyBuffer_Release(&codes_buf);
+    if (starts_buf.obj != NULL) PyBuffer_Release(&starts_buf);
+    return result;
+}
+
+/* grouped_dicts(keys, values, starts) -> list[dict]: per group g, {keys[k]: values[k]} over
+ * its items k in starts[g]..starts[g+1]-1 (a later key wins, as in dict(zip(...))). */
+static PyObject *grouped_dicts(PyObject *self, PyObject *args) {
+    PyObject *keys, *values, *starts_obj;
+    if (!PyArg_ParseTuple(args, "O!O!O", &PyList_Type, &keys, &PyList_Type, &values,
+                          &starts_obj))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(keys);
+    if (PyList_GET_SIZE(values) != n) {
+        PyErr_SetString(PyExc_ValueError, "keys and values: lists of one length");
+        return NULL;
+    }
+    Py_buffer starts_buf = {0};
+    if (!group_starts(starts_obj, &starts_buf, n)) return NULL;
+    const Py_intptr_t *starts = starts_buf.buf;
+    Py_ssize_t n_groups = starts_buf.len / starts_buf.itemsize - 1;
+    PyObject *result = PyList_New(n_groups);
+    for (Py_ssize_t g = 0; result != NULL && g < n_groups; g++) {
+        PyObject *d = PyDict_New();
+        if (d == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SET_ITEM(result, g, d);
+        for (Py_ssize_t k = starts[g]; k < starts[g + 1]; k++) {
+            /* the lists may not change here: no Python code runs but keys' hashes */
+            if (k >= PyList_GET_SIZE(keys) || k >= PyList_GET_SIZE(values)) {
+                PyErr_SetString(PyExc_RuntimeError, "keys or values changed size");
+                Py_CLEAR(result);
+                break;
+            }
+            if (PyDict_SetItem(d, PyList_GET_ITEM(keys, k), PyList_GET_ITEM(values, k)) < 0) {
+                Py_CLEAR(result);
+                break;
+            }
+        }
+    }
+    PyBuffer_Release(&starts_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -1362,6 +1507,12 @@ static PyMethodDef methods[] = {
      "typed_column(cells: list, kind, first_day, last_day) -> (values, slow, blank): a table "
      "column typed in one pass (kind 0 number: float64 bytes; 1 date: int64 day numbers; 2 "
      "text: stripped texts; 3 raw texts), which cells need convert() and which are blank."},
+    {"grouped_texts", grouped_texts, METH_VARARGS,
+     "grouped_texts(labels, values, codes, starts, mid, sep) -> list[str]: per group, its "
+     "items' labels[k] + mid + values[codes[k]] joined by sep."},
+    {"grouped_dicts", grouped_dicts, METH_VARARGS,
+     "grouped_dicts(keys, values, starts) -> list[dict]: per group, {keys[k]: values[k]} "
+     "over its items."},
     {"transpose", transpose, METH_O,
      "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},

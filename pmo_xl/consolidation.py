@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pmo_xl import calendar
+from pmo_xl import calendar, native
 from pmo_xl.labels import Lang, norm
 from pmo_xl.messages import severity
 from pmo_xl.model import (
@@ -850,13 +850,24 @@ class LoadDetail:
         """``"PRJ-1 : 2,5 ; PRJ-2 : 1,0"`` per weekly row, days to one decimal after ``sep``
         (``""`` for a row without projects).
 
-        Vectorised: each distinct load is formatted once, each (project, load) pair joined by
-        numpy; only the weeks of several projects are joined one by one (1,000 projects:
-        190,000 weeks, 55,000 of several projects)."""
+        Each distinct load is formatted once. The C code then writes each week's text in one
+        step (1,000 projects: 190,000 weeks, 0.02 s against 0.2 s for numpy below, which joins
+        each (project, load) pair and then, one by one, the 55,000 weeks of several projects)."""
         if len(self.starts) <= 1:
             return []
         distinct, which = np.unique(self.days, return_inverse=True)
-        numbers = np.array([f"{d:.1f}".replace(".", sep) for d in distinct.tolist()], dtype=object)
+        formatted = [f"{d:.1f}".replace(".", sep) for d in distinct.tolist()]
+        texts = native.grouped_texts(
+            self.labels.tolist(),
+            formatted,
+            np.ascontiguousarray(which.reshape(-1), dtype=np.intp),
+            np.ascontiguousarray(self.starts, dtype=np.intp),
+            " : ",
+            " ; ",
+        )
+        if texts is not None:
+            return texts
+        numbers = np.array(formatted, dtype=object)
         pieces = self.labels + " : " + numbers[which.reshape(-1)]
         first, end = self.starts[:-1], self.starts[1:]
         shown = np.full(len(first), "", dtype=object)
@@ -1258,6 +1269,10 @@ def _by_project(detail: pd.DataFrame, labels: np.ndarray) -> list[dict[str, floa
     ends = np.r_[starts[1:], len(detail)]
     project = labels[detail["project"].to_numpy()].tolist()
     load = detail["load_days"].tolist()
+    bounds = np.r_[starts, len(detail)].astype(np.intp)
+    made = native.grouped_dicts(project, load, bounds)  # 0.02 s in C against 0.13 s below
+    if made is not None:
+        return made
     # Most weeks of a person hold one project: a one-entry dict each, then the few others
     # (1,000 projects: 190,000 weeks, 0.3 s as dict(zip(slice, slice)) each).
     out = [{project[s]: load[s]} for s in starts.tolist()]

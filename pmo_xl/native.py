@@ -322,6 +322,28 @@ def frame_rows(
     return pieces
 
 
+def grouped_texts(
+    labels: list[str], values: list[str], codes: Any, starts: Any, mid: str, sep: str
+) -> list[str] | None:
+    """Per group ``g``, its items ``k`` in ``starts[g]:starts[g + 1]`` written
+    ``labels[k] + mid + values[codes[k]]`` and joined by ``sep`` (``""`` for a group without
+    items), in one C step; None when the C code is off. ``codes`` and ``starts`` (from 0 to
+    ``len(labels)``, nondecreasing) are C-contiguous ``intp`` arrays."""
+    if not enabled() or _sheetxml is None:
+        return None
+    texts: list[str] = _sheetxml.grouped_texts(labels, values, codes, starts, mid, sep)
+    return texts
+
+
+def grouped_dicts(keys: list[Any], values: list[Any], starts: Any) -> list[dict[Any, Any]] | None:
+    """Per group ``g``, ``dict(zip(keys[s:e], values[s:e]))`` for ``s, e = starts[g],
+    starts[g + 1]``, in one C step; None when the C code is off."""
+    if not enabled() or _sheetxml is None:
+        return None
+    dicts: list[dict[Any, Any]] = _sheetxml.grouped_dicts(keys, values, starts)
+    return dicts
+
+
 def sheet_reader(
     workbook_xml: bytes, styles_xml: bytes | None, strings_xml: bytes | None, max_cells: int
 ) -> SheetReader | None:
@@ -351,6 +373,8 @@ __all__ = [
     "fingerprint",
     "format_kind",
     "frame_rows",
+    "grouped_dicts",
+    "grouped_texts",
     "inflater",
     "serial_value",
     "sheet_reader",

@@ -535,7 +535,13 @@ def two_projects_for_alice() -> list[ProjectWorkbook]:
     return [a, b]
 
 
-def test_one_person_on_two_projects_in_a_holiday_week_is_over_allocated() -> None:
+@pytest.fixture(params=["C code", "Python"])
+def c_code(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weekly texts and dicts made by the C code (when built) and by plain Python alike."""
+    monkeypatch.setenv("PMO_XL_NATIVE", "1" if request.param == "C code" else "0")
+
+
+def test_one_person_on_two_projects_in_a_holiday_week_is_over_allocated(c_code: None) -> None:
     load = resource_load(two_projects_for_alice(), SETTINGS, D(2026, 11, 6))
     (week,) = load.weekly.to_dict("records")
     # load 2.5 + 2 = 4.5; capacity 5 × 4 / 5 = 4 → over-allocated
@@ -549,7 +555,9 @@ def test_one_person_on_two_projects_in_a_holiday_week_is_over_allocated() -> Non
     assert detail[["project", "load_days"]].values.tolist() == [["PRJ-A", 2.5], ["PRJ-B", 2.0]]
 
 
-def test_the_load_detail_names_each_weeks_projects_in_code_order_with_one_decimal() -> None:
+def test_the_load_detail_names_each_weeks_projects_in_code_order_with_one_decimal(
+    c_code: None,
+) -> None:
     # PRJ-B's workbook comes first; the detail still lists PRJ-A first (code order), as the
     # by_project dict sorted. Weeks of Mon 09/11 (both) and Mon 16/11 (PRJ-B alone, 1.25 →
     # "1,2": Python rounds the binary 1.25 half to even).

@@ -670,6 +670,78 @@ def test_frame_rows_refuses_rows_to_skip_out_of_order() -> None:
         _rows([[0, 0, 0]], [[b'"/>', None]], skip=[2, 1])
 
 
+# --- texts and dicts of grouped items (a resource's week, its projects) ----------------------
+
+
+def test_grouped_texts_worked_out_by_hand() -> None:
+    # Items: A→"1,0", B→"2,5", É→"2,5"; groups [0:1], [1:1] (empty), [1:3].
+    texts = native.grouped_texts(
+        ["A", "B", "É"],
+        ["1,0", "2,5"],
+        np.asarray([0, 1, 1], dtype=np.intp),
+        np.asarray([0, 1, 1, 3], dtype=np.intp),
+        " : ",
+        " ; ",
+    )
+    assert texts == ["A : 1,0", "", "B : 2,5 ; É : 2,5"]
+
+
+def test_grouped_texts_keeps_characters_beyond_latin() -> None:
+    texts = native.grouped_texts(
+        ["Ω-1", "P😀"], ["3"], np.zeros(2, np.intp), np.asarray([0, 2], np.intp), "→", " · "
+    )
+    assert texts == ["Ω-1→3 · P😀→3"]
+
+
+def test_grouped_texts_refuses_bad_codes_and_bounds() -> None:
+    one = np.asarray([0, 1], dtype=np.intp)
+    with pytest.raises(IndexError):  # a code beyond the values
+        native.grouped_texts(["A"], ["1"], np.asarray([1], np.intp), one, ":", ";")
+    for starts in ([1, 1], [0, 2], [0, 1, 0, 1]):  # not from 0, past the end, decreasing
+        with pytest.raises(ValueError):
+            native.grouped_texts(["A"], ["1"], np.zeros(1, np.intp), np.asarray(starts), ":", ";")
+    with pytest.raises(TypeError):
+        native.grouped_texts(["A"], [1], np.zeros(1, np.intp), one, ":", ";")  # type: ignore[list-item]
+
+
+def test_grouped_dicts_worked_out_by_hand() -> None:
+    dicts = native.grouped_dicts(
+        ["A", "B", "A", "C", "C"], [1.0, 2.0, 3.0, 4.0, 5.0], np.asarray([0, 2, 2, 5], np.intp)
+    )
+    assert dicts == [{"A": 1.0, "B": 2.0}, {}, {"A": 3.0, "C": 5.0}]  # the later C wins
+
+
+def test_grouped_dicts_refuses_lists_of_two_lengths() -> None:
+    with pytest.raises(ValueError):
+        native.grouped_dicts(["A"], [1.0, 2.0], np.asarray([0, 1], np.intp))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["PRJ-1", "PRJ-2", "Été"]), st.sampled_from([0.5, 1.25, 3.0])),
+        max_size=12,
+    ),
+    st.lists(st.integers(0, 12), max_size=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_grouped_texts_and_dicts_are_the_plain_python_ones(
+    items: list[tuple[str, float]], cuts: list[int]
+) -> None:
+    labels = [label for label, _ in items]
+    days = [d for _, d in items]
+    starts = np.asarray(sorted({0, len(items), *(c for c in cuts if c <= len(items))}), np.intp)
+    values = sorted(set(days))
+    codes = np.asarray([values.index(d) for d in days], dtype=np.intp)
+    shown = [f"{v:.1f}" for v in values]
+    groups = list(zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True))
+    assert native.grouped_texts(labels, shown, codes, starts, " : ", " ; ") == [
+        " ; ".join(f"{labels[k]} : {shown[codes[k]]}" for k in range(s, e)) for s, e in groups
+    ]
+    assert native.grouped_dicts(labels, days, starts) == [
+        dict(zip(labels[s:e], days[s:e], strict=True)) for s, e in groups
+    ]
+
+
 @needs_c_reader
 def test_typed_column_types_plain_cells_and_leaves_the_odd_ones_to_convert() -> None:
     day = dt.date(2026, 1, 5)  # toordinal() = 739621
