@@ -1169,23 +1169,28 @@ typedef struct {
 } BodyColumn;
 
 static const char ROW_OPEN[] = "<row r=\"";
+static const char ROW_BARE[] = "<row";
 static const char ROW_CLOSE[] = "</row>";
 
 /* The rows start..stop-1 as bytes: two passes, the exact size (every code checked), then the
- * copy. */
+ * copy. A first_number below 0: rows and cells without numbers (no r attribute: each follows
+ * the one before), the tails and endings written for that. */
 static PyObject *rows_bytes(long first_number, const Piece *tails, Py_ssize_t n_tails,
                             const Py_intptr_t *tail_codes, BodyColumn *cols, Py_ssize_t n_cols,
                             Py_ssize_t start, Py_ssize_t stop) {
     Py_ssize_t size = 0;
     char number[24];
+    int numbered = first_number >= 0;
+    const char *row_open = numbered ? ROW_OPEN : ROW_BARE;
+    Py_ssize_t row_open_n = numbered ? (Py_ssize_t)sizeof(ROW_OPEN) - 1 : (Py_ssize_t)sizeof(ROW_BARE) - 1;
     for (Py_ssize_t i = start; i < stop; i++) {
-        Py_ssize_t width = digits(first_number + i, number);
+        Py_ssize_t width = numbered ? digits(first_number + i, number) : 0;
         Py_intptr_t tail = tail_codes ? tail_codes[i] : 0;
         if (tail < 0 || tail >= n_tails) {
             PyErr_SetString(PyExc_IndexError, "tail code out of range");
             return NULL;
         }
-        size += (Py_ssize_t)sizeof(ROW_OPEN) - 1 + width + tails[tail].n +
+        size += row_open_n + width + tails[tail].n +
                 (Py_ssize_t)sizeof(ROW_CLOSE) - 1;
         for (Py_ssize_t j = 0; j < n_cols; j++) {
             BodyColumn *col = &cols[j];
@@ -1207,8 +1212,8 @@ static PyObject *rows_bytes(long first_number, const Piece *tails, Py_ssize_t n_
         w += (len);                      \
     } while (0)
     for (Py_ssize_t i = start; i < stop; i++) {
-        int width = digits(first_number + i, number);
-        PUT(ROW_OPEN, sizeof(ROW_OPEN) - 1);
+        int width = numbered ? digits(first_number + i, number) : 0;
+        PUT(row_open, row_open_n);
         PUT(number, width);
         const Piece *tail = &tails[tail_codes ? tail_codes[i] : 0];
         PUT(tail->p, tail->n);
@@ -1239,6 +1244,73 @@ static int intp_buffer(PyObject *obj, Py_buffer *buf, Py_ssize_t n, const char *
     return 1;
 }
 
+/* What frame_rows and group_rows take of a table body: the row tails and each row's (none:
+ * tails[0] for all), and per column its open, codes (intp, at least n_rows) and endings (a list
+ * of bytes or None, the blank's last). */
+typedef struct {
+    Piece *tails;
+    Py_ssize_t n_tails;
+    Py_buffer tail_buf;
+    const Py_intptr_t *tail_codes;
+    BodyColumn *cols;
+    Py_ssize_t n_cols;
+} Body;
+
+static void close_body(Body *b) { /* whatever open_body took; b starts zeroed */
+    for (Py_ssize_t j = 0; b->cols != NULL && j < b->n_cols; j++) {
+        if (b->cols[j].buf.obj != NULL) PyBuffer_Release(&b->cols[j].buf);
+        PyMem_Free(b->cols[j].endings);
+    }
+    PyMem_Free(b->cols);
+    PyMem_Free(b->tails);
+    if (b->tail_buf.obj != NULL) PyBuffer_Release(&b->tail_buf);
+}
+
+/* 1, or 0 with an error set (close_body still to be called). */
+static int open_body(Body *b, PyObject *tails_obj, PyObject *tail_codes_obj, PyObject *opens_obj,
+                     PyObject *codes_obj, PyObject *endings_obj, Py_ssize_t n_rows) {
+    if (!PyList_Check(opens_obj) || !PyList_Check(codes_obj) || !PyList_Check(endings_obj) ||
+        PyList_GET_SIZE(codes_obj) != PyList_GET_SIZE(opens_obj) ||
+        PyList_GET_SIZE(endings_obj) != PyList_GET_SIZE(opens_obj)) {
+        PyErr_SetString(PyExc_TypeError, "opens, codes and endings: lists of one length");
+        return 0;
+    }
+    b->n_cols = PyList_GET_SIZE(opens_obj);
+    b->cols = PyMem_Calloc(b->n_cols ? (size_t)b->n_cols : 1, sizeof(BodyColumn));
+    if (b->cols == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    if (!pieces_of(tails_obj, &b->tails, &b->n_tails, 0)) return 0;
+    if (b->n_tails == 0) {
+        PyErr_SetString(PyExc_ValueError, "no row tail");
+        return 0;
+    }
+    if (tail_codes_obj != Py_None) {
+        if (!intp_buffer(tail_codes_obj, &b->tail_buf, n_rows, "tail_codes")) return 0;
+        b->tail_codes = b->tail_buf.buf;
+    }
+    for (Py_ssize_t j = 0; j < b->n_cols; j++) {
+        BodyColumn *col = &b->cols[j];
+        PyObject *open = PyList_GET_ITEM(opens_obj, j);
+        if (!PyBytes_Check(open)) {
+            PyErr_SetString(PyExc_TypeError, "opens: bytes");
+            return 0;
+        }
+        col->open.p = PyBytes_AS_STRING(open);
+        col->open.n = PyBytes_GET_SIZE(open);
+        if (!intp_buffer(PyList_GET_ITEM(codes_obj, j), &col->buf, n_rows, "codes")) return 0;
+        col->codes = col->buf.buf;
+        if (!pieces_of(PyList_GET_ITEM(endings_obj, j), &col->endings, &col->n_endings, 1))
+            return 0;
+        if (col->n_endings == 0) {
+            PyErr_SetString(PyExc_ValueError, "a column without its blank ending");
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* frame_rows(first_number, tails, tail_codes, opens, codes, endings, start, stop, skip)
  *   -> list[bytes]:
  * the <row> elements of rows start..stop-1 of a table body, numbered from first_number, in
@@ -1254,58 +1326,21 @@ static PyObject *frame_rows(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "lOOOOOnnO", &first_number, &tails_obj, &tail_codes_obj,
                           &opens_obj, &codes_obj, &endings_obj, &start, &stop, &skip_obj))
         return NULL;
-    if (!PyList_Check(opens_obj) || !PyList_Check(codes_obj) || !PyList_Check(endings_obj) ||
-        PyList_GET_SIZE(codes_obj) != PyList_GET_SIZE(opens_obj) ||
-        PyList_GET_SIZE(endings_obj) != PyList_GET_SIZE(opens_obj)) {
-        PyErr_SetString(PyExc_TypeError, "opens, codes and endings: lists of one length");
-        return NULL;
-    }
     if (start < 0 || stop < start || first_number < 0 || first_number + stop > MAX_ROW + 1) {
         PyErr_SetString(PyExc_ValueError, "rows out of range");
         return NULL;
     }
-    Py_ssize_t n_cols = PyList_GET_SIZE(opens_obj);
     PyObject *result = NULL, *pieces = NULL;
-    Piece *tails = NULL;
-    Py_ssize_t n_tails = 0;
-    Py_buffer tail_buf = {0}, skip_buf = {0};
-    const Py_intptr_t *tail_codes = NULL, *skip = NULL;
-    Py_ssize_t n_skip = 0;
-    BodyColumn *cols = PyMem_Calloc(n_cols ? (size_t)n_cols : 1, sizeof(BodyColumn));
-    if (cols == NULL) return PyErr_NoMemory();
-    if (!pieces_of(tails_obj, &tails, &n_tails, 0)) goto done;
-    if (n_tails == 0) {
-        PyErr_SetString(PyExc_ValueError, "no row tail");
+    Body body = {0};
+    Py_buffer skip_buf = {0};
+    if (!open_body(&body, tails_obj, tail_codes_obj, opens_obj, codes_obj, endings_obj, stop))
         goto done;
-    }
-    if (tail_codes_obj != Py_None) {
-        if (!intp_buffer(tail_codes_obj, &tail_buf, stop, "tail_codes")) goto done;
-        tail_codes = tail_buf.buf;
-    }
     if (!intp_buffer(skip_obj, &skip_buf, 0, "skip")) goto done;
-    skip = skip_buf.buf;
-    n_skip = skip_buf.len / skip_buf.itemsize;
+    const Py_intptr_t *skip = skip_buf.buf;
+    Py_ssize_t n_skip = skip_buf.len / skip_buf.itemsize;
     for (Py_ssize_t k = 1; k < n_skip; k++) {
         if (skip[k] <= skip[k - 1]) {
             PyErr_SetString(PyExc_ValueError, "skip: rows in increasing order");
-            goto done;
-        }
-    }
-    for (Py_ssize_t j = 0; j < n_cols; j++) {
-        BodyColumn *col = &cols[j];
-        PyObject *open = PyList_GET_ITEM(opens_obj, j);
-        if (!PyBytes_Check(open)) {
-            PyErr_SetString(PyExc_TypeError, "opens: bytes");
-            goto done;
-        }
-        col->open.p = PyBytes_AS_STRING(open);
-        col->open.n = PyBytes_GET_SIZE(open);
-        if (!intp_buffer(PyList_GET_ITEM(codes_obj, j), &col->buf, stop, "codes")) goto done;
-        col->codes = col->buf.buf;
-        if (!pieces_of(PyList_GET_ITEM(endings_obj, j), &col->endings, &col->n_endings, 1))
-            goto done;
-        if (col->n_endings == 0) {
-            PyErr_SetString(PyExc_ValueError, "a column without its blank ending");
             goto done;
         }
     }
@@ -1319,8 +1354,8 @@ static PyObject *frame_rows(PyObject *self, PyObject *args) {
             if (skip[k] >= stop) k = n_skip; /* the last piece */
             else to = skip[k];
         }
-        PyObject *piece = rows_bytes(first_number, tails, n_tails, tail_codes, cols, n_cols,
-                                     from, to);
+        PyObject *piece = rows_bytes(first_number, body.tails, body.n_tails, body.tail_codes,
+                                     body.cols, body.n_cols, from, to);
         if (piece == NULL || PyList_Append(pieces, piece) < 0) {
             Py_XDECREF(piece);
             goto done;
@@ -1332,13 +1367,7 @@ static PyObject *frame_rows(PyObject *self, PyObject *args) {
     pieces = NULL;
 done:
     Py_XDECREF(pieces);
-    for (Py_ssize_t j = 0; j < n_cols; j++) { /* calloc'd: what was not taken is NULL */
-        if (cols[j].buf.obj != NULL) PyBuffer_Release(&cols[j].buf);
-        PyMem_Free(cols[j].endings);
-    }
-    PyMem_Free(cols);
-    PyMem_Free(tails);
-    if (tail_buf.obj != NULL) PyBuffer_Release(&tail_buf);
+    close_body(&body);
     if (skip_buf.obj != NULL) PyBuffer_Release(&skip_buf);
     return result;
 }
@@ -1488,6 +1517,46 @@ static PyObject *grouped_dicts(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* group_rows(tails, tail_codes, opens, codes, endings, starts) -> list[bytes]: the <row>
+ * elements of a table body without row or cell numbers (see rows_bytes), one piece per group
+ * of rows starts[g]..starts[g+1]-1. Columns as frame_rows takes them. */
+static PyObject *group_rows(PyObject *self, PyObject *args) {
+    PyObject *tails_obj, *tail_codes_obj, *opens_obj, *codes_obj, *endings_obj, *starts_obj;
+    if (!PyArg_ParseTuple(args, "OOOOOO", &tails_obj, &tail_codes_obj, &opens_obj, &codes_obj,
+                          &endings_obj, &starts_obj))
+        return NULL;
+    PyObject *result = NULL, *pieces = NULL;
+    Body body = {0};
+    Py_buffer starts_buf = {0};
+    if (!intp_buffer(starts_obj, &starts_buf, 1, "starts")) return NULL;
+    const Py_intptr_t *starts = starts_buf.buf;
+    Py_ssize_t n_groups = starts_buf.len / starts_buf.itemsize - 1;
+    int ordered = starts[0] == 0;
+    for (Py_ssize_t g = 0; ordered && g < n_groups; g++) ordered = starts[g + 1] >= starts[g];
+    if (!ordered) {
+        PyErr_SetString(PyExc_ValueError, "starts: nondecreasing, from 0");
+        goto done;
+    }
+    Py_ssize_t n_rows = starts[n_groups];
+    if (!open_body(&body, tails_obj, tail_codes_obj, opens_obj, codes_obj, endings_obj, n_rows))
+        goto done;
+    pieces = PyList_New(n_groups);
+    if (pieces == NULL) goto done;
+    for (Py_ssize_t g = 0; g < n_groups; g++) {
+        PyObject *piece = rows_bytes(-1, body.tails, body.n_tails, body.tail_codes, body.cols,
+                                     body.n_cols, starts[g], starts[g + 1]);
+        if (piece == NULL) goto done;
+        PyList_SET_ITEM(pieces, g, piece);
+    }
+    result = pieces;
+    pieces = NULL;
+done:
+    Py_XDECREF(pieces);
+    close_body(&body);
+    PyBuffer_Release(&starts_buf);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -1507,6 +1576,9 @@ static PyMethodDef methods[] = {
      "typed_column(cells: list, kind, first_day, last_day) -> (values, slow, blank): a table "
      "column typed in one pass (kind 0 number: float64 bytes; 1 date: int64 day numbers; 2 "
      "text: stripped texts; 3 raw texts), which cells need convert() and which are blank."},
+    {"group_rows", group_rows, METH_VARARGS,
+     "group_rows(tails, tail_codes, opens, codes, endings, starts) -> list[bytes]: a table "
+     "body's <row> elements without numbers, one piece per group of rows."},
     {"grouped_texts", grouped_texts, METH_VARARGS,
      "grouped_texts(labels, values, codes, starts, mid, sep) -> list[str]: per group, its "
      "items' labels[k] + mid + values[codes[k]] joined by sep."},

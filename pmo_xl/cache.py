@@ -34,6 +34,7 @@ import pmo_xl
 
 if TYPE_CHECKING:
     from pmo_xl.portfolio import FileLoad
+    from pmo_xl.sheet_pieces import StoredPieces
 
 FORMAT = 2  # bump when the layout of an entry or of FileLoad changes
 _SUFFIX = ".pkl"
@@ -222,6 +223,41 @@ class LoadCache:
                 if entry.name not in keep:
                     with contextlib.suppress(OSError):
                         entry.unlink()
+
+
+class SheetPieces:
+    """The pieces of one output workbook's big sheets (:mod:`pmo_xl.sheet_pieces`), one file
+    per sheet, in a folder of the cache named after the output's path; written atomically."""
+
+    def __init__(self, root: Path, output: Path) -> None:
+        output_id = hashlib.sha256(str(Path(output).resolve()).encode()).hexdigest()[:24]
+        self.dir = Path(root) / f"v{FORMAT}" / f"sheets-{output_id}"
+
+    def _file(self, name: str) -> Path:
+        return self.dir / (hashlib.sha256(name.encode()).hexdigest()[:32] + _SUFFIX)
+
+    def load(self, name: str) -> StoredPieces | None:
+        from pmo_xl.sheet_pieces import StoredPieces
+
+        try:
+            with open(self._file(name), "rb") as f:
+                stored = pickle.load(f)
+        except Exception:  # missing, damaged, or another pmo_xl's: never trusted, never fatal
+            return None
+        return stored if isinstance(stored, StoredPieces) else None
+
+    def save(self, name: str, stored: StoredPieces) -> None:
+        with contextlib.suppress(Exception):
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._file(name))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
 
 
 def sweep(root: Path, max_age_days: float = MAX_AGE_DAYS) -> None:

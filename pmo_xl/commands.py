@@ -231,16 +231,23 @@ def _refuse_inputs_as_output(out: Path, pmo: Path | None) -> None:
         )
 
 
-def write_workbook(layouts: Sequence[SheetLayout | Pending], path: Path) -> Path:
-    """Write an output workbook safely: not while open in Excel, one writer at a time, atomic."""
+def write_workbook(
+    layouts: Sequence[SheetLayout | Pending], path: Path, *, keep_pieces: bool = True
+) -> Path:
+    """Write an output workbook safely: not while open in Excel, one writer at a time, atomic.
+
+    ``keep_pieces``: the rows of its big sheets are kept in the cache folder, so that the next
+    run writes again only the groups of rows that changed (:mod:`pmo_xl.sheet_pieces`)."""
+    from pmo_xl import cache
     from pmo_xl.xlsx_writer import render_xlsx
 
     path.parent.mkdir(parents=True, exist_ok=True)
     safe_io.check_not_open_in_excel(path)
+    pieces = cache.SheetPieces(cache.default_cache_dir(), path) if keep_pieces else None
     with safe_io.output_lock(path):
         if path.exists():
             safe_io.backup(path)
-        render_xlsx(layouts, path)
+        render_xlsx(layouts, path, pieces=pieces)
     return path
 
 

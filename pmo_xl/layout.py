@@ -107,6 +107,8 @@ class FrameBlock(Block):
         columns: Sequence[Any],
         column_styles: list[CellStyle],
         row_height: float | None = None,
+        *,
+        group_column: int | None = None,
     ) -> None:
         lengths = {len(c) for c in columns}
         if len(lengths) > 1 or len(column_styles) != len(columns):
@@ -117,6 +119,9 @@ class FrameBlock(Block):
         self.style = None
         self.column_styles = column_styles
         self.row_height = row_height
+        # Rows come in runs of equal values of this column (a project's, a person's): a file
+        # renderer may keep each run's XML for the next run (pmo_xl.sheet_pieces).
+        self.group_column = group_column
         self._rows: list[list[Value]] | None = None
         self._n_rows = lengths.pop() if lengths else 0
 

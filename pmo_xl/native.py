@@ -47,7 +47,7 @@ ISAL = _isal is not None
 INFLATE_ERRORS: tuple[type[Exception], ...] = (
     (zlib.error, _isal.error) if _isal is not None else (zlib.error,)
 )
-crc32: Callable[[bytes, int], int] = _isal.crc32 if _isal is not None else zlib.crc32
+crc32: Callable[[bytes | memoryview, int], int] = _isal.crc32 if _isal is not None else zlib.crc32
 
 
 def inflater() -> Any:
@@ -322,6 +322,24 @@ def frame_rows(
     return pieces
 
 
+def group_rows(
+    tails: list[bytes],
+    tail_codes: Any,
+    opens: list[bytes],
+    codes: list[Any],
+    endings: list[list[bytes | None]],
+    starts: Any,
+) -> list[bytes] | None:
+    """The ``<row>`` elements of a table body's rows without row or cell numbers (each row
+    follows the one before, each cell the one before it), one piece per group of rows
+    ``starts[g]:starts[g + 1]``; columns as :func:`frame_rows` takes them. None when the C
+    code is off."""
+    if not enabled() or _sheetxml is None:
+        return None
+    pieces: list[bytes] = _sheetxml.group_rows(tails, tail_codes, opens, codes, endings, starts)
+    return pieces
+
+
 def grouped_texts(
     labels: list[str], values: list[str], codes: Any, starts: Any, mid: str, sep: str
 ) -> list[str] | None:
@@ -373,6 +391,7 @@ __all__ = [
     "fingerprint",
     "format_kind",
     "frame_rows",
+    "group_rows",
     "grouped_dicts",
     "grouped_texts",
     "inflater",

@@ -154,6 +154,7 @@ def effort_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
         EFFORT_COLUMNS,
         result.effort,
         lang,
+        group_by="project",
     )
 
 
@@ -203,6 +204,7 @@ def resource_load_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayo
         LOAD_COLUMNS,
         frame,
         lang,
+        group_by="resource",
     )
     layout.conditional_formats.append(
         ConditionalFormat(

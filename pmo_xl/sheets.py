@@ -62,8 +62,12 @@ def table_sheet(
     *,
     subtitle: str | None = None,
     tab_color: str | None = None,
+    group_by: str | None = None,
 ) -> SheetLayout:
-    """A sheet with a title (row 1), an optional subtitle (row 2), a header and the rows."""
+    """A sheet with a title (row 1), an optional subtitle (row 2), a header and the rows.
+
+    ``group_by``: the field whose runs of equal values group the rows (see
+    :attr:`~pmo_xl.layout.FrameBlock.group_column`)."""
     layout = SheetLayout(name=name, lang=lang, tab_color=tab_color)
     layout.add(Block(0, 0, [[title]], TITLE_STYLE))
     if subtitle:
@@ -75,7 +79,11 @@ def table_sheet(
     styles = [CellStyle(number_format=c.kind, wrap=c.wrap, valign="top") for c in columns]
     if len(frame):
         # Columns, not row lists: the file renderer writes them as they are.
-        layout.add(FrameBlock(header_row + 1, 0, [frame[c.field] for c in columns], styles))
+        fields = [c.field for c in columns]
+        group = fields.index(group_by) if group_by is not None else None
+        layout.add(
+            FrameBlock(header_row + 1, 0, [frame[f] for f in fields], styles, group_column=group)
+        )
     layout.column_widths = {i: c.width for i, c in enumerate(columns)}
     layout.row_heights = frame_row_heights(frame, columns, header_row + 1)
     layout.freeze = (header_row + 1, 0)

@@ -12,13 +12,15 @@ file, with the same cells, styles and notes as cell by cell. Example::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import io
 import math
 import numbers
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +31,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from pmo_xl import native
+from pmo_xl import native, sheet_pieces
 from pmo_xl.layout import (
     NUMBER_FORMATS,
     NUMBER_FORMATS_EN,
@@ -51,6 +53,7 @@ from pmo_xl.model import Finding
 from pmo_xl.safe_io import atomic_write
 from pmo_xl.safe_text import MAX_CELL_CHARS, clean_text, truncate_text
 from pmo_xl.sandbox import Background, in_background
+from pmo_xl.sheet_pieces import Piece, PieceStore, StoredPieces
 from pmo_xl.workbook import CellError, Uncached, cell_address
 from pmo_xl.zip_out import Deflater, ZipOut, stored_bytes
 
@@ -130,16 +133,22 @@ def render_xlsx(
     vba_codenames: dict[str, str] | None = None,
     buttons: Sequence[ButtonSpec] = (),
     properties: DocumentProperties = DocumentProperties(),
+    pieces: PieceStore | None = None,
 ) -> list[TextNote]:
     """Write ``layouts`` as the sheets of a new workbook at ``path`` (replaced atomically).
 
     ``vba_project`` is a ``vbaProject.bin`` (``path`` should end in ``.xlsm``); ``vba_codenames``
     maps sheet names (and :data:`WORKBOOK_CODENAME_KEY`) to the code names its modules use. A
     :class:`~pmo_xl.layout.Pending` sheet keeps its rank and is filled after the others.
+    ``pieces``: where the rows of grouped table bodies (``FrameBlock.group_column``) are kept
+    between runs, each group's rows reused while its cells are the same
+    (:mod:`pmo_xl.sheet_pieces`); None: every row is written anew, with shared strings.
     """
     return atomic_write(
         Path(path),
-        lambda tmp: _render(layouts, tmp, vba_project, vba_codenames or {}, buttons, properties),
+        lambda tmp: _render(
+            layouts, tmp, vba_project, vba_codenames or {}, buttons, properties, pieces
+        ),
     )
 
 
@@ -150,9 +159,10 @@ def _render(
     vba_codenames: dict[str, str],
     buttons: Sequence[ButtonSpec],
     properties: DocumentProperties,
+    pieces: PieceStore | None = None,
 ) -> list[TextNote]:
     workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    renderer = _Renderer(workbook)
+    renderer = _Renderer(workbook, pieces)
     workbook.set_properties(
         {
             "title": properties.title,
@@ -197,15 +207,16 @@ def _render(
         )
     workbook.close()
     if renderer.bodies:
-        _splice_bodies(path, renderer.bodies)
+        _splice_bodies(path, renderer.bodies, renderer)
     return renderer.notes
 
 
 class _Renderer:
     """Writes sheets into one XlsxWriter workbook, sharing its format cache and its notes."""
 
-    def __init__(self, workbook: Any) -> None:
+    def __init__(self, workbook: Any, pieces: PieceStore | None = None) -> None:
         self.workbook = workbook
+        self.pieces = pieces
         self.notes: list[TextNote] = []
         self._formats: dict[tuple[CellStyle | None, str, bool], Any] = {}
         self._dxf_formats: dict[tuple[CellStyle, str], Any] = {}
@@ -213,7 +224,7 @@ class _Renderer:
         self._sheet = ""
         self._sheet_number = 0  # XlsxWriter writes sheet N as xl/worksheets/sheetN.xml
         self._number_formats = NUMBER_FORMATS
-        self.bodies: list[_FrameBody] = []
+        self.bodies: list[_FrameBody | _GroupedBody] = []
 
     # --- formats -----------------------------------------------------------------------------
 
@@ -289,7 +300,7 @@ class _Renderer:
         self._number_formats = NUMBER_FORMATS_EN if layout.lang == "en" else NUMBER_FORMATS
         for col, width in sorted(layout.column_widths.items()):
             ws.set_column(col, col, width)
-        bodies: list[_FrameBody] = []
+        bodies: list[_FrameBody | _GroupedBody] = []
         self._sheet_links = len(layout.links)
         for block in layout.blocks:
             frame = block if isinstance(block, FrameBlock) else _as_frame(block)
@@ -360,7 +371,7 @@ class _Renderer:
 
     def frame_body(
         self, ws: Any, layout: SheetLayout, block: FrameBlock, source: Block | None = None
-    ) -> _FrameBody | None:
+    ) -> _FrameBody | _GroupedBody | None:
         """Plan ``block``'s cells as XML spliced in after the workbook is closed (None: write it
         cell by cell), and report its cleaned texts as the cell-by-cell writer does.
 
@@ -382,6 +393,10 @@ class _Renderer:
                 and first < other.row + other.n_rows
             ):
                 return None
+        if block.group_column is not None and source in (None, block):
+            grouped = self.grouped_body(ws, layout, block)
+            if grouped is not None:
+                return grouped
         styles = [block.style_at(c) for c in range(block.n_cols)]
         columns = [
             self.plan_column(values, style)
@@ -494,19 +509,56 @@ class _Renderer:
         payloads: list[_Entry] = [("n", "", fmt) for fmt in formats.values()]
         if text is not None:  # so that the workbook has a shared-string table to extend
             payloads.append(("s", text, None))
-        taken = _Taken(layout)
+        places = _marker_places(layout, block, len(payloads))
+        return None if places is None else dict(zip(places, payloads, strict=True))
+
+    def grouped_body(self, ws: Any, layout: SheetLayout, block: FrameBlock) -> _GroupedBody | None:
+        """Plan ``block`` as a grouped body (see :mod:`pmo_xl.sheet_pieces`), or None to write
+        it as any other body: no piece store, no C code, or cells of links or merges in its
+        rows (rows without numbers cannot take cells written apart).
+
+        Its cells are planned once the workbook is closed, for the groups not kept from the
+        last run; so every format its cells may take (a column's own, and its date and
+        date-time formats where a date may appear) gets a marker cell now, hence a style
+        index."""
+        if self.pieces is None or not native.enabled():
+            return None
         first, last = block.row, block.row + block.n_rows - 1
         right = block.col + block.n_cols - 1
-        places: list[tuple[int, int]] = []
-        cells = ((r, c) for r in range(first, last + 1) for c in range(block.col, right + 1))
-        for cell in cells:
-            if len(places) >= len(payloads):
-                break
-            if not taken(*cell):
-                places.append(cell)
-        if len(places) < len(payloads):
+        if any(
+            first <= link.row <= last and block.col <= link.col <= right for link in layout.links
+        ):
             return None
-        return dict(zip(places, payloads, strict=True))
+        ranges = [rng for rng, _, _ in layout.merges] + [t.range for t in layout.tables]
+        if any(rng.first_row <= last and first <= rng.last_row for rng in ranges):
+            return None
+        styles = [block.style_at(c) for c in range(block.n_cols)]
+        candidates: list[list[Any]] = []
+        for values, style in zip(block.columns, styles, strict=True):
+            dtype = getattr(values, "dtype", None)
+            formats = [self.style_format(style)]
+            if not (isinstance(dtype, np.dtype) and dtype.kind in "biuf"):  # a date may appear
+                formats += [self.temporal_format(style, k) for k in ("date", "datetime")]
+            candidates.append(formats)
+        distinct = {id(f): f for formats in candidates for f in formats if f is not None}
+        places = _marker_places(layout, block, len(distinct))
+        if places is None:
+            return None
+        for (row, col), fmt in zip(places, distinct.values(), strict=True):
+            ws.write_number(row, col, 0, fmt)
+        return _GroupedBody(
+            self._sheet_number,
+            first,
+            last,
+            block.col,
+            block,
+            styles,
+            candidates,
+            set(places),
+            block.row_height,
+            self._sheet,
+            self._number_formats,
+        )
 
     def plan_column(self, values: Any, style: CellStyle | None) -> _Column:
         """One column as entries (its distinct cells) and, per row, the entry it shows."""
@@ -1105,6 +1157,240 @@ class _Taken:
         return (row, col) in self.links or any(_inside(r, row, col) for r in self.ranges)
 
 
+def _marker_places(layout: SheetLayout, block: FrameBlock, n: int) -> list[tuple[int, int]] | None:
+    """The first ``n`` cells of ``block`` that nothing else writes (None: not that many).
+
+    They sit in the block's first rows: XlsxWriter walks every row up to its last cell."""
+    taken = _Taken(layout)
+    first, last = block.row, block.row + block.n_rows - 1
+    right = block.col + block.n_cols - 1
+    places: list[tuple[int, int]] = []
+    cells = ((r, c) for r in range(first, last + 1) for c in range(block.col, right + 1))
+    for cell in cells:
+        if len(places) >= n:
+            break
+        if not taken(*cell):
+            places.append(cell)
+    return places if len(places) >= n else None
+
+
+@dataclass
+class _GroupedBody:
+    """A FrameBlock whose rows are written per group (:mod:`pmo_xl.sheet_pieces`) once the
+    workbook is closed: planned then, for the groups the store does not hold."""
+
+    sheet_number: int
+    first_row: int
+    last_row: int
+    first_col: int
+    block: FrameBlock
+    styles: list[CellStyle | None]
+    candidates: list[list[Any]]  # per column, the formats its cells may take
+    markers: set[tuple[int, int]]
+    row_height: float | None
+    sheet: str
+    number_formats: dict[str, str]
+    heights: dict[int, float] = field(default_factory=dict)
+    hyperlinks: list[_Hyperlink] = field(default_factory=list)
+    string_markers: int = 0
+    link_cells: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.block.columns)
+
+    @property
+    def extent(self) -> Range:
+        return Range(
+            self.first_row, self.first_col, self.last_row, self.first_col + self.n_cols - 1
+        )
+
+
+_writer_code: list[str] = []
+
+
+def _writer_fingerprint() -> str:
+    """What kept pieces depend on in pmo_xl's code: its version, this module, the text rules
+    and the C code that writes rows."""
+    if not _writer_code:
+        from pmo_xl import __version__, safe_text
+
+        h = hashlib.sha256(__version__.encode())
+        for module in (__file__, sheet_pieces.__file__, safe_text.__file__):
+            st = Path(module or "").stat()
+            h.update(f"|{Path(module or '').name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        _writer_code.append(h.hexdigest())
+    return f"{_writer_code[0]}|{native.fingerprint()}"
+
+
+@dataclass
+class _Groups:
+    """A grouped body at the splice: its groups, their digests, the pieces the store kept for
+    them (None: to make), and where that store's pieces go afterwards."""
+
+    body: _GroupedBody
+    renderer: _Renderer
+    stored: StoredPieces
+    starts: Any  # intp: each group's first row (within the body), then the row count
+    digests: list[bytes] | None  # None: cells that cannot be digested; nothing is kept
+    kept: list[Piece | None]
+    tails: list[str]
+    tail_codes: Any
+
+    @classmethod
+    def of(cls, body: _GroupedBody, renderer: _Renderer) -> _Groups:
+        store = renderer.pieces
+        assert store is not None  # a body is grouped only with a store
+        indexes = [[None if f is None else f.xf_index for f in fs] for fs in body.candidates]
+        if any(
+            i is None and f is not None
+            for fs, ix in zip(body.candidates, indexes, strict=True)
+            for f, i in zip(fs, ix, strict=True)
+        ):
+            raise RuntimeError("a grouped body's format has no style index")
+        columns = body.block.columns
+        dtypes = [str(getattr(c, "dtype", "object")) for c in columns]
+        key = hashlib.sha256(
+            repr((_writer_fingerprint(), body.first_col, dtypes, indexes)).encode()
+        ).hexdigest()
+        stored: StoredPieces | None = None
+        with contextlib.suppress(Exception):  # missing or damaged: every group is made
+            stored = store.load(body.sheet)
+        if stored is None or stored.key != key:
+            stored = StoredPieces(key, sheet_pieces.new_salt())
+        assert body.block.group_column is not None
+        starts = sheet_pieces.run_starts(columns[body.block.group_column])
+        tails, tail_codes = _row_tails(body, len(columns))
+        row_codes = sheet_pieces.text_codes(tails, tail_codes)
+        group = body.block.group_column
+        digests = sheet_pieces.fingerprints(columns, starts, row_codes, stored.salt, group)
+        if digests is not None:
+            starts, digests = sheet_pieces.chunked(starts, digests)
+        n_groups = len(starts) - 1
+        kept: list[Piece | None] = (
+            [None] * n_groups if digests is None else [stored.pieces.get(d) for d in digests]
+        )
+        return cls(body, renderer, stored, starts, digests, kept, tails, tail_codes)
+
+    @property
+    def work(self) -> int:
+        """Cells of the groups to make."""
+        lengths = np.diff(self.starts)
+        todo = [g for g, piece in enumerate(self.kept) if piece is None]
+        return int(lengths[todo].sum()) * self.body.n_cols if todo else 0
+
+    def make(self) -> list[Piece]:
+        """The pieces of the groups not kept, in order: their rows planned at once, then
+        written and deflated about ``_CHUNK_ROWS`` rows at a time (bounded memory)."""
+        todo = [g for g, piece in enumerate(self.kept) if piece is None]
+        if not todo:
+            return []
+        body, renderer, starts = self.body, self.renderer, self.starts
+        lengths = np.diff(starts)[todo]
+        if len(todo) == len(self.kept):
+            take = None  # every row: the columns as they are
+        else:
+            take = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in todo])
+        bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.intp)
+        # Planned as the sheet was: its number formats; its formats exist (markers).
+        renderer._number_formats, renderer._sheet = body.number_formats, body.sheet
+        allowed = {id(f) for fs in body.candidates for f in fs if f is not None}
+        columns: list[_Column] = []
+        for values, style in zip(body.block.columns, body.styles, strict=True):
+            series = values if isinstance(values, pd.Series) else pd.Series(values)
+            columns.append(
+                renderer.plan_column(series if take is None else series.iloc[take], style)
+            )
+        tails = [t[1:].encode("utf-8") for t in self.tails]  # no number: no quote to close
+        tail_codes = self.tail_codes if take is None else self.tail_codes[take]
+        opens = [b"<c"] * len(columns)
+        codes = [np.ascontiguousarray(c.codes, dtype=np.intp) for c in columns]
+        endings = [_inline_endings(c, allowed) for c in columns]
+        notes: list[list[sheet_pieces.PieceNote]] = [[] for _ in todo]
+        for j, column in enumerate(columns):
+            for r, code in _rows_with(column.codes, list(column.dirty)):
+                original, changed, truncated = column.dirty[int(code)]
+                g = int(np.searchsorted(bounds, r, side="right")) - 1
+                notes[g].append((int(r - bounds[g]), j, original, changed, truncated))
+        made: list[Piece] = []
+        first = 0  # first group of the batch (an index into todo)
+        while first < len(todo):
+            last = int(np.searchsorted(bounds, bounds[first] + _CHUNK_ROWS, side="left"))
+            last = min(max(last, first + 1), len(todo))
+            lo, hi = int(bounds[first]), int(bounds[last])
+            xmls = native.group_rows(
+                tails,
+                np.ascontiguousarray(tail_codes[lo:hi], dtype=np.intp),
+                opens,
+                [c[lo:hi] for c in codes],
+                endings,
+                bounds[first : last + 1] - lo,
+            )
+            if xmls is None:
+                raise RuntimeError("grouped bodies need the C code")
+            batch_notes = [tuple(sorted(n)) for n in notes[first:last]]
+            made += sheet_pieces.deflate_pieces(xmls, _BODY_LEVEL, batch_notes)
+            first = last
+        return made
+
+    def all_pieces(self, made: list[Piece]) -> list[Piece]:
+        """Every group's piece, in order: kept, or the next one made."""
+        fresh = iter(made)
+        return [piece if piece is not None else next(fresh) for piece in self.kept]
+
+    def finish(self, made: list[Piece]) -> None:
+        """The notes of every group's changed texts; the pieces kept for the next run."""
+        body = self.body
+        pieces = self.all_pieces(made)
+        for g, piece in enumerate(pieces):
+            for r, j, original, changed, truncated in piece.notes:
+                row = body.first_row + int(self.starts[g]) + r
+                cell = cell_address(row + 1, body.first_col + j + 1)
+                if changed:
+                    self.renderer.notes.append(TextNote(body.sheet, cell, original))
+                if truncated:
+                    self.renderer.notes.append(
+                        TextNote(body.sheet, cell, original, "TEXT_TRUNCATED")
+                    )
+        if self.digests is None or self.renderer.pieces is None:
+            return
+        keep = dict(zip(self.digests, pieces, strict=True))
+        if made or len(keep) != len(self.stored.pieces):
+            stored = StoredPieces(self.stored.key, self.stored.salt, keep)
+            with contextlib.suppress(Exception):  # only the next run's speed is at stake
+                self.renderer.pieces.save(body.sheet, stored)
+
+
+def _inline_endings(column: _Column, allowed: set[int]) -> list[bytes | None]:
+    """What follows ``<c`` for each entry of a column, then for a blank, in a row without
+    numbers: text inline, and a blank always a cell (a cell left out would move the next)."""
+
+    def style(fmt: Any) -> str:
+        if fmt is None:
+            return ""
+        if id(fmt) not in allowed or fmt.xf_index is None:
+            raise RuntimeError("a grouped body's cell takes a format without a marker")
+        return f' s="{fmt.xf_index}"'
+
+    if column.links:
+        raise RuntimeError("links in a grouped body")
+    s = style(column.blank)
+    if column.kind == "s":
+        texts = _t_elements(column.texts)
+        endings = [f'{s} t="inlineStr"><is>{t}</is></c>' for t in texts]
+    elif column.kind == "n":
+        endings = [f"{s}><v>{t}</v></c>" for t in column.texts]
+    elif column.kind == "b":
+        endings = [f'{s} t="b"><v>{t}</v></c>' for t in column.texts]
+    else:
+        texts = [t for k, t in zip(column.kinds, column.texts, strict=True) if k == "s"]
+        inline = dict(zip(texts, _t_elements(texts), strict=True))
+        endings = _mixed_endings(
+            column, "", style, lambda s, text: f'{s} t="inlineStr"><is>{inline[text]}</is></c>'
+        )
+    return [*(e.encode("utf-8") for e in endings), f"{s}/>".encode()]
+
+
 def _rows_with(codes: Any, wanted: list[int]) -> Iterator[tuple[int, int]]:
     """``(row, code)`` of the rows whose code is one of ``wanted``."""
     rows = np.flatnonzero(np.isin(codes, wanted))
@@ -1187,6 +1473,20 @@ def _si_xml(text: str) -> str:
 def _si_elements(texts: list[str]) -> str:
     """The ``<si>`` elements of ``texts``: the code points of all of them at once find the few
     that need escaping; the others are written as they are."""
+    special = _special_texts(texts)
+    return "".join(
+        [_si_xml(t) if i in special else f"<si><t>{t}</t></si>" for i, t in enumerate(texts)]
+    )
+
+
+def _t_elements(texts: list[str]) -> list[str]:
+    """The ``<t>`` element of each text, as in its ``<si>`` (an inline string's is the same)."""
+    special = _special_texts(texts)
+    return [_si_xml(t)[4:-5] if i in special else f"<t>{t}</t>" for i, t in enumerate(texts)]
+
+
+def _special_texts(texts: list[str]) -> set[int]:
+    """The indexes of the texts :func:`_si_xml` must escape (or whose edge spaces it keeps)."""
     codes = _code_points(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     low = np.flatnonzero(codes < 0x40)  # controls (CR is escaped), &, <, >
@@ -1201,9 +1501,7 @@ def _si_elements(texts: list[str]) -> str:
     edges = np.concatenate((starts[filled], (starts + lengths - 1)[filled]))
     owners = np.concatenate((np.flatnonzero(filled), np.flatnonzero(filled)))
     special.update(owners[np.isin(codes[edges], _WHITESPACE)].tolist())
-    return "".join(
-        [_si_xml(t) if i in special else f"<si><t>{t}</t></si>" for i, t in enumerate(texts)]
-    )
+    return special
 
 
 def _height_attributes(points: float | None) -> str:
@@ -1214,13 +1512,18 @@ def _height_attributes(points: float | None) -> str:
     return "" if pixels == 20 else f' ht="{pixels * 0.75:.16g}" customHeight="1"'
 
 
-def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
+def _splice_bodies(
+    path: Path, bodies: list[_FrameBody | _GroupedBody], renderer: _Renderer
+) -> None:
     """Rewrite the closed workbook at ``path`` with the bodies' rows in their sheets.
 
     The parts XlsxWriter wrote and the splice leaves alone are copied compressed as they are.
     On Linux the heaviest sheet is generated and deflated by a forked child while this process
-    does the others (:func:`_child_sheet`)."""
+    does the others (:func:`_child_sheet`). Grouped bodies take the pieces the store kept and
+    make the others (:class:`_Groups`), which the store then keeps."""
     data = path.read_bytes()
+    grouped = {id(b): _Groups.of(b, renderer) for b in bodies if isinstance(b, _GroupedBody)}
+    made: dict[int, list[Piece]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         sst = source.read(_SST).decode("utf-8") if _SST in source.namelist() else ""
         counts = _UNIQUE_COUNT.search(sst)
@@ -1228,6 +1531,8 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
         strings = _SharedStrings(sst)
         mids: dict[int, list[Any]] = {}
         for body in bodies:
+            if isinstance(body, _GroupedBody):
+                continue  # its text is inline
             mids[id(body)] = []
             for column in body.columns:
                 column_mids, used = _cell_endings(column, strings)
@@ -1236,12 +1541,12 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
             count -= body.string_markers  # dropped by the splice
         if strings.added and not sst:  # a marker string makes XlsxWriter write the table
             raise RuntimeError("table bodies hold text but the workbook has no shared strings")
-        by_sheet: dict[str, list[_FrameBody]] = {}
+        by_sheet: dict[str, list[_FrameBody | _GroupedBody]] = {}
         for body in bodies:
             by_sheet.setdefault(f"xl/worksheets/sheet{body.sheet_number}.xml", []).append(body)
         sheets = {part: source.read(part).decode("utf-8") for part in by_sheet}
         rels = _linked_sheets(source, sheets, by_sheet)
-        child, job = _child_sheet(sheets, by_sheet, mids)
+        child, job = _child_sheet(sheets, by_sheet, mids, grouped)
         try:
             with open(path, "wb") as f:
                 out = ZipOut(f)
@@ -1260,11 +1565,16 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
                         out.write(info, rels.pop(part).encode("utf-8"), _BODY_LEVEL)
                     elif part in by_sheet:
                         done = job.outcome() if part == child and job is not None else None
-                        if isinstance(done, tuple):
-                            out.write_deflated(info, *done)
-                        else:  # here: no child, or it failed (any error is then raised here)
-                            chunks = _sheet_parts(sheets[part], by_sheet[part], mids)
+                        here = by_sheet[part]  # no child, or it failed (any error is raised)
+                        if not isinstance(done, tuple) and not _has_groups(here):
+                            chunks = _plain_parts(sheets[part], here, mids)
                             out.write_chunks(info, chunks, _BODY_LEVEL)
+                            continue
+                        if not isinstance(done, tuple):
+                            done = _sheet_with_groups(sheets[part], here, mids, grouped)
+                        deflated, crc, size, new_pieces = done
+                        made.update(new_pieces)
+                        out.write_deflated(info, deflated, crc, size)
                     else:
                         out.copy(info, stored_bytes(data, info))
                 for part, xml in sorted(rels.items()):  # sheets that had no relationships
@@ -1274,6 +1584,8 @@ def _splice_bodies(path: Path, bodies: list[_FrameBody]) -> None:
         finally:
             if job is not None:
                 job.outcome()  # no child left behind, whatever happened here
+    for key, groups in grouped.items():
+        groups.finish(made.get(key, []))
 
 
 _HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
@@ -1292,7 +1604,9 @@ _ATTRIBUTE_ESCAPES = {'"': "&quot;", "\n": "&#xA;", "\r": "&#xD;", "\t": "&#x9;"
 
 
 def _linked_sheets(
-    source: zipfile.ZipFile, sheets: dict[str, str], by_sheet: dict[str, list[_FrameBody]]
+    source: zipfile.ZipFile,
+    sheets: dict[str, str],
+    by_sheet: dict[str, list[_FrameBody | _GroupedBody]],
 ) -> dict[str, str]:
     """The bodies' links put in their sheets' XML (``sheets``, changed in place); the
     sheets' relationship parts that the external ones need, by part name."""
@@ -1374,29 +1688,90 @@ _CHILD_MIN_REST = 50_000
 
 
 def _child_sheet(
-    sheets: dict[str, str], by_sheet: dict[str, list[_FrameBody]], mids: dict[int, list[Any]]
+    sheets: dict[str, str],
+    by_sheet: dict[str, list[_FrameBody | _GroupedBody]],
+    mids: dict[int, list[Any]],
+    grouped: dict[int, _Groups],
 ) -> tuple[str | None, Background | None]:
     """The heaviest sheet's XML, generated and deflated by a forked child, when worth it."""
+
+    def work(body: _FrameBody | _GroupedBody) -> int:
+        return grouped[id(body)].work if isinstance(body, _GroupedBody) else body.n_cells
+
     weights = sorted(
-        ((sum(b.n_cells for b in bodies), part) for part, bodies in by_sheet.items()),
-        reverse=True,
+        ((sum(map(work, bodies)), part) for part, bodies in by_sheet.items()), reverse=True
     )
     if len(weights) < 2 or weights[0][0] < _CHILD_MIN_CELLS:
         return None, None
     if sum(w for w, _ in weights[1:]) < _CHILD_MIN_REST:
         return None, None
     part = weights[0][1]
-    return part, in_background(_deflated_sheet, sheets[part], by_sheet[part], mids)
+    return part, in_background(_sheet_xml, sheets[part], by_sheet[part], mids, grouped)
 
 
-def _deflated_sheet(
-    sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]
-) -> tuple[bytes, int, int]:
-    """A sheet's XML with its bodies, deflated: the bytes, their CRC-32 and size."""
+_Deflated = tuple[bytes, int, int, dict[int, list[Piece]]]
+
+
+def _has_groups(bodies: list[_FrameBody | _GroupedBody]) -> bool:
+    return any(isinstance(b, _GroupedBody) for b in bodies)
+
+
+def _sheet_xml(
+    sheet: str,
+    bodies: list[_FrameBody | _GroupedBody],
+    mids: dict[int, list[Any]],
+    grouped: dict[int, _Groups],
+) -> _Deflated:
+    """A sheet's XML with its bodies, deflated: the bytes, their CRC-32 and size, and the
+    pieces its grouped bodies made (by body)."""
+    if _has_groups(bodies):
+        return _sheet_with_groups(sheet, bodies, mids, grouped)
     deflater = Deflater(_BODY_LEVEL)
-    deflated = [deflater.deflate(part) for part in _sheet_parts(sheet, bodies, mids)]
+    deflated = [deflater.deflate(part) for part in _plain_parts(sheet, bodies, mids)]
     deflated.append(deflater.flush())
-    return b"".join(deflated), deflater.crc, deflater.size
+    return b"".join(deflated), deflater.crc, deflater.size, {}
+
+
+def _plain_parts(
+    sheet: str, bodies: list[_FrameBody | _GroupedBody], mids: dict[int, list[Any]]
+) -> Iterator[bytes]:
+    for part in _sheet_parts(sheet, bodies, mids):
+        if part is None:
+            raise RuntimeError("a grouped body in a sheet written without its pieces")
+        yield part
+
+
+def _sheet_with_groups(
+    sheet: str,
+    bodies: list[_FrameBody | _GroupedBody],
+    mids: dict[int, list[Any]],
+    grouped: dict[int, _Groups],
+) -> _Deflated:
+    """A sheet holding grouped bodies: the XML before, between and after them deflated as
+    pieces, and each body's pieces (kept or made here) in its place."""
+    made: dict[int, list[Piece]] = {}
+    slots: list[list[Piece]] = []
+    for body in sorted(bodies, key=lambda b: b.first_row):
+        if isinstance(body, _GroupedBody):
+            groups = grouped[id(body)]
+            made[id(body)] = groups.make()
+            slots.append(groups.all_pieces(made[id(body)]))
+    segments: list[list[bytes]] = [[]]
+    for part in _sheet_parts(sheet, bodies, mids):
+        if part is None:
+            segments.append([])
+        else:
+            segments[-1].append(part)
+    pieces: list[Piece] = []
+    for k, segment in enumerate(segments):
+        xml = b"".join(segment)
+        if k < len(slots):
+            pieces += sheet_pieces.deflate_pieces([xml], _BODY_LEVEL)
+            pieces += slots[k]
+        else:
+            pieces.append(sheet_pieces.deflate_last(xml, _BODY_LEVEL))
+    deflated, crc, size = sheet_pieces.joined(pieces)
+    return deflated, crc, size, made
 
 
 def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
@@ -1422,14 +1797,9 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
         endings = [f'"{s} t="b"><v>{t}</v></c>' for t in column.texts]
         used = int(np.count_nonzero(column.codes >= len(column.texts)))
     else:
-        endings = []
-        for kind, text, fmt in zip(column.kinds, column.texts, column.formats, strict=True):
-            if kind == "s":
-                endings.append(f'"{style(fmt)} t="s"><v>{strings.index(text)}</v></c>')
-            elif kind == "b":
-                endings.append(f'"{style(fmt)} t="b"><v>{text}</v></c>')
-            else:
-                endings.append(f'"{style(fmt)}><v>{text}</v></c>')
+        endings = _mixed_endings(
+            column, '"', style, lambda s, text: f'"{s} t="s"><v>{strings.index(text)}</v></c>'
+        )
         kinds = [k == "s" for k in column.kinds] + [True] * len(column.links) + [False]
         used = int(np.asarray(kinds, dtype=bool)[column.codes].sum())
     indexes = strings.indexes([text for text, _ in column.links])
@@ -1438,15 +1808,33 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
     return np.asarray([*endings, blank], dtype=object), used
 
 
+def _mixed_endings(
+    column: _Column, quote: str, style: Callable[[Any], str], text: Callable[[str, str], str]
+) -> list[str]:
+    """The cell endings of a mixed column's entries, each typed and in its own format; a
+    text's made by ``text(style, text)`` (a shared or an inline string). ``quote``: what closes
+    the cell's ``r`` attribute (nothing in a row without numbers)."""
+    endings = []
+    for kind, value, fmt in zip(column.kinds, column.texts, column.formats, strict=True):
+        if kind == "s":
+            endings.append(text(style(fmt), value))
+        elif kind == "b":
+            endings.append(f'{quote}{style(fmt)} t="b"><v>{value}</v></c>')
+        else:
+            endings.append(f"{quote}{style(fmt)}><v>{value}</v></c>")
+    return endings
+
+
 def _sheet_parts(
-    sheet: str, bodies: list[_FrameBody], mids: dict[int, list[Any]]
-) -> Iterator[bytes]:
+    sheet: str, bodies: list[_FrameBody | _GroupedBody], mids: dict[int, list[Any]]
+) -> Iterator[bytes | None]:
     """The sheet's XML (UTF-8) with each body's rows in place of XlsxWriter's rows over the
-    same span."""
+    same span; a grouped body's rows are left to the caller: None in their place."""
     sheet = _DIMENSION.sub(lambda m: _dimension(m[1], bodies), sheet, count=1)
     sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)  # no cell of its own
     rows = [(int(m[1]), m) for m in _ROW_XML.finditer(sheet)]
     done = 0
+    last_written = 0  # number of the last row written so far
     for body in sorted(bodies, key=lambda b: b.first_row):
         inside = [m for number, m in rows if body.first_row < number <= body.last_row + 1]
         extra: dict[int, list[tuple[int, str]]] = {}
@@ -1458,12 +1846,23 @@ def _sheet_parts(
         start = inside[0].start() if inside else _row_insert_at(sheet, rows, body.first_row)
         end = inside[-1].end() if inside else start
         yield sheet[done:start].encode("utf-8")
-        yield from _body_rows(body, mids[id(body)], extra)
+        last_written = max([last_written] + [n for n, m in rows if m.end() <= start])
+        if isinstance(body, _GroupedBody):
+            if extra:
+                raise RuntimeError("cells written apart inside a grouped body")
+            # Its rows carry no number: each follows the row before, which must be the one
+            # just above the body (an empty row of that number if nothing else is there).
+            if body.first_row > 0 and last_written != body.first_row:
+                yield f'<row r="{body.first_row}"/>'.encode()
+            yield None
+        else:
+            yield from _body_rows(body, mids[id(body)], extra)
+        last_written = body.last_row + 1
         done = end
     yield sheet[done:].encode("utf-8")
 
 
-def _dimension(ref: str, bodies: list[_FrameBody]) -> str:
+def _dimension(ref: str, bodies: list[_FrameBody | _GroupedBody]) -> str:
     """XlsxWriter's ``<dimension ref>`` extended to the bodies' cells."""
     first, _, last = ref.partition(":")
     (r0, c0), (r1, c1) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last or first)
@@ -1494,19 +1893,8 @@ def _body_rows(
     joined once (about a second)."""
     n_cols = len(body.columns)
     opens = [f'<c r="{xl_col_to_name(body.first_col + j)}' for j in range(n_cols)]
-    span = f"{body.first_col + 1}:{body.first_col + n_cols}"
     n_rows = body.last_row - body.first_row + 1
-    # Per row, its tag's end (with its height): an index into the distinct ends.
-    tails = [_row_tail(span, body.row_height)]
-    tail_codes = np.zeros(n_rows, dtype=np.intp)
-    if body.heights:
-        points = sorted(set(body.heights.values()))
-        tails += [_row_tail(span, p) for p in points]
-        code_of = {p: k + 1 for k, p in enumerate(points)}
-        rows = np.fromiter(body.heights, dtype=np.intp, count=len(body.heights)) - body.first_row
-        inside = (rows >= 0) & (rows < n_rows)
-        codes = np.asarray([code_of[p] for p in body.heights.values()], dtype=np.intp)
-        tail_codes[rows[inside]] = codes[inside]
+    tails, tail_codes = _row_tails(body, n_cols)
     if not native.enabled():  # no C code: the grid
         row_tails = np.asarray(tails, dtype=object)[tail_codes]
         for start in range(0, n_rows, _CHUNK_ROWS):
@@ -1532,6 +1920,24 @@ def _body_rows(
         for i, piece in zip(inside, pieces[1:], strict=True):
             chunk += (_merged_row(body, mids, extra[body.first_row + i], opens, i), piece)
         yield b"".join(chunk)
+
+
+def _row_tails(body: _FrameBody | _GroupedBody, n_cols: int) -> tuple[list[str], Any]:
+    """Per row of a body, its tag's end (with its height) as an index into the distinct ends
+    (intp), and those ends."""
+    span = f"{body.first_col + 1}:{body.first_col + n_cols}"
+    n_rows = body.last_row - body.first_row + 1
+    tails = [_row_tail(span, body.row_height)]
+    tail_codes = np.zeros(n_rows, dtype=np.intp)
+    if body.heights:
+        points = sorted(set(body.heights.values()))
+        tails += [_row_tail(span, p) for p in points]
+        code_of = {p: k + 1 for k, p in enumerate(points)}
+        rows = np.fromiter(body.heights, dtype=np.intp, count=len(body.heights)) - body.first_row
+        inside = (rows >= 0) & (rows < n_rows)
+        codes = np.asarray([code_of[p] for p in body.heights.values()], dtype=np.intp)
+        tail_codes[rows[inside]] = codes[inside]
+    return tails, tail_codes
 
 
 def _merged_row(

@@ -716,14 +716,14 @@ def test_a_failed_child_leaves_its_sheet_to_this_process(
 
     from pmo_xl import xlsx_writer
 
-    parent, real = os.getpid(), xlsx_writer._deflated_sheet
+    parent, real = os.getpid(), xlsx_writer._sheet_xml
 
     def fails_in_a_child(*args: Any) -> Any:
         if os.getpid() != parent:
             raise MemoryError
         return real(*args)
 
-    monkeypatch.setattr(xlsx_writer, "_deflated_sheet", fails_in_a_child)
+    monkeypatch.setattr(xlsx_writer, "_sheet_xml", fails_in_a_child)
     render_xlsx(two_tables(), tmp_path / "o.xlsx")
     (job,) = child_for_small_sheets
     assert job is None or not job.succeeded()  # type: ignore[attr-defined]

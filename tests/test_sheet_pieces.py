@@ -1,0 +1,437 @@
+"""The rows of big sheets kept between runs as pieces (issue "Fast consolidation": a re-run
+after one workbook changed writes again only the groups of rows that changed).
+
+A grouped body must read back exactly as the same body written without pieces (values, types,
+formats, places), in openpyxl and in LibreOffice; a kept piece is used only for the same cells
+under the same styles; and the pieces laid end to end are one valid deflate stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import shutil
+import subprocess
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import python_calamine
+from c_reader import needs_c_reader
+
+from pmo_xl import cache, sheet_pieces, xlsx_writer
+from pmo_xl.layout import Block, CellStyle, FrameBlock, SheetLayout
+from pmo_xl.sheet_pieces import MemoryPieces, StoredPieces
+from pmo_xl.xlsx_writer import TextNote, render_xlsx
+
+SALT = "0123456789abcdef"
+
+
+# --- groups, digests, chunks ---------------------------------------------------------------
+
+
+def test_runs_of_equal_values_start_where_the_value_changes() -> None:
+    # a a b ∅ ∅ a: runs at 0 (a), 2 (b), 3 (two blanks), 5 (a again), then the count 6
+    starts = sheet_pieces.run_starts(["a", "a", "b", None, None, "a"])
+    assert starts.tolist() == [0, 2, 3, 5, 6]
+    assert sheet_pieces.run_starts([]).tolist() == [0]
+
+
+def digests_of(frame: pd.DataFrame, salt: str = SALT) -> list[bytes] | None:
+    starts = sheet_pieces.run_starts(frame["who"])
+    rows = np.zeros(len(frame), dtype=np.uint64)
+    return sheet_pieces.fingerprints(
+        [frame[c] for c in frame.columns], starts, rows, salt, group_column=0
+    )
+
+
+def people() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "who": ["Alice", "Alice", "Bob", "Chloé"],
+            "week": pd.to_datetime(["2026-11-23", "2026-11-30", "2026-11-23", "2026-11-23"]),
+            "days": [1.5, 2.0, 5.0, 0.5],
+            "detail": ["PRJ-1 : 1,5", "PRJ-1 : 2,0", "PRJ-2 : 5,0", None],
+        }
+    )
+
+
+def test_a_changed_cell_changes_its_groups_digest_only() -> None:
+    before = digests_of(people())
+    changed = people()
+    changed.loc[2, "days"] = 5.5  # Bob's only row
+    after = digests_of(changed)
+    assert before is not None and after is not None and len(before) == 3
+    assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, True]
+    assert digests_of(people()) == before  # the same cells, the same digests
+
+
+def test_text_and_dates_count_in_the_digest_and_the_salt_changes_them_all() -> None:
+    base = digests_of(people())
+    assert base is not None
+    text = people()
+    text.loc[0, "detail"] = "PRJ-1 : 1,6"
+    day = people()
+    day.loc[1, "week"] = pd.Timestamp("2026-12-07")
+    assert digests_of(text)[0] != base[0]  # type: ignore[index]
+    assert digests_of(day)[0] != base[0]  # type: ignore[index]
+    other = digests_of(people(), "fedcba9876543210")
+    assert other is not None and not set(other) & set(base)
+
+
+def test_rows_of_a_group_count_in_their_order() -> None:
+    swapped = people().iloc[[1, 0, 2, 3]].reset_index(drop=True)
+    assert digests_of(swapped)[0] != digests_of(people())[0]  # type: ignore[index]
+
+
+def test_objects_that_hash_like_text_are_not_digested() -> None:
+    # 1 and "1" would hash alike and are written differently (a number, a text).
+    mixed = people().assign(detail=pd.Series([1, "1", "x", None], dtype=object))
+    assert digests_of(mixed) is None
+
+
+def test_chunks_end_after_the_groups_whose_digest_starts_with_a_multiple_of_eight() -> None:
+    # Groups of 2 rows each; digests starting with bytes 3, 16, 5, 8, 1: chunks end after
+    # group 1 (16 = 2 × 8) and group 3 (8); the last chunk ends with the last group.
+    starts = np.arange(0, 11, 2, dtype=np.intp)
+    digests = [bytes([b]) + bytes(15) for b in (3, 16, 5, 8, 1)]
+    chunk_starts, chunk_digests = sheet_pieces.chunked(starts, digests)
+    assert chunk_starts.tolist() == [0, 4, 8, 10]
+    assert len(chunk_digests) == 3
+    # A chunk's digest is that of its groups' digests: change group 2, chunk 1 only changes.
+    changed = list(digests)
+    changed[2] = bytes([7]) + bytes(15)
+    _starts, again = sheet_pieces.chunked(starts, changed)
+    assert [a == b for a, b in zip(chunk_digests, again, strict=True)] == [True, False, True]
+
+
+def test_pieces_laid_end_to_end_inflate_to_the_xml_with_its_crc() -> None:
+    xmls = [b"<row>a</row>" * 50, b"", "<row>é</row>".encode() * 300]
+    pieces = [*sheet_pieces.deflate_pieces(xmls, 1), sheet_pieces.deflate_last(b"</x>", 1)]
+    deflated, crc, size = sheet_pieces.joined(pieces)
+    whole = b"".join(xmls) + b"</x>"
+    inflater = zlib.decompressobj(-15)
+    assert inflater.decompress(deflated) == whole and inflater.eof
+    assert crc == zlib.crc32(whole)  # worked out from the pieces' own CRCs only
+    assert size == len(whole)
+    # Any order is a valid stream too: a piece refers to nothing before it.
+    reordered, _crc, _size = sheet_pieces.joined([pieces[2], pieces[0], pieces[3]])
+    assert zlib.decompress(reordered, -15) == xmls[2] + xmls[0] + b"</x>"
+
+
+# --- the writer ------------------------------------------------------------------------------
+
+TEXT = CellStyle(wrap=True, valign="top")
+DAY = CellStyle(number_format="date", valign="top")
+DAYS = CellStyle(number_format="days", valign="top")
+
+
+def load_sheet(frame: pd.DataFrame, first_row: int = 3) -> SheetLayout:
+    """A title, a header right above the body, and the body grouped by its first column."""
+    layout = SheetLayout("Charge", [Block(0, 0, [["Charge ressources"]])])
+    layout.add(Block(first_row - 1, 0, [list(frame.columns)]))
+    styles = [TEXT, DAY, DAYS, TEXT, CellStyle(valign="top")]
+    columns = [frame[c] for c in frame.columns]
+    layout.add(FrameBlock(first_row, 0, columns, styles, group_column=0))
+    layout.row_heights = {first_row + 3: 30.0}  # Bob's row, two lines
+    return layout
+
+
+def load_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "who": ["Alice", "Alice", "Alice", "Bob", "Chloé", "Chloé"],
+            "week": pd.to_datetime(
+                ["2026-11-23", "2026-11-30", "2026-12-07", "2026-11-23", "2026-11-23", "2026-11-30"]
+            ),
+            "days": [1.5, 2.0, 0.25, 5.0, 0.5, np.nan],
+            "detail": [
+                "PRJ-1 : 1,5",
+                "R&D <urgent>",
+                "  espaces  ",
+                "PRJ-2 : 5,0\nPRJ-3",
+                "_x0041_ littéral",
+                "",
+            ],
+            "over": [False, True, False, True, False, False],
+        }
+    )
+
+
+def cells(path: Path, sheet: str = "Charge") -> list[list[Any]]:
+    """Each cell's value (as calamine reads it: ``_xHHHH_`` escapes decoded, as Excel does;
+    openpyxl leaves them in inline strings) and number format (openpyxl), then the heights."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    formats = [[c.number_format for c in row] for row in ws.iter_rows()]
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+    book.close()
+    values = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
+    rows = [
+        [None if v == "" else (v, f) for v, f in zip(row, row_formats, strict=False)]
+        for row, row_formats in zip(values.to_python(skip_empty_area=False), formats, strict=False)
+    ]
+    return [*rows, [heights]]
+
+
+def written(tmp_path: Path, layouts: list[SheetLayout], name: str, store: Any) -> Path:
+    path = tmp_path / f"{name}.xlsx"
+    render_xlsx(layouts, path, pieces=store)
+    return path
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many pieces each grouped body made (the others were kept), run after run."""
+    counts: list[int] = []
+    real = xlsx_writer._Groups.make
+
+    def counting(self: Any) -> list[sheet_pieces.Piece]:
+        pieces = real(self)
+        counts.append(len(pieces))
+        return pieces
+
+    monkeypatch.setattr(xlsx_writer._Groups, "make", counting)
+    return counts
+
+
+@needs_c_reader
+def test_a_grouped_body_reads_back_as_the_same_body_written_whole(tmp_path: Path) -> None:
+    plain = written(tmp_path, [load_sheet(load_frame())], "plain", None)
+    grouped = written(tmp_path, [load_sheet(load_frame())], "grouped", MemoryPieces())
+    assert cells(grouped) == cells(plain)
+    values = cells(grouped)
+    # Row 4 (the body's first): Alice, 23/11/2026 as a date, 1.5 days
+    assert values[3][:3] == [
+        ("Alice", "General"),
+        (dt.date(2026, 11, 23), "dd/mm/yyyy"),
+        (1.5, values[3][2][1]),
+    ]
+    assert values[4][3] == ("R&D <urgent>", "General")  # escaped, read back as typed
+    assert values[5][3][0] == "  espaces  "  # edge spaces kept
+    assert values[7][3][0] == "_x0041_ littéral"  # not read as the character A
+    assert values[6][4][0] is True  # Bob's over-allocation flag: a boolean
+    assert values[-1] == [{7: 30.0}]  # row 7 (Bob's) keeps its height
+    with zipfile.ZipFile(grouped) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 't="inlineStr"' in xml and "<row spans=" in xml  # rows without numbers
+
+
+@needs_c_reader
+def test_the_next_run_keeps_the_pieces_of_unchanged_groups(tmp_path: Path, made: list[int]) -> None:
+    store = MemoryPieces()
+    written(tmp_path, [load_sheet(load_frame())], "first", store)
+    kept = dict(store.stored["Charge"].pieces)
+    changed = load_frame()
+    changed.loc[3, "days"] = 4.0  # Bob
+    second = written(tmp_path, [load_sheet(changed)], "second", store)
+    # Three groups, few enough to make one chunk whichever their digests: made again whole.
+    # What counts: the new value is there, and a run with nothing changed makes nothing.
+    assert cells(second)[6][2][0] == 4.0
+    assert cells(second) == cells(written(tmp_path, [load_sheet(changed)], "plain", None))
+    written(tmp_path, [load_sheet(changed)], "third", store)
+    assert made[-1] == 0
+    assert kept  # the first run kept its pieces
+
+
+def many_people(n: int, bump: int | None = None, extra_row_for: int | None = None) -> pd.DataFrame:
+    """``n`` people of three weeks each; ``bump``: one person's load changed;
+    ``extra_row_for``: one person given a fourth week."""
+    rows = []
+    for p in range(n):
+        weeks = 4 if p == extra_row_for else 3
+        for w in range(weeks):
+            days = float(p % 5 + w) + (0.5 if p == bump else 0.0)
+            rows.append((f"Personne {p:03d}", dt.datetime(2026, 11, 23) + dt.timedelta(7 * w)))
+            rows[-1] += (days, f"PRJ-{p % 7} : {days}", days > 5)
+    return pd.DataFrame(rows, columns=["who", "week", "days", "detail", "over"])
+
+
+@needs_c_reader
+def test_only_the_chunk_of_a_changed_group_is_made_again(tmp_path: Path, made: list[int]) -> None:
+    store = MemoryPieces()
+    written(tmp_path, [load_sheet(many_people(200))], "first", store)
+    first = store.stored["Charge"]
+    made.clear()
+    path = written(tmp_path, [load_sheet(many_people(200, bump=120))], "second", store)
+    second = store.stored["Charge"]
+    # 200 groups in chunks of about 8: the changed group's chunk is made again, every other
+    # piece is the same object. Its new digest may also start or stop ending a chunk: its
+    # chunk then splits in two (two made) or takes in the next one (one made, two gone).
+    assert len(first.pieces) > 10 and made[0] in (1, 2)
+    same = [p for d, p in second.pieces.items() if first.pieces.get(d) is p]
+    assert len(same) == len(second.pieces) - made[0] >= len(first.pieces) - 2
+    assert second.salt == first.salt
+    # Person 120's first week: row 3 + 3 × 120 = 363 (0-based), its load 120 % 5 + 0 + 0.5
+    values = cells(path)
+    assert values[363][0][0] == "Personne 120" and values[363][2][0] == 0.5
+
+
+@needs_c_reader
+def test_a_group_that_grows_moves_the_rows_after_it(tmp_path: Path) -> None:
+    store = MemoryPieces()
+    written(tmp_path, [load_sheet(many_people(50))], "first", store)
+    path = written(tmp_path, [load_sheet(many_people(50, extra_row_for=10))], "second", store)
+    plain = written(tmp_path, [load_sheet(many_people(50, extra_row_for=10))], "plain", None)
+    values = cells(path)
+    assert values == cells(plain)
+    # Person 11 now starts one row later: 3 + 3 × 11 + 1 = 37 (0-based)
+    assert values[37][0][0] == "Personne 011" and values[36][0][0] == "Personne 010"
+
+
+@needs_c_reader
+def test_pieces_are_not_kept_across_a_change_of_style_indexes(tmp_path: Path) -> None:
+    # A sheet before it using new formats shifts every style index: the kept pieces, which
+    # name the old indexes, must not be used.
+    store = MemoryPieces()
+    written(tmp_path, [load_sheet(load_frame())], "first", store)
+    key = store.stored["Charge"].key
+    before = SheetLayout("Avant", [Block(0, 0, [[1.5, 2.5]], CellStyle(bold=True, fill="#FF0000"))])
+    path = written(tmp_path, [before, load_sheet(load_frame())], "second", store)
+    assert store.stored["Charge"].key != key
+    assert cells(path) == cells(written(tmp_path, [load_sheet(load_frame())], "plain", None))
+
+
+@needs_c_reader
+def test_a_body_below_empty_rows_starts_at_its_own_row(tmp_path: Path) -> None:
+    # Nothing written in rows 2-6: the body's rows, without numbers, must still start at 8.
+    layout = SheetLayout("Charge", [Block(0, 0, [["Titre"]])])
+    frame = load_frame()
+    layout.add(FrameBlock(7, 0, [frame[c] for c in frame.columns], [TEXT] * 5, group_column=0))
+    path = written(tmp_path, [layout], "gap", MemoryPieces())
+    values = cells(path)
+    assert values[6] == [None] * 5 and values[7][0] == ("Alice", "General")
+    assert len(values) - 1 == 7 + 6  # the title's rows, the gap, six rows; then the heights
+
+
+@needs_c_reader
+def test_a_changed_text_is_noted_on_every_run_even_from_a_kept_piece(tmp_path: Path) -> None:
+    frame = load_frame()
+    frame.loc[4, "detail"] = "bell\x07 ici"  # Chloé's first row: row 8 (1-based), column D
+    store = MemoryPieces()
+    notes = []
+    for _run in range(2):
+        notes.append(render_xlsx([load_sheet(frame)], tmp_path / "n.xlsx", pieces=store))
+    expected = [TextNote("Charge", "D8", "bell\x07 ici")]
+    assert notes == [expected, expected]
+    assert cells(tmp_path / "n.xlsx")[7][3][0] == "bell ici"
+
+
+@needs_c_reader
+def test_a_column_of_mixed_values_is_written_typed_and_never_kept(
+    tmp_path: Path, made: list[int]
+) -> None:
+    frame = load_frame()
+    frame["detail"] = pd.Series([1, "1", True, dt.date(2026, 12, 1), None, "x"], dtype=object)
+    store = MemoryPieces()
+    for name in ("first", "second"):
+        path = written(tmp_path, [load_sheet(frame)], name, store)
+    # Three people, made again on each run: 1 and "1" cannot be told apart by a digest.
+    assert made == [3, 3]
+    assert "Charge" not in store.stored
+    details = [row[3] for row in cells(path)[3:9]]
+    assert details[:4] == [(1, "General"), ("1", "General"), (True, "General"), details[3]]
+    assert details[3][0] == dt.date(2026, 12, 1) and details[4] is None
+    assert cells(path) == cells(written(tmp_path, [load_sheet(frame)], "plain", None))
+
+
+@needs_c_reader
+def test_a_damaged_store_file_costs_only_speed(tmp_path: Path) -> None:
+    store = cache.SheetPieces(tmp_path / "cache", tmp_path / "out.xlsx")
+    written(tmp_path, [load_sheet(load_frame())], "first", store)
+    (stored_file,) = store.dir.iterdir()
+    stored_file.write_bytes(b"not a pickle")
+    path = written(tmp_path, [load_sheet(load_frame())], "second", store)
+    assert cells(path) == cells(written(tmp_path, [load_sheet(load_frame())], "plain", None))
+    with stored_file.open("rb") as f:  # written again, whole
+        assert isinstance(pickle.load(f), StoredPieces)
+
+
+@needs_c_reader
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_reads_rows_without_numbers_in_their_places(tmp_path: Path) -> None:
+    store = MemoryPieces()
+    written(tmp_path, [load_sheet(load_frame())], "first", store)
+    path = written(tmp_path, [load_sheet(load_frame())], "charge", store)  # from the pieces
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # As shown (formats applied): dates dd/mm/yyyy, days to one decimal (0.25 → 0.3), the
+    # line break inside Bob's detail kept in quotes, the blank load and empty text blank.
+    assert (tmp_path / "charge.csv").read_text(encoding="utf-8") == (
+        "Charge ressources,,,,\n"
+        ",,,,\n"
+        "who,week,days,detail,over\n"
+        'Alice,23/11/2026,1.5,"PRJ-1 : 1,5",FALSE\n'
+        "Alice,30/11/2026,2.0,R&D <urgent>,TRUE\n"
+        "Alice,07/12/2026,0.3,  espaces  ,FALSE\n"
+        'Bob,23/11/2026,5.0,"PRJ-2 : 5,0\nPRJ-3",TRUE\n'
+        "Chloé,23/11/2026,0.5,_x0041_ littéral,FALSE\n"
+        "Chloé,30/11/2026,,,FALSE\n"
+    )
+
+
+# --- a re-run of the command ----------------------------------------------------------------
+
+
+@needs_c_reader
+def test_a_rerun_after_one_workbook_changed_writes_the_sheets_a_fresh_run_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: list[int]
+) -> None:
+    from pmo_xl import commands
+    from pmo_xl.demo import build_demo
+
+    projects = build_demo(tmp_path / "demo").projects_dir
+    monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "sorties" / "pmo.xlsx"
+    commands.consolidate(projects, cutoff=dt.date(2026, 11, 20), out=out)
+    # A project lead records 3 more days for Claire Martin on PRJ-001 (first time entry).
+    book = openpyxl.load_workbook(projects / "projet_PRJ-001.xlsx")
+    book["Charges"]["D2"] = 3.5
+    book.save(projects / "projet_PRJ-001.xlsx")
+    made.clear()
+    commands.consolidate(projects, cutoff=dt.date(2026, 11, 20), out=out)
+    assert len(made) == 2 and made[0] >= 1  # Charges: PRJ-001's piece made again
+    # The same sheets as a run writing every row anew.
+    monkeypatch.setattr(commands, "write_workbook", _without_pieces(commands.write_workbook))
+    fresh = tmp_path / "sorties" / "fresh.xlsx"
+    commands.consolidate(projects, cutoff=dt.date(2026, 11, 20), out=fresh)
+    for sheet in ("Charges", "Charge ressources"):
+        assert cells(out, sheet) == cells(fresh, sheet)
+    # Claire Martin's May 2026 on PRJ-001: her May entries in the workbook, summed here.
+    entries = openpyxl.load_workbook(projects / "projet_PRJ-001.xlsx", read_only=True)
+    may = sum(
+        days
+        for day, who, _task, days, *_ in entries["Charges"].iter_rows(min_row=2, values_only=True)
+        if who == "Claire Martin" and day is not None and (day.year, day.month) == (2026, 5)
+    )
+    entries.close()
+    claire = [
+        row
+        for row in cells(out, "Charges")[4:-1]
+        if row[0] == ("PRJ-001", "General") and row[2][0] == "Claire Martin"
+    ]
+    assert claire[0][1][0] == dt.date(2026, 5, 1) and claire[0][3][0] == pytest.approx(may)
+    assert may >= 3.5
+
+
+def _without_pieces(write: Any) -> Any:
+    return lambda layouts, path: write(layouts, path, keep_pieces=False)
