@@ -730,3 +730,24 @@ def test_stacking_shares_with_dates_and_text_in_one_column_keeps_the_dates() -> 
     a = {"due": np.array(["2026-11-02"], dtype="datetime64[ns]")}
     b = {"due": np.array(["fin novembre"], dtype=object)}
     assert join_columns([a, b])["due"].tolist() == [pd.Timestamp(2026, 11, 2), "fin novembre"]
+
+
+def test_loads_of_a_person_week_and_project_are_summed_and_sorted() -> None:
+    from pmo_xl.consolidation import _person_week_project
+
+    monday, next_monday = np.datetime64("2026-11-23", "ns"), np.datetime64("2026-11-30", "ns")
+    # Rows as shares give them: person 1's two weeks on project 0, person 0 on projects 1, 0.
+    person = np.array([1, 1, 0, 0], dtype=np.int64)
+    week = np.array([next_monday, monday, monday, monday])
+    project = np.array([0, 0, 1, 0], dtype=np.int64)
+    distinct = _person_week_project(person, week, project, np.array([1.5, 2.0, 0.5, 1.0]))
+    assert distinct.values.tolist() == [
+        [0, pd.Timestamp(monday), 0, 1.0],
+        [0, pd.Timestamp(monday), 1, 0.5],
+        [1, pd.Timestamp(monday), 0, 2.0],
+        [1, pd.Timestamp(next_monday), 0, 1.5],
+    ]
+    # Person 1's two rows in one week, on one project (two rows of a share): 1.5 + 2.0.
+    same_week = np.array([monday] * 4)
+    summed = _person_week_project(person, same_week, project, np.array([1.5, 2.0, 0.5, 1.0]))
+    assert summed["load_days"].tolist() == [1.0, 0.5, 3.5]
