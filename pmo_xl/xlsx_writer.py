@@ -514,14 +514,15 @@ class _Renderer:
 
     def grouped_body(self, ws: Any, layout: SheetLayout, block: FrameBlock) -> _GroupedBody | None:
         """Plan ``block`` as a grouped body (see :mod:`pmo_xl.sheet_pieces`), or None to write
-        it as any other body: no piece store, no C code, or cells of links or merges in its
-        rows (rows without numbers cannot take cells written apart).
+        it as any other body: no piece store, no C code, a body not in column A (a row's
+        first cell without a number is in A), or cells of links or merges in its rows (rows
+        without numbers cannot take cells written apart).
 
         Its cells are planned once the workbook is closed, for the groups not kept from the
         last run; so every format its cells may take (a column's own, and its date and
         date-time formats where a date may appear) gets a marker cell now, hence a style
         index."""
-        if self.pieces is None or not native.enabled():
+        if self.pieces is None or not native.enabled() or block.col != 0:
             return None
         first, last = block.row, block.row + block.n_rows - 1
         right = block.col + block.n_cols - 1

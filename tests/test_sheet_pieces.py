@@ -310,6 +310,18 @@ def test_a_body_below_empty_rows_starts_at_its_own_row(tmp_path: Path) -> None:
 
 
 @needs_c_reader
+def test_a_body_not_in_column_a_is_written_whole(tmp_path: Path, made: list[int]) -> None:
+    # A row's first cell without a number lands in column A: a body from column B is written
+    # with numbered rows, as without a store.
+    frame = load_frame()
+    layout = SheetLayout("Charge", [Block(0, 0, [["Titre"]])])
+    layout.add(FrameBlock(1, 1, [frame[c] for c in frame.columns], [TEXT] * 5, group_column=0))
+    path = written(tmp_path, [layout], "b", MemoryPieces())
+    assert made == []
+    assert cells(path)[1][:2] == [None, ("Alice", "General")]
+
+
+@needs_c_reader
 def test_a_changed_text_is_noted_on_every_run_even_from_a_kept_piece(tmp_path: Path) -> None:
     frame = load_frame()
     frame.loc[4, "detail"] = "bell\x07 ici"  # Chloé's first row: row 8 (1-based), column D
