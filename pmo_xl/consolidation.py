@@ -1330,15 +1330,45 @@ def effort_by_month_of(shares: Sequence[ProjectShare]) -> pd.DataFrame:
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
     shown = np.array([names.get(u) for u in uniques] + [None], dtype=object)
     owner = np.concatenate([np.full(len(p["key"]), i, dtype="int64") for i, p in enumerate(parts)])
-    frame = pd.DataFrame(
-        {
-            "project": labels[owner],
-            "month": joined["month"].to_numpy(dtype="datetime64[ns]"),
-            "resource": shown[np.where(codes >= 0, codes, len(uniques))],
-            "consumed_days": joined["consumed_days"].to_numpy(dtype="float64"),
-            "remaining_days": joined["remaining_days"].to_numpy(dtype="float64"),
-        }
+    resource = np.where(codes >= 0, codes, len(uniques))
+    # The keys' ranks from the few distinct labels and names, not from sorting the rows' texts.
+    label_rank = np.unique(labels, return_inverse=True)[1].reshape(-1)
+    named = sorted({s for s in shown.tolist() if s is not None})
+    rank_of = {name: i for i, name in enumerate(named)}
+    shown_rank = np.array([rank_of.get(s, len(named)) for s in shown.tolist()], dtype=np.int64)
+    columns_in = {
+        "project": labels[owner],
+        "month": joined["month"].to_numpy(dtype="datetime64[ns]"),
+        "resource": shown[resource],
+        "consumed_days": joined["consumed_days"].to_numpy(dtype="float64"),
+        "remaining_days": joined["remaining_days"].to_numpy(dtype="float64"),
+    }
+    return _by_project_month_resource(columns_in, label_rank[owner], shown_rank[resource])
+
+
+def _by_project_month_resource(
+    columns: dict[str, np.ndarray], project_rank: np.ndarray, resource_rank: np.ndarray
+) -> pd.DataFrame:
+    """The rows of ``columns`` (``project, month, resource, consumed_days, remaining_days``)
+    summed by project, month and resource (a blank resource last), as pandas' groupby gives
+    them; ``project_rank`` and ``resource_rank``: each row's project and resource in sorted
+    order (equal texts, equal ranks; a blank resource after the others).
+
+    A project's share holds one row per person and month, so the rows are nearly always
+    distinct already: then putting them in the order of these ranks is all there is to do
+    (1,000 projects: 250,000 rows, 0.01 s against 0.1 s for the groupby, which sorts the
+    texts themselves). Rows that repeat a key (two spellings shown alike), a month without a
+    date or a blank day count go through the groupby."""
+    month = columns["month"]
+    order = np.lexsort((resource_rank, month.view(np.int64), project_rank))
+    p, m, r = project_rank[order], month[order], resource_rank[order]
+    repeats = (p[1:] == p[:-1]) & (m[1:] == m[:-1]) & (r[1:] == r[:-1])
+    blank_days = (
+        np.isnan(columns["consumed_days"]).any() or np.isnan(columns["remaining_days"]).any()
     )
+    if not repeats.any() and not np.isnat(month).any() and not blank_days:
+        return pd.DataFrame({name: values[order] for name, values in columns.items()})
+    frame = pd.DataFrame(columns)
     out = frame.groupby(["project", "month", "resource"], sort=True, dropna=False, as_index=False)[
         ["consumed_days", "remaining_days"]
     ].sum()

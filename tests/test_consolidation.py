@@ -751,3 +751,26 @@ def test_loads_of_a_person_week_and_project_are_summed_and_sorted() -> None:
     same_week = np.array([monday] * 4)
     summed = _person_week_project(person, same_week, project, np.array([1.5, 2.0, 0.5, 1.0]))
     assert summed["load_days"].tolist() == [1.0, 0.5, 3.5]
+
+
+def test_effort_rows_are_sorted_by_project_month_and_resource_a_blank_one_last() -> None:
+    from pmo_xl.consolidation import _by_project_month_resource
+
+    may, june = pd.Timestamp("2026-05-01"), pd.Timestamp("2026-06-01")
+    frame = {
+        "project": np.array(["PRJ-B", "PRJ-A", "PRJ-A", "PRJ-A"], dtype=object),
+        "month": np.array([may, june, may, may], dtype="datetime64[ns]"),
+        "resource": np.array(["Léa", None, "Zoé", "Léa"], dtype=object),
+        "consumed_days": np.array([1.0, 2.0, 3.0, 4.0]),
+        "remaining_days": np.array([0.5, 0.0, 0.0, 1.5]),
+    }
+    # Ranks as effort_by_month_of gives them: PRJ-A 0, PRJ-B 1; Léa 0, Zoé 1, blank 2.
+    projects = np.array([1, 0, 0, 0])
+    rows = _by_project_month_resource(frame, projects, np.array([0, 2, 1, 0])).values.tolist()
+    assert rows[:2] == [["PRJ-A", may, "Léa", 4.0, 1.5], ["PRJ-A", may, "Zoé", 3.0, 0.0]]
+    assert rows[2][:2] == ["PRJ-A", june] and pd.isna(rows[2][2]) and rows[2][3:] == [2.0, 0.0]
+    assert rows[3] == ["PRJ-B", may, "Léa", 1.0, 0.5]
+    # Two spellings shown alike: PRJ-A, May, Léa twice → 4 + 3 = 7 consumed, 1.5 remaining.
+    frame["resource"][2] = "Léa"
+    summed = _by_project_month_resource(frame, projects, np.array([0, 2, 0, 0])).values.tolist()
+    assert summed[0] == ["PRJ-A", may, "Léa", 7.0, 1.5] and len(summed) == 3
