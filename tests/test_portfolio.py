@@ -531,3 +531,65 @@ def test_workers_send_their_findings_already_said_in_the_run_language(
     monkeypatch.setattr(messages, "render", lambda *a: pytest.fail("rendered again"))
     findings = pickle.loads(sent).findings
     assert findings and all(f.message("en") for f in findings)
+
+
+# --- the effort table and the cross-project lists made beside the resource load ---------------
+
+
+@pytest.fixture(scope="module")
+def demo_projects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pmo_xl.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo")).projects_dir
+
+
+def _side_tables(result: Any) -> list[Any]:
+    return [result.effort, result.risks, result.actions, result.decisions]
+
+
+def test_the_effort_table_and_lists_made_by_a_child_are_those_made_here(
+    demo_projects: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    from pmo_xl import sandbox
+
+    jobs: list[object] = []
+    real = sandbox.in_background
+
+    def spy(fn: Any, *args: Any) -> object:
+        job = real(fn, *args)
+        if fn is portfolio._effort_and_lists:
+            jobs.append(job)
+        return job
+
+    monkeypatch.setattr(sandbox, "in_background", spy)
+    monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 1)
+    beside = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
+    if sandbox.start_method() == "fork":
+        assert jobs and jobs[0] is not None  # made by a forked child
+    monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 10**9)
+    here = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
+    for a, b in zip(_side_tables(beside), _side_tables(here), strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert len(here.effort) > 50 and len(here.risks) and len(here.actions)  # tables worth it
+
+
+def test_a_side_child_that_fails_leaves_the_tables_to_this_process(
+    demo_projects: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    parent, real = os.getpid(), portfolio._effort_and_lists
+
+    def fails_in_a_child(*args: Any) -> Any:
+        if os.getpid() != parent:
+            raise MemoryError
+        return real(*args)
+
+    here = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
+    monkeypatch.setattr(portfolio, "_effort_and_lists", fails_in_a_child)
+    monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 1)
+    after = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
+    for a, b in zip(_side_tables(after), _side_tables(here), strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
