@@ -1279,10 +1279,10 @@ def _by_project(detail: pd.DataFrame, labels: np.ndarray) -> list[dict[str, floa
     person = detail["person"].to_numpy()
     week = detail["week"].to_numpy()
     starts = np.flatnonzero(np.r_[True, (person[1:] != person[:-1]) | (week[1:] != week[:-1])])
-    ends = np.r_[starts[1:], len(detail)]
+    bounds = np.r_[starts, len(detail)].astype(np.intp)
+    ends = bounds[1:]
     project = labels[detail["project"].to_numpy()].tolist()
     load = detail["load_days"].tolist()
-    bounds = np.r_[starts, len(detail)].astype(np.intp)
     made = native.grouped_dicts(project, load, bounds)  # 0.02 s in C against 0.13 s below
     if made is not None:
         return made
