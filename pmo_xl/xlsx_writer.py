@@ -515,8 +515,8 @@ class _Renderer:
     def grouped_body(self, ws: Any, layout: SheetLayout, block: FrameBlock) -> _GroupedBody | None:
         """Plan ``block`` as a grouped body (see :mod:`pmo_xl.sheet_pieces`), or None to write
         it as any other body: no piece store, no C code, a body not in column A (a row's
-        first cell without a number is in A), or cells of links or merges in its rows (rows
-        without numbers cannot take cells written apart).
+        first cell without a number is in A), or links, merges or tables in its rows, in any
+        column (rows without numbers cannot take cells written apart).
 
         Its cells are planned once the workbook is closed, for the groups not kept from the
         last run; so every format its cells may take (a column's own, and its date and
@@ -525,10 +525,8 @@ class _Renderer:
         if self.pieces is None or not native.enabled() or block.col != 0:
             return None
         first, last = block.row, block.row + block.n_rows - 1
-        right = block.col + block.n_cols - 1
-        if any(
-            first <= link.row <= last and block.col <= link.col <= right for link in layout.links
-        ):
+        # A link anywhere in its rows is a cell written apart (by XlsxWriter, or merged in).
+        if any(first <= link.row <= last for link in layout.links):
             return None
         ranges = [rng for rng, _, _ in layout.merges] + [t.range for t in layout.tables]
         if any(rng.first_row <= last and first <= rng.last_row for rng in ranges):

@@ -322,6 +322,23 @@ def test_a_body_not_in_column_a_is_written_whole(tmp_path: Path, made: list[int]
 
 
 @needs_c_reader
+def test_a_link_beside_the_body_in_its_rows_makes_it_written_whole(
+    tmp_path: Path, made: list[int]
+) -> None:
+    # A link in G5, right of the body (A-E) in its second row: a cell written apart in that
+    # row, which a row without numbers cannot take. The body is written with numbered rows.
+    from pmo_xl.layout import Link
+
+    layout = load_sheet(load_frame())
+    layout.links.append(Link(4, 6, "voir", "A1", sheet="Charge"))
+    path = written(tmp_path, [layout], "link", MemoryPieces())
+    assert made == []
+    values = cells(path)
+    assert values[4][:2] == [("Alice", "General"), (dt.date(2026, 11, 30), "dd/mm/yyyy")]
+    assert values[4][6] == ("voir", "General")
+
+
+@needs_c_reader
 def test_a_changed_text_is_noted_on_every_run_even_from_a_kept_piece(tmp_path: Path) -> None:
     frame = load_frame()
     frame.loc[4, "detail"] = "bell\x07 ici"  # Chloé's first row: row 8 (1-based), column D
