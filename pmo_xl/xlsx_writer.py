@@ -1191,7 +1191,6 @@ class _GroupedBody:
     number_formats: dict[str, str]
     heights: dict[int, float] = field(default_factory=dict)
     hyperlinks: list[_Hyperlink] = field(default_factory=list)
-    string_markers: int = 0
     link_cells: list[tuple[int, int]] = field(default_factory=list)
 
     @property
