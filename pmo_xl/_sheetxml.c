@@ -1517,6 +1517,52 @@ static PyObject *grouped_dicts(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* records(names, columns) -> list[dict]: row r is {names[c]: columns[c][r]}, keys in the order
+ * of names (as dict(zip(names, row)) makes it; a later name wins). Columns: lists of one length. */
+static PyObject *records(PyObject *self, PyObject *args) {
+    PyObject *names, *columns;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &names, &PyList_Type, &columns))
+        return NULL;
+    Py_ssize_t width = PyList_GET_SIZE(names);
+    if (PyList_GET_SIZE(columns) != width) {
+        PyErr_SetString(PyExc_ValueError, "names and columns: lists of one length");
+        return NULL;
+    }
+    Py_ssize_t n = 0;
+    for (Py_ssize_t c = 0; c < width; c++) {
+        PyObject *column = PyList_GET_ITEM(columns, c);
+        if (!PyList_Check(column) || (c > 0 && PyList_GET_SIZE(column) != n)) {
+            PyErr_SetString(PyExc_ValueError, "columns: lists of one length");
+            return NULL;
+        }
+        n = PyList_GET_SIZE(column);
+    }
+    PyObject *result = PyList_New(n);
+    for (Py_ssize_t r = 0; result != NULL && r < n; r++) {
+        PyObject *d = PyDict_New();
+        if (d == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SET_ITEM(result, r, d);
+        for (Py_ssize_t c = 0; c < width; c++) {
+            /* a key's hash may run Python code: the lists are checked again before each use */
+            PyObject *column = c < PyList_GET_SIZE(columns) ? PyList_GET_ITEM(columns, c) : NULL;
+            if (column == NULL || c >= PyList_GET_SIZE(names) || !PyList_Check(column) ||
+                r >= PyList_GET_SIZE(column)) {
+                PyErr_SetString(PyExc_RuntimeError, "names or columns changed size");
+                Py_CLEAR(result);
+                break;
+            }
+            if (PyDict_SetItem(d, PyList_GET_ITEM(names, c), PyList_GET_ITEM(column, r)) < 0) {
+                Py_CLEAR(result);
+                break;
+            }
+        }
+    }
+    return result;
+}
+
 /* group_rows(tails, tail_codes, opens, codes, endings, starts) -> list[bytes]: the <row>
  * elements of a table body without row or cell numbers (see rows_bytes), one piece per group
  * of rows starts[g]..starts[g+1]-1. Columns as frame_rows takes them. */
@@ -1585,6 +1631,8 @@ static PyMethodDef methods[] = {
     {"grouped_dicts", grouped_dicts, METH_VARARGS,
      "grouped_dicts(keys, values, starts) -> list[dict]: per group, {keys[k]: values[k]} "
      "over its items."},
+    {"records", records, METH_VARARGS,
+     "records(names, columns) -> list[dict]: row r is {names[c]: columns[c][r]}."},
     {"transpose", transpose, METH_O,
      "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},

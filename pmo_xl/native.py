@@ -362,6 +362,15 @@ def grouped_dicts(keys: list[Any], values: list[Any], starts: Any) -> list[dict[
     return dicts
 
 
+def records(names: list[str], columns: list[list[Any]]) -> list[dict[str, Any]]:
+    """``[dict(zip(names, row)) for row in zip(*columns)]`` (columns of one length), in one C
+    step where the C code is on (190,000 rows of six columns: 0.16 s in Python)."""
+    if not enabled() or _sheetxml is None:
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    made: list[dict[str, Any]] = _sheetxml.records(names, columns)
+    return made
+
+
 def sheet_reader(
     workbook_xml: bytes, styles_xml: bytes | None, strings_xml: bytes | None, max_cells: int
 ) -> SheetReader | None:
@@ -395,6 +404,7 @@ __all__ = [
     "grouped_dicts",
     "grouped_texts",
     "inflater",
+    "records",
     "serial_value",
     "sheet_reader",
     "strict_extent",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from pmo_xl import checks, consolidation, preflight
+from pmo_xl import checks, consolidation, native, preflight
 from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.history import (
     HISTORY_COLUMNS,
@@ -150,14 +150,15 @@ def _records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[
     names = list(columns) if columns is not None else [str(c) for c in frame.columns]
     if frame.empty:
         return []
-    values = [_json_column(frame[name]) for name in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+    return native.records(names, [_json_column(frame[name]) for name in names])
 
 
 def _json_column(column: pd.Series[Any]) -> list[Any]:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        text = column.dt.strftime("%Y-%m-%d")
-        return [None if v is None or v != v else v for v in text.tolist()]
+        # Each distinct date written once: a load table repeats some hundred weeks 190,000 times.
+        codes, uniques = pd.factorize(column)  # NaT: code -1
+        texts = [*pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist(), None]
+        return [texts[code] for code in codes.tolist()]
     if pd.api.types.is_float_dtype(column.dtype):
         return [None if v != v else v for v in column.tolist()]
     if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
@@ -167,13 +168,11 @@ def _json_column(column: pd.Series[Any]) -> list[Any]:
 
 def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     cols = ["resource", "week", "load_days", "capacity_days", "over_allocated"]
-    records = _records(frame, cols)
+    if frame.empty:
+        return []
     # by_project holds {project: float} dicts made by the consolidation: JSON-ready as they are.
-    for record, detail in zip(
-        records, frame["by_project"].tolist() if records else [], strict=True
-    ):
-        record["by_project"] = detail
-    return records
+    values = [_json_column(frame[name]) for name in cols] + [frame["by_project"].tolist()]
+    return native.records([*cols, "by_project"], values)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -716,6 +716,17 @@ def test_grouped_dicts_refuses_lists_of_two_lengths() -> None:
         native.grouped_dicts(["A"], [1.0, 2.0], np.asarray([0, 1], np.intp))
 
 
+@pytest.mark.parametrize("native_on", ["1", "0"], ids=["C code", "Python"])
+def test_records_worked_out_by_hand(native_on: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_XL_NATIVE", native_on)
+    made = native.records(["a", "b", "a"], [[1, 2], ["x", None], [3.5, {"P": 1.0}]])
+    assert made == [{"a": 3.5, "b": "x"}, {"a": {"P": 1.0}, "b": None}]  # the later "a" wins
+    assert [list(r) for r in made] == [["a", "b"], ["a", "b"]]  # keys in the names' order
+    assert native.records(["a"], [[]]) == [] and native.records([], []) == []
+    with pytest.raises(ValueError):
+        native.records(["a", "b"], [[1, 2], [3]])
+
+
 @given(
     st.lists(
         st.tuples(st.sampled_from(["PRJ-1", "PRJ-2", "Été"]), st.sampled_from([0.5, 1.25, 3.0])),

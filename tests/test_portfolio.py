@@ -12,6 +12,7 @@ from typing import Any
 from unittest import mock
 
 import openpyxl
+import pandas as pd
 import pytest
 from builders import simple_project, write_book
 from typer.testing import CliRunner
@@ -131,6 +132,39 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
     }  # fmt: skip
     finding = doc["findings"][0]
     assert set(finding) >= {"file", "project", "sheet", "cell", "severity", "code", "message"}
+
+
+@pytest.mark.parametrize("native_on", ["1", "0"], ids=["C code", "Python"])
+def test_json_records_worked_out_by_hand(native_on: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmo_xl.portfolio import _load_records, _records
+
+    monkeypatch.setenv("PMO_XL_NATIVE", native_on)
+    load = pd.DataFrame(
+        {
+            "resource": ["Alice", "Alice", "Bob"],
+            "week": pd.to_datetime(["2026-11-09", None, "2026-11-09"]),
+            "load_days": [6.0, 1.5, float("nan")],
+            "capacity_days": [5.0, 5.0, 4.0],
+            "over_allocated": [True, False, False],
+            "by_project": [{"PRJ-A": 2.5, "PRJ-B": 3.5}, {"PRJ-A": 1.5}, {}],
+        }
+    )
+    assert _load_records(load) == [
+        {"resource": "Alice", "week": "2026-11-09", "load_days": 6.0, "capacity_days": 5.0,
+         "over_allocated": True, "by_project": {"PRJ-A": 2.5, "PRJ-B": 3.5}},
+        {"resource": "Alice", "week": None, "load_days": 1.5, "capacity_days": 5.0,
+         "over_allocated": False, "by_project": {"PRJ-A": 1.5}},
+        {"resource": "Bob", "week": "2026-11-09", "load_days": None, "capacity_days": 4.0,
+         "over_allocated": False, "by_project": {}},
+    ]  # fmt: skip
+    assert _load_records(load.iloc[:0]) == []
+    risks = pd.DataFrame(
+        {"id": ["R1", "R2"], "due": pd.to_datetime([None, "2027-01-31"]), "score": [12, 4]}
+    )
+    assert _records(risks) == [
+        {"id": "R1", "due": None, "score": 12},
+        {"id": "R2", "due": "2027-01-31", "score": 4},
+    ]
 
 
 def test_json_written_alongside_the_workbook_is_the_one_written_alone(
