@@ -589,12 +589,14 @@ def test_the_effort_table_and_lists_made_by_a_child_are_those_made_here(
     from pmo_xl import sandbox
 
     jobs: list[object] = []
+    shares: list[Any] = []
     real = sandbox.in_background
 
     def spy(fn: Any, *args: Any) -> object:
         job = real(fn, *args)
         if fn is portfolio._effort_and_lists:
             jobs.append(job)
+            shares.extend(args[0])
         return job
 
     monkeypatch.setattr(sandbox, "in_background", spy)
@@ -602,11 +604,38 @@ def test_the_effort_table_and_lists_made_by_a_child_are_those_made_here(
     beside = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
     if sandbox.start_method() == "fork":
         assert jobs and jobs[0] is not None  # made by a forked child
+        # ... from the shares' effort and lists, never unpickled in this process
+        assert shares and all(not {"effort", "cross"} & set(vars(s)) for s in shares)
     monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 10**9)
     here = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
     for a, b in zip(_side_tables(beside), _side_tables(here), strict=True):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert len(here.effort) > 50 and len(here.risks) and len(here.actions)  # tables worth it
+
+
+def test_a_share_unpickles_its_effort_and_lists_where_they_are_read(demo_projects: Path) -> None:
+    import pickle
+
+    import numpy as np
+
+    from pmo_xl.portfolio import load_files
+
+    paths = sorted(demo_projects.glob("*.xlsx"))[:2]
+    loads = load_files(demo_projects, paths, Settings(), CUTOFF, cache=False, workers=0)
+    share = loads[0].share
+    assert share is not None and "effort" in vars(share)  # made here: nothing packed
+    sent = pickle.loads(pickle.dumps(share))
+    assert not {"effort", "cross"} & set(vars(sent))  # packed, as a worker sends it
+    again = pickle.loads(pickle.dumps(sent))  # packed fields pickled again as they are
+    assert sent.cross["risks"].keys() == share.cross["risks"].keys()  # unpickled when read
+    assert "cross" in vars(sent) and "effort" not in vars(sent)
+    for copy in (sent, again, pickle.loads(pickle.dumps(sent))):  # read, then sent again
+        assert copy.effort.keys() == share.effort.keys()
+        for name in share.effort:
+            np.testing.assert_array_equal(copy.effort[name], share.effort[name])
+        assert copy.file == share.file and copy.load_findings == share.load_findings
+    with pytest.raises(AttributeError):
+        sent.no_such_field  # noqa: B018  (still an error)
 
 
 def test_a_side_child_that_fails_leaves_the_tables_to_this_process(
