@@ -107,19 +107,18 @@ def findings_layout(
     """
     ordered = sort_findings(findings)
     paths = file_paths or {}
+    # Column by column (18,000 findings at 1,000 projects: a dict per row cost twice as much).
+    shown = {s: label.text(lang) for s, label in labels.SEVERITIES.items()}
     frame = pd.DataFrame(
-        [
-            {
-                "severity": labels.SEVERITIES[f.severity].text(lang),
-                "file": f.file,
-                "project": f.project,
-                "sheet": f.sheet,
-                "cell": f.cell,
-                "code": f.code,
-                "message": f.message(lang),
-            }
-            for f in ordered
-        ],
+        {
+            "severity": [shown[f.severity] for f in ordered],
+            "file": [f.file for f in ordered],
+            "project": [f.project for f in ordered],
+            "sheet": [f.sheet for f in ordered],
+            "cell": [f.cell for f in ordered],
+            "code": [f.code for f in ordered],
+            "message": [f.message(lang) for f in ordered],
+        },
         columns=[c.field for c in COLUMNS],
     )
     name = labels.OUTPUT_SHEETS["findings"].text(lang)
