@@ -174,7 +174,8 @@ def consolidate(
     run = Consolidation(result, settings_findings, folder, notes=notes)
     language = settings.language
     # Said once here, before the children fork, rather than in each of them: the workers said
-    # the projects' findings; these are the portfolio's (10,000 at 1,000 projects).
+    # the projects' findings, the portfolio stage its own where a side child left it time
+    # (consolidate_loads); these are the rest (few), or all of the portfolio's.
     for finding in result.findings:
         finding.message(language)
     # The JSON is written by a forked child while this process writes the workbook: two cores

@@ -653,11 +653,6 @@ def consolidate_loads(
     findings.extend(load_findings)
     findings.extend(checks.check_portfolio(shares, settings, load))
     findings = checks.sort_findings(checks.apply_overrides(findings, settings))
-    made = side.outcome() if side is not None else None
-    if not isinstance(made, tuple):
-        made = _effort_and_lists(shares, portfolio_cutoff)
-    effort, risks, actions, decisions = made
-
     figures = sorted(
         (ld.figures for ld in good if ld.figures is not None),
         key=lambda f: ((f.code or "").upper(), f.file),
@@ -666,9 +661,18 @@ def consolidate_loads(
     for fig in figures:
         if fig.file in errors_by_file:
             fig.incomplete_data = True
-
     _file_statuses(good, files, settings)
     history, stale = _history_and_trend(figures, good, previous_history, portfolio_cutoff, run_at)
+    if side is not None:
+        # While that child finishes (it unpickles the shares' lists, then makes the tables):
+        # the messages of the findings, kept with each (the portfolio's 8,600 over-allocations
+        # at 1,000 projects, 0.1 s), which the outputs would say after this, on the run's path.
+        for finding in findings:
+            finding.message(settings.language)
+    made = side.outcome() if side is not None else None
+    if not isinstance(made, tuple):
+        made = _effort_and_lists(shares, portfolio_cutoff)
+    effort, risks, actions, decisions = made
     totals = consolidation.portfolio_totals(figures)
     return PortfolioResult(
         cutoff=portfolio_cutoff,
