@@ -1023,6 +1023,7 @@ def project_share(
     excluded_rows: ExcludedRows | None = None,
     *,
     name_places: dict[str, tuple[str, str, int]] | None = None,
+    name_parts: dict[str, tuple[str, tuple[str, ...]] | None] | None = None,
     cross: dict[str, Columns] | None = None,
 ) -> ProjectShare:
     """One project's part of the resource load and of the effort by month (the "map" step).
@@ -1088,6 +1089,7 @@ def project_share(
         load_findings=_load_findings([workbook], tasks, weekly),
         name_places=name_places or {},
         cross=cross or {},
+        name_parts=name_parts or {},
     )
 
 

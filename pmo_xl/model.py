@@ -465,6 +465,8 @@ class ProjectShare:
     load_findings: list[Finding]
     name_places: dict[str, tuple[str, str, int]]  # spelling → (sheet, cell, row) of first use
     cross: dict[str, Columns]  # "risks", "actions", "decisions": rows with their source
+    # spelling → (surname, given names) as the name-variant check compares them (checks.name_parts)
+    name_parts: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
 
     # Pickled apart and unpickled where first read: the effort table and the cross-project
     # lists are made by a forked child (portfolio.SIDE_CHILD_MIN_SHARES), so the run's process,

@@ -288,12 +288,14 @@ def analyse_project(
         result.figures = consolidation.project_figures(workbook, settings, effective, excluded)
     spread_from = share_cutoff or effective
     if spread_from is not None:
+        places = checks.name_places(workbook)
         result.share = consolidation.project_share(
             workbook,
             settings,
             spread_from,
             excluded,
-            name_places=checks.name_places(workbook),
+            name_places=places,
+            name_parts=checks.name_parts(places),
             cross={key: _rows_with_source(workbook, key, excluded) for key in CROSS_TABLES},
         )
     return result

@@ -956,6 +956,45 @@ def test_surname_in_capitals_first_is_the_same_person() -> None:
     assert names == {"Claire Martin", "MARTIN Claire"}
 
 
+def test_shares_carry_each_spelling_split_and_give_the_same_variants() -> None:
+    """The portfolio stage compares the names each worker split (the share's ``name_parts``),
+    not names it splits again: the findings are those of the workbooks themselves."""
+    from pmo_xl.portfolio import analyse_project
+
+    teams = [
+        _team("a.xlsx", "PRJ-A", "Claire Martin"),
+        _team("b.xlsx", "PRJ-B", "C. Martin"),
+        _team("c.xlsx", "PRJ-C", "MARTIN Claire"),
+    ]
+    shares = [analyse_project(t, Settings(), None).share for t in teams]
+    assert all(s is not None for s in shares)
+    b = shares[1]
+    assert b is not None
+    assert b.name_parts["C. Martin"] == ("martin", ("c",))
+    assert shares[2] is not None and shares[2].name_parts["MARTIN Claire"] == (
+        "martin",
+        ("claire",),
+    )
+
+    def variants(projects: Any) -> list[tuple[str, str | None, Any]]:
+        return [
+            (f.file, f.cell, f.params)
+            for f in check_portfolio(projects, Settings())
+            if f.code == "RESOURCE_NAME_VARIANTS"
+        ]
+
+    assert variants(shares) == variants(teams)
+    assert {p["name"] for _f, _c, p in variants(shares)} == {
+        "Claire Martin",
+        "C. Martin",
+        "MARTIN Claire",
+    }
+    # The parts a share brings are the ones compared: "C. Martin" said to be a Durand is
+    # nobody's variant any more.
+    b.name_parts = {**b.name_parts, "C. Martin": ("durand", ("c",))}
+    assert {p["name"] for _f, _c, p in variants(shares)} == {"Claire Martin", "MARTIN Claire"}
+
+
 def test_over_allocated_person_gets_one_warning_with_the_worst_week() -> None:
     load = pd.DataFrame(
         {
