@@ -586,7 +586,9 @@ def _load_job(
     load = load_file(
         path, label, settings, cutoff, limits, reader=reader, share_cutoff=share_cutoff
     )
-    for finding in load.findings:  # rendered here, in parallel, and kept in the cache
+    # Rendered here, in parallel, and kept in the cache: the file's findings and those its
+    # share brings to the resource load (1,000 projects: 1,300 late tasks still loaded).
+    for finding in load.findings + (load.share.load_findings if load.share else []):
         finding.message(settings.language)
     return pickle.dumps(load.slim(), protocol=pickle.HIGHEST_PROTOCOL)
 

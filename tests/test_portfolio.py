@@ -562,9 +562,22 @@ def test_workers_send_their_findings_already_said_in_the_run_language(
         limits=None,
         reader="fast",
     )
+    # Years after its cut-off every task with effort left is late, and still loaded: the
+    # share's own findings (one per such task) come said as well.
+    late = portfolio._load_job(
+        (folder / "projet_a.xlsx", "projet_a.xlsx"),
+        settings=settings,
+        cutoff=CUTOFF + dt.timedelta(days=3 * 365),
+        limits=None,
+        reader="fast",
+    )
     monkeypatch.setattr(messages, "render", lambda *a: pytest.fail("rendered again"))
     findings = pickle.loads(sent).findings
     assert findings and all(f.message("en") for f in findings)
+    share = pickle.loads(late).share
+    assert share is not None and share.load_findings
+    assert {f.code for f in share.load_findings} == {"TASK_LATE_LOAD"}
+    assert all(f.message("en") for f in share.load_findings)
 
 
 # --- the effort table and the cross-project lists made beside the resource load ---------------
