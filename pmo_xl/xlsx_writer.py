@@ -54,7 +54,7 @@ from pmo_xl.safe_io import atomic_write
 from pmo_xl.safe_text import MAX_CELL_CHARS, clean_text, truncate_text
 from pmo_xl.sandbox import Background, in_background
 from pmo_xl.sheet_pieces import Piece, PieceStore, StoredPieces
-from pmo_xl.workbook import CellError, Uncached, cell_address
+from pmo_xl.workbook import CellError, Uncached, cell_address, column_index
 from pmo_xl.zip_out import Deflater, ZipOut, stored_bytes
 
 # Fixed so that the same layouts give the same bytes; pass the cut-off date for a meaningful one.
@@ -987,7 +987,7 @@ _SI_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
 _SI_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _ROW_XML = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
-_CELL_XML = re.compile(r'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_CELL_XML = re.compile(r'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.S)  # its column letters
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"/>')
 _SI_ELEMENT = re.compile(r"<si>(.*?)</si>", re.S)
 _UNIQUE_COUNT = re.compile(r'count="(\d+)" uniqueCount="(\d+)"')
@@ -1833,12 +1833,16 @@ def _sheet_parts(
     rows = [(int(m[1]), m) for m in _ROW_XML.finditer(sheet)]
     done = 0
     last_written = 0  # number of the last row written so far
+    columns: dict[str, int] = {}  # letters → 0-based column (the COPIL's merges: 15,000 cells)
     for body in sorted(bodies, key=lambda b: b.first_row):
         inside = [m for number, m in rows if body.first_row < number <= body.last_row + 1]
         extra: dict[int, list[tuple[int, str]]] = {}
         for match in inside:
+            row = int(match[1]) - 1
             for cell in _CELL_XML.finditer(match[2] or ""):
-                row, col = xl_cell_to_rowcol(cell[1])
+                col = columns.get(cell[1])
+                if col is None:
+                    col = columns[cell[1]] = column_index(cell[1]) - 1
                 if (row, col) not in body.markers:
                     extra.setdefault(row, []).append((col, cell[0]))
         start = inside[0].start() if inside else _row_insert_at(sheet, rows, body.first_row)
