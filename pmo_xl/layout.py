@@ -150,6 +150,15 @@ class FrameBlock(Block):
 
 def frame_value(value: Any) -> Value:
     """pandas/numpy scalars → values a renderer writes (NaN/NaT → blank, timestamps → dates)."""
+    # Plain values first, as the checks below treat them: the outputs of 1,000 projects ask
+    # for some 90,000 (the COPIL's texts, numbers and dates, the sheets' mixed columns).
+    if isinstance(value, str | int):  # bool is an int
+        return value
+    kind = type(value)
+    if kind is dt.date and isinstance(value, dt.date):  # not a datetime, nor a Timestamp
+        return value
+    if kind is float and isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
     import pandas as pd
 
     if value is None or value is pd.NaT:

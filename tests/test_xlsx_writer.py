@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -32,6 +33,7 @@ from pmo_xl.layout import (
     SheetLayout,
     TableDef,
     Validation,
+    frame_value,
 )
 from pmo_xl.render_pdf import PdfConversionError, to_pdf
 from pmo_xl.workbook import CellError, Uncached
@@ -730,3 +732,32 @@ def test_a_failed_child_leaves_its_sheet_to_this_process(
     with zipfile.ZipFile(tmp_path / "o.xlsx") as z:
         assert z.testzip() is None
     assert all_values(tmp_path / "o.xlsx", "Gros")[38] == ["tâche 1", 38]  # 38 = 37 + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Texte", "Texte"),
+        ("", ""),
+        (3, 3),
+        (True, True),
+        (1.25, 1.25),
+        (float("nan"), None),
+        (float("inf"), None),
+        (dt.date(2026, 11, 27), dt.date(2026, 11, 27)),
+        (dt.datetime(2026, 11, 27, 9, 30), dt.datetime(2026, 11, 27, 9, 30)),
+        (None, None),
+        (pd.NaT, None),
+        (pd.Timestamp("2026-11-27 09:30"), dt.date(2026, 11, 27)),
+        (np.float64(2.5), np.float64(2.5)),  # a float already
+        (np.float64("nan"), None),
+        (np.int64(4), 4),
+        (np.bool_(True), True),
+        (b"x", "b'x'"),
+    ],
+)
+def test_frame_values_are_what_a_cell_holds(value: Any, expected: Any) -> None:
+    """Plain values pass as they are (the fast path), pandas and numpy scalars are converted,
+    blanks of every kind are None, anything else is its text."""
+    got = frame_value(value)
+    assert got == expected and type(got) is type(expected)
