@@ -13,6 +13,7 @@ every figure. People are matched by name whatever the case, accents or spacing (
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
@@ -1235,7 +1236,7 @@ def _person_week_project(
     distinct already: then sorting them is all there is to do (1,000 projects: 240,000 rows,
     0.02 s against 0.08 s for the groupby, the same numbers). Rows that do repeat a key, a
     blank load or a week without a date go through the groupby."""
-    order = np.lexsort((project, week.view(np.int64), person))
+    order = _lexsorted(person, _day_numbers(week), project)
     p, w, o = person[order], week[order], project[order]
     repeats = (p[1:] == p[:-1]) & (w[1:] == w[:-1]) & (o[1:] == o[:-1])
     if not repeats.any() and not np.isnan(load).any() and not np.isnat(week).any():
@@ -1243,6 +1244,39 @@ def _person_week_project(
     frame = pd.DataFrame({"person": person, "week": week, "project": project, "load_days": load})
     grouped = frame.groupby(["person", "week", "project"], sort=True)["load_days"].sum()
     return grouped.reset_index()
+
+
+def _lexsorted(*keys: np.ndarray) -> np.ndarray:
+    """The order ``np.lexsort`` gives, with the first key the most significant.
+
+    Through one int64 key when every key is an array of non-negative integers whose ranges
+    multiply below 2**62 (240,000 load rows: 0.04 → 0.007 s); both sorts are stable, so the
+    order is the same."""
+    bounds: list[int] = []
+    for k in keys:
+        if k.dtype.kind not in "iu" or len(k) == 0 or int(k.min()) < 0:
+            return np.lexsort(keys[::-1])
+        bounds.append(int(k.max()) + 1)
+    if math.prod(bounds) >= 2**62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for k, bound in zip(keys, bounds, strict=True):
+        combined = combined * bound + k
+    return np.argsort(combined, kind="stable")
+
+
+_DAY_NS = 86_400 * 10**9
+
+
+def _day_numbers(week: np.ndarray) -> np.ndarray:
+    """Weeks (datetime64[ns]) as days from the earliest, in the same order, when they all fall
+    on midnights; else their nanoseconds as they are (a blank week sorts first either way)."""
+    ns = week.view(np.int64)
+    if len(ns) == 0 or np.isnat(week).any() or (ns % _DAY_NS).any():
+        return ns
+    days = ns // _DAY_NS
+    from_first: np.ndarray = days - days.min()
+    return from_first
 
 
 def _load_detail(detail: pd.DataFrame, labels: np.ndarray) -> LoadDetail:
@@ -1255,7 +1289,7 @@ def _load_detail(detail: pd.DataFrame, labels: np.ndarray) -> LoadDetail:
     starts = np.r_[np.flatnonzero(new_group), len(detail)].astype(np.intp)
     rank = np.empty(len(labels), dtype=np.intp)
     rank[np.argsort(labels, kind="stable")] = np.arange(len(labels))
-    order = np.lexsort((rank[project], np.cumsum(new_group))) if len(detail) else project
+    order = _lexsorted(np.cumsum(new_group), rank[project]) if len(detail) else project
     return LoadDetail(
         starts, labels[project[order]], detail["load_days"].to_numpy(dtype=np.float64)[order]
     )

@@ -774,3 +774,36 @@ def test_effort_rows_are_sorted_by_project_month_and_resource_a_blank_one_last()
     frame["resource"][2] = "Léa"
     summed = _by_project_month_resource(frame, projects, np.array([0, 2, 0, 0])).values.tolist()
     assert summed[0] == ["PRJ-A", may, "Léa", 7.0, 1.5] and len(summed) == 3
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_key_sort_gives_lexsorts_order(seed: int) -> None:
+    """The load rows sorted through one combined key come in np.lexsort's order, duplicates in
+    their first order, whatever the keys (large or negative ones go through lexsort itself)."""
+    from pmo_xl.consolidation import _day_numbers, _lexsorted
+
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    high = [3, 50, 10**7][seed % 3]
+    person = rng.integers(0, high, n)
+    project = rng.integers(0, 40, n)
+    if seed == 4:
+        project = project - 20  # negative: lexsort itself
+    mondays = np.datetime64("2026-01-05", "ns") + rng.integers(0, 60, n) * np.timedelta64(7, "D")
+    week = mondays.copy()
+    if seed == 5:
+        week[::7] = np.datetime64("NaT", "ns")  # blank weeks: their nanoseconds as they are
+        week[1::11] += np.timedelta64(3, "h")  # a week not at midnight, likewise
+    expected = np.lexsort((project, week.view(np.int64), person))
+    assert (_lexsorted(person, _day_numbers(week), project) == expected).all()
+    days = _day_numbers(mondays)
+    assert days.min() == 0 and (np.diff(np.unique(days)) % 7 == 0).all()
+
+
+def test_day_numbers_keep_the_weeks_order() -> None:
+    from pmo_xl.consolidation import _day_numbers
+
+    weeks = np.array(["2026-11-30", "2026-11-23", "2027-01-04"], dtype="datetime64[ns]")
+    assert _day_numbers(weeks).tolist() == [7, 0, 42]  # days from 23 Nov 2026
+    timed = weeks + np.timedelta64(1, "h")
+    assert (_day_numbers(timed) == timed.view(np.int64)).all()
