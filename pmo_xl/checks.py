@@ -36,6 +36,7 @@ from pmo_xl.messages import severity as catalogue_severity
 from pmo_xl.model import (
     SEVERITY_ORDER,
     Finding,
+    NameParts,
     ProjectShare,
     ProjectWorkbook,
     Settings,
@@ -1737,9 +1738,6 @@ class _PersonName:
         if not (initials_self or initials_other) or len(self.given) != len(other.given):
             return False
         return all(a[0] == b[0] for a, b in zip(self.given, other.given, strict=True))
-
-
-NameParts = tuple[str, tuple[str, ...]]  # (surname, given names) as _PersonName splits them
 
 
 def name_parts(spellings: Iterable[str]) -> dict[str, NameParts | None]:

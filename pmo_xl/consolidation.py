@@ -28,6 +28,7 @@ from pmo_xl.messages import severity
 from pmo_xl.model import (
     Columns,
     Finding,
+    NameParts,
     ProfileRate,
     ProjectShare,
     ProjectWorkbook,
@@ -1024,7 +1025,7 @@ def project_share(
     excluded_rows: ExcludedRows | None = None,
     *,
     name_places: dict[str, tuple[str, str, int]] | None = None,
-    name_parts: dict[str, tuple[str, tuple[str, ...]] | None] | None = None,
+    name_parts: dict[str, NameParts | None] | None = None,
     cross: dict[str, Columns] | None = None,
 ) -> ProjectShare:
     """One project's part of the resource load and of the effort by month (the "map" step).

@@ -444,6 +444,9 @@ def join_columns(parts: Iterable[Columns], columns: Sequence[str] = ()) -> pd.Da
     return pd.DataFrame(data, columns=names)
 
 
+NameParts = tuple[str, tuple[str, ...]]  # (surname, given names): see checks.name_parts
+
+
 @dataclass
 class ProjectShare:
     """What one project brings to the cross-project tables (resource load, effort by month,
@@ -465,8 +468,8 @@ class ProjectShare:
     load_findings: list[Finding]
     name_places: dict[str, tuple[str, str, int]]  # spelling → (sheet, cell, row) of first use
     cross: dict[str, Columns]  # "risks", "actions", "decisions": rows with their source
-    # spelling → (surname, given names) as the name-variant check compares them (checks.name_parts)
-    name_parts: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
+    # spelling → its surname and given names, as the name-variant check compares them
+    name_parts: dict[str, NameParts | None] = field(default_factory=dict)
 
     # Pickled apart and unpickled where first read: the effort table and the cross-project
     # lists are made by a forked child (portfolio.SIDE_CHILD_MIN_SHARES), so the run's process,
