@@ -1290,15 +1290,21 @@ def resource_duplicate(project: ProjectWorkbook, ctx: CheckContext) -> list[Find
 
 
 def resource_no_rate(project: ProjectWorkbook, ctx: CheckContext) -> list[Finding]:
-    """No TJM on the row and no PMO rate for the person's profile."""
+    """No TJM on the row and no PMO rate for the person's profile.
+
+    Without the PMO workbook (the project lead's Vérifier button, ``validate`` without
+    ``--pmo``) the profiles' rates are unknown: only a row with neither a rate nor a profile
+    has none anywhere. The consolidation still says which days it costed at 0 (RATE_MISSING).
+    """
     table = project.resources
     frame = table.frame
     if not (~pd.isna(_col(ctx, frame, "name")) & pd.isna(_col(ctx, frame, "rate"))).any():
         return []  # a rate on every named row
     profiles = {norm(r.profile) for r in ctx.settings.rates}
+    pmo_unknown = not profiles and ctx.settings.source_file is None
     profile = _col(ctx, frame, "profile")
     profile_known = np.fromiter(
-        (not _missing(v) and norm(str(v)) in profiles for v in profile),
+        (not _missing(v) and (pmo_unknown or norm(str(v)) in profiles) for v in profile),
         dtype=bool,
         count=len(profile),
     )
@@ -1650,6 +1656,12 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), *location_key(f)))
 
 
+# Errors about something missing that the figures already do without, not about wrong data: the
+# row still counts. A person with no rate keeps their capacity and their time, costed at 0
+# (CALCULATIONS.md §5); leaving their Ressources row out would also lose their capacity.
+ROW_STILL_COUNTS = frozenset({"RESOURCE_NO_RATE"})
+
+
 def error_rows(
     findings: Iterable[Finding], projects: Iterable[ProjectWorkbook] = ()
 ) -> dict[str, dict[str, set[int]]]:
@@ -1668,6 +1680,8 @@ def error_rows(
     out: dict[str, dict[str, set[int]]] = {}
     for f in findings:
         if f.severity != "error" or f.cell is None or f.row is None or f.sheet is None:
+            continue
+        if f.code in ROW_STILL_COUNTS:
             continue
         key = sheet_keys.get((f.file, f.sheet)) or _table_key(f.sheet)
         if key is None:

@@ -621,7 +621,8 @@ def _rate_findings(
         table: Table
         if listed is not None:
             table, row = project.resources, listed.row
-            field_name = "rate" if "rate" in table.columns else "name"
+            # The cell RESOURCE_NO_RATE blames, so that a person is said once.
+            field_name = next((f for f in ("rate", "profile") if f in table.columns), "name")
         elif has_entries:
             table, field_name = project.time_entries, "resource"
             row = int(entries["row"][mine_e][0])

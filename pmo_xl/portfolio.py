@@ -260,6 +260,13 @@ def load_file(
     return analyse_project(workbook, settings, cutoff, result, share_cutoff=share_cutoff)
 
 
+def _not_said(found: list[Finding], said: list[Finding]) -> list[Finding]:
+    """The figures' findings (days costed at 0 for want of a rate) at cells where the checks
+    put no error: a person with no rate anywhere is already said at their Ressources row."""
+    taken = {(f.sheet, f.cell) for f in said if f.severity == "error"}
+    return [f for f in found if (f.sheet, f.cell) not in taken]
+
+
 def analyse_project(
     workbook: ProjectWorkbook,
     settings: Settings,
@@ -286,6 +293,7 @@ def analyse_project(
     result.findings = findings
     if effective is not None:
         result.figures = consolidation.project_figures(workbook, settings, effective, excluded)
+        result.findings = findings + _not_said(result.figures.findings, findings)
     spread_from = share_cutoff or effective
     if spread_from is not None:
         places = checks.name_places(workbook)

@@ -729,8 +729,30 @@ def test_similar_but_different_names_are_not_duplicates() -> None:
 
 
 def test_resource_without_any_rate_is_blamed_on_the_rate_cell() -> None:
+    # The PMO workbook was read: it has rates, none for Architecte.
     rows = [RESOURCE_HEADER, *RESOURCES, ["Léa Petit", "Architecte", None, 5]]
-    assert found("RESOURCE_NO_RATE", project_of(Ressources=rows)) == [("Ressources", "C4")]
+    pmo = Settings(rates=[ProfileRate(profile="Développeur", rate=600)], source_file="pmo.xlsx")
+    project = project_of(Ressources=rows)
+    assert found("RESOURCE_NO_RATE", project, settings=pmo) == [("Ressources", "C4")]
+
+
+def test_a_pmo_workbook_without_rates_gives_no_profile_a_rate() -> None:
+    rows = [RESOURCE_HEADER, *RESOURCES, ["Léa Petit", "Architecte", None, 5]]
+    pmo = Settings(source_file="pmo.xlsx")
+    project = project_of(Ressources=rows)
+    assert found("RESOURCE_NO_RATE", project, settings=pmo) == [("Ressources", "C4")]
+
+
+def test_without_the_pmo_workbook_a_profile_may_have_its_rate_there() -> None:
+    # The Vérifier button and validate without --pmo: the profiles' rates are unknown, so only
+    # the row with neither a rate nor a profile (row 5) has no rate anywhere.
+    rows = [
+        RESOURCE_HEADER,
+        *RESOURCES,
+        ["Léa Petit", "Architecte", None, 5],
+        ["Max Roux", None, None, 5],
+    ]
+    assert found("RESOURCE_NO_RATE", project_of(Ressources=rows)) == [("Ressources", "C5")]
 
 
 def test_resource_without_rate_is_fine_when_the_pmo_has_one_for_its_profile() -> None:
@@ -1087,7 +1109,7 @@ def _everything_wrong() -> list[Finding]:
             "over_allocated": [True],
         }
     )
-    settings = Settings(budget_tolerance=0.2)
+    settings = Settings(budget_tolerance=0.2, source_file="pmo.xlsx")  # read, and no rates
     return [
         *run_checks(project, settings, CUTOFF, cutoff_given=False),
         *run_checks(blank_template(), settings, CUTOFF, cutoff_given=False),

@@ -56,6 +56,7 @@ from pmo_xl.consolidation import (
     project_share,
     rate_at,
     resource_load,
+    resource_load_of,
     task_progress,
     valid_frame,
 )
@@ -336,6 +337,58 @@ def test_remaining_without_owner_is_costed_zero_and_reported() -> None:
     assert result.eac_eur == 0
     assert [f.code for f in result.findings] == ["RATE_MISSING_OWNER"]
     assert result.findings[0].location == "Planning!C2"
+
+
+def test_days_costed_at_zero_for_want_of_a_rate_are_among_the_run_findings() -> None:
+    # The figures' RATE_MISSING reaches the findings the PMO reads (Contrôles, JSON), once.
+    from pmo_xl.portfolio import analyse_project
+
+    project = make_project(
+        "PRJ-R4",
+        [task("T1", "Alice", D(2025, 12, 15), D(2026, 1, 9), 0, planned=3)],
+        entries=[[D(2025, 12, 15), "Alice", "T1", 1], [D(2026, 1, 5), "Alice", "T1", 2]],
+        resources=[["Alice", "Développeur", None, None]],
+    )
+    load = analyse_project(project, SETTINGS, CUTOFF)
+    rate = [f for f in load.findings if f.code.startswith("RATE_MISSING")]
+    assert [(f.code, f.severity, f.location) for f in rate] == [
+        ("RATE_MISSING", "error", "Ressources!C2")
+    ]
+    owner = make_project("PRJ-R5", [task("T1", None, D(2026, 11, 16), D(2026, 11, 20), 4)])
+    load = analyse_project(owner, SETTINGS, CUTOFF)
+    assert [f.location for f in load.findings if f.code == "RATE_MISSING_OWNER"] == ["Planning!C2"]
+
+
+def test_a_person_with_no_rate_anywhere_keeps_their_capacity_and_their_time() -> None:
+    # Léa (Architecte, no rate here nor in the PMO's TJM sheet, capacity 3 d/week) booked 2 days
+    # on 2 Nov and has 5 days left on T2 in the week of 16 Nov (no public holiday).
+    from pmo_xl.portfolio import analyse_project
+
+    project = make_project(
+        "PRJ-R6",
+        [
+            task("T1", "Alice", D(2026, 11, 2), D(2026, 11, 6), 0, planned=1),
+            task("T2", "Léa", D(2026, 11, 16), D(2026, 11, 20), 5, planned=7),
+        ],
+        entries=[[D(2026, 11, 2), "Alice", "T1", 1], [D(2026, 11, 2), "Léa", "T2", 2]],
+        resources=[["Alice", "Développeur", None, None], ["Léa", "Architecte", None, 3]],
+    )
+    settings = SETTINGS.model_copy(update={"source_file": "pmo.xlsx"})
+    load = analyse_project(project, settings, CUTOFF)
+    assert load.figures is not None and load.share is not None
+    # Said once, at her rate cell: the check's error, not the figures' again.
+    said = [(f.code, f.location) for f in load.findings if "RATE" in f.code]
+    assert said == [("RESOURCE_NO_RATE", "Ressources!C3")]
+    # Her time counts (1 + 2 = 3 days), costed at 0: Alice's day at 600 € (November rate).
+    assert load.figures.consumed_days == pytest.approx(3)
+    assert load.figures.cost_to_date_eur == pytest.approx(600)
+    assert load.figures.incomplete_data is True
+    # Her capacity is hers: 5 days in a week of 3 days' capacity (3 × 5 working days / 5).
+    table = resource_load_of([load.share], settings).weekly
+    lea = table[table["resource"] == "Léa"]
+    assert lea[["load_days", "capacity_days", "over_allocated"]].values.tolist() == [
+        [5.0, 3.0, True]
+    ]
 
 
 # --- §8–9: earned value ------------------------------------------------------------------------
