@@ -189,10 +189,16 @@ def consolidate(
     try:
         from pmo_xl.outputs import output_layouts
 
+        base = out.parent
         layouts: Sequence[SheetLayout | Pending] = (
-            output_layouts(result, language, copil=_copil_sheet(result, language, copil_job))
+            output_layouts(
+                result,
+                language,
+                copil=_copil_sheet(result, language, copil_job),
+                link_base=base,
+            )
             if with_copil
-            else output_layouts(result, language)
+            else output_layouts(result, language, link_base=base)
         )
         run.written.append(write_workbook(layouts, out))
     finally:

@@ -36,7 +36,7 @@ from pmo_xl.excel_book import (
     set_status,
     show_message,
 )
-from pmo_xl.findings_sheet import SEVERITY_STYLES, counts_text, findings_layout
+from pmo_xl.findings_sheet import SEVERITY_STYLES, counts_text, findings_layout, link_paths
 from pmo_xl.history import history_from_grid
 from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, day_text, norm
 from pmo_xl.layout import SheetLayout
@@ -406,7 +406,8 @@ def output_layouts_for_book(run: LiveRun) -> list[SheetLayout]:
     lang = run.lang
     layouts = output_layouts(run.result, lang)
     findings_name = OUTPUT_SHEETS["findings"].text(lang)
-    paths = {f.file: f.path for f in run.result.files if f.path is not None}
+    files = {f.file: f.path for f in run.result.files if f.path is not None}
+    paths = link_paths(files, book_folder(run.xbook.book))
     own = findings_layout(
         run.result.findings,
         lang,

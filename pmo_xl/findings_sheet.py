@@ -8,6 +8,7 @@ the PMO workbook they open the project file at the cell. :func:`print_findings` 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 from pathlib import Path
@@ -63,6 +64,24 @@ def counts_text(findings: Iterable[Finding], lang: Lang = "fr") -> str:
     """``"2 erreur(s) · 5 avertissement(s) · 0 info(s)"``."""
     counts = severity_counts(findings)
     return " · ".join(f"{n} {COUNT_WORDS[s].text(lang)}" for s, n in counts.items())
+
+
+def link_paths(paths: Mapping[str, Path], base: Path | None) -> dict[str, Path]:
+    """Each file's path as the links of a workbook written in the folder ``base`` should name it.
+
+    Relative to that folder, as Excel keeps a link to a file near the workbook: Excel and
+    LibreOffice resolve a relative link from the workbook's folder (not from where the command
+    ran), and the PMO can move the portfolio folder with its output. Absolute when no relative
+    path joins them (another drive) or when ``base`` is not known."""
+    out: dict[str, Path] = {}
+    start = os.path.abspath(base) if base is not None else None
+    for file, path in paths.items():
+        full = os.path.abspath(path)
+        try:
+            out[file] = Path(os.path.relpath(full, start) if start is not None else full)
+        except ValueError:  # Windows: another drive
+            out[file] = Path(full)
+    return out
 
 
 def _link(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_xl.consolidation import LoadDetail
-from pmo_xl.findings_sheet import findings_layout
+from pmo_xl.findings_sheet import findings_layout, link_paths
 from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
 from pmo_xl.labels import (
     FILE_STATUSES,
@@ -285,35 +285,48 @@ def history_layout(history: pd.DataFrame, lang: Lang = "fr") -> SheetLayout:
 
 
 def findings_sheet(
-    result: PortfolioResult, lang: Lang = "fr", file_paths: dict[str, Path] | None = None
+    result: PortfolioResult, lang: Lang = "fr", link_base: Path | None = None
 ) -> SheetLayout:
-    paths = file_paths or {f.file: f.path for f in result.files if f.path is not None}
+    """``Contrôles``; each finding links to its cell in the project file, named from
+    ``link_base``, the folder of the workbook written (see :func:`link_paths`)."""
+    paths = link_paths({f.file: f.path for f in result.files if f.path is not None}, link_base)
     return findings_layout(result.findings, lang, in_project_workbook=False, file_paths=paths)
 
 
 @overload
 def output_layouts(
-    result: PortfolioResult, lang: Lang = "fr", *, copil: SheetLayout | None = None
+    result: PortfolioResult,
+    lang: Lang = "fr",
+    *,
+    copil: SheetLayout | None = None,
+    link_base: Path | None = None,
 ) -> list[SheetLayout]: ...
 
 
 @overload
 def output_layouts(
-    result: PortfolioResult, lang: Lang = "fr", *, copil: Pending
+    result: PortfolioResult, lang: Lang = "fr", *, copil: Pending, link_base: Path | None = None
 ) -> list[SheetLayout | Pending]: ...
 
 
 def output_layouts(
-    result: PortfolioResult, lang: Lang = "fr", *, copil: SheetLayout | Pending | None = None
+    result: PortfolioResult,
+    lang: Lang = "fr",
+    *,
+    copil: SheetLayout | Pending | None = None,
+    link_base: Path | None = None,
 ) -> list[SheetLayout] | list[SheetLayout | Pending]:
-    """Every output sheet, in the order the PMO reads them (the COPIL first, when given)."""
+    """Every output sheet, in the order the PMO reads them (the COPIL first, when given).
+
+    ``link_base``: the folder of the workbook they are written to, from which the findings'
+    links name the project files."""
     layouts: list[SheetLayout | Pending] = [consolidation_sheet(result, lang)]
     if copil is not None:
         layouts.insert(0, copil)
     layouts += [
         effort_sheet(result, lang),
         resource_load_sheet(result, lang),
-        findings_sheet(result, lang),
+        findings_sheet(result, lang, link_base),
         files_sheet(result, lang),
         history_sheet(result, lang),
     ]

@@ -674,3 +674,22 @@ def test_a_side_child_that_fails_leaves_the_tables_to_this_process(
     after = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
     for a, b in zip(_side_tables(after), _side_tables(here), strict=True):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_findings_link_to_the_project_files_from_the_output_folder(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder given relative to where the command runs, the output elsewhere: Excel and
+    # LibreOffice resolve a link from the workbook's own folder, so that is where it starts.
+    from pmo_xl import commands
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "sorties" / "conso.xlsx"
+    commands.consolidate(Path("projets"), cutoff=CUTOFF, out=out)
+    sheet = openpyxl.load_workbook(out)["Contrôles"]
+    targets = [c.hyperlink.target for row in sheet.iter_rows() for c in row if c.hyperlink]
+    external = [t for t in targets if t]
+    assert external
+    for target in external:
+        assert target.startswith("..\\projets\\"), target
+        assert (out.parent / target.replace("\\", "/")).resolve().is_file(), target
