@@ -49,6 +49,9 @@ class Col:
     wrap: bool = False
 
 
+# Widths below which Excel and LibreOffice show #### for every value of the format.
+MIN_WIDTHS: dict[str, float] = {"date": 11, "datetime": 17}
+
 # pandas/numpy scalars → values a renderer writes (NaN/NaT → blank); kept under its old name.
 cell_value = frame_value
 
@@ -84,7 +87,9 @@ def table_sheet(
         layout.add(
             FrameBlock(header_row + 1, 0, [frame[f] for f in fields], styles, group_column=group)
         )
-    layout.column_widths = {i: c.width for i, c in enumerate(columns)}
+    layout.column_widths = {
+        i: max(c.width, MIN_WIDTHS.get(c.kind, 0)) for i, c in enumerate(columns)
+    }
     layout.row_heights = frame_row_heights(frame, columns, header_row + 1)
     layout.freeze = (header_row + 1, 0)
     last_row = header_row + max(len(frame), 1)

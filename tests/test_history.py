@@ -65,3 +65,13 @@ def test_history_sheet_reads_back_from_its_french_headers() -> None:
     assert frame[["cutoff", "code", "weather", "drift_pct"]].values.tolist() == [
         [dt.date(2026, 10, 16), "PRJ-1", "amber", 0.07]
     ]
+
+
+def test_the_computed_on_column_is_wide_enough_for_its_date_and_time() -> None:
+    # "28/11/2026 09:15" is 16 characters: at the 13 the other columns take, Excel shows ####.
+    from pmo_xl.history import HISTORY_COLUMNS
+    from pmo_xl.outputs import history_layout
+
+    layout = history_layout(pd.DataFrame(columns=[*HISTORY_COLUMNS]))
+    at = list(HISTORY_COLUMNS).index("run_at")
+    assert layout.column_widths[at] >= len("28/11/2026 09:15") + 1
