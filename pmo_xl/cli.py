@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +55,14 @@ def _lang(value: str | None) -> Lang | None:
     if value not in ("fr", "en"):
         raise typer.BadParameter("--lang accepte fr ou en")
     return value  # type: ignore[return-value]
+
+
+def _say_written(paths: Iterable[Path | None], lang: Lang) -> None:
+    """One line per file written, in the run's language."""
+    word = "Écrit :" if lang == "fr" else "Written:"
+    for path in paths:
+        if path is not None:
+            out.print(f"{word} {path}")
 
 
 def _cutoff(value: str | None) -> dt.date | None:
@@ -107,19 +115,20 @@ def _failures() -> Iterator[None]:
 
 def _summary(result: PortfolioResult, lang: Lang) -> None:
     """The most exposed projects (all of them in a typical portfolio), then the counts."""
+    from pmo_xl.copil import fmt_number, fmt_pct
     from pmo_xl.history import TREND_ARROWS
-    from pmo_xl.labels import WEATHER_WORDS
+    from pmo_xl.labels import WEATHER_WORDS, day_text
     from pmo_xl.summary import SHOWN_PROJECTS, more_projects_line, most_exposed_first, result_lines
 
     colours = {"green": "green", "amber": "yellow", "red": "red"}
-    table = Table(title=f"{result.settings.portfolio_name} — {result.cutoff.isoformat()}")
+    cutoff = day_text(result.cutoff, lang)
+    table = Table(title=f"{result.settings.portfolio_name} — {cutoff}")
     table.box = box.SIMPLE_HEAD
     table.add_column("Code", no_wrap=True, min_width=7)
     table.add_column(
         _SUMMARY_HEADERS["name"].text(lang), no_wrap=True, max_width=16, overflow="ellipsis"
     )
-    table.add_column(_SUMMARY_HEADERS["weather"].text(lang), no_wrap=True, min_width=9)
-    table.add_column("T", justify="center", no_wrap=True, min_width=1)
+    table.add_column(_SUMMARY_HEADERS["weather"].text(lang), no_wrap=True, min_width=11)
     for key in ("progress", "eac", "drift", "spi"):
         header = _SUMMARY_HEADERS[key].text(lang)
         table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 4))
@@ -129,12 +138,11 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
         table.add_row(
             p.code or "?",
             (p.name or "")[:32],
-            f"[{colours[p.weather]}]● {weather}[/]",
-            TREND_ARROWS.get(p.trend, "—"),
-            f"{p.progress_pct:.0%}",
-            f"{p.eac_days:.1f}",
-            "—" if p.drift_pct is None else f"{p.drift_pct:+.1%}",
-            "—" if p.spi is None else f"{p.spi:.2f}",
+            f"[{colours[p.weather]}]● {weather}[/] {TREND_ARROWS.get(p.trend, '—')}",
+            fmt_pct(p.progress_pct, lang, decimals=0),
+            fmt_number(p.eac_days, lang, 1),
+            "—" if p.drift_pct is None else fmt_pct(p.drift_pct, lang, signed=True),
+            "—" if p.spi is None else fmt_number(p.spi, lang, 2),
         )
     table.caption = more_projects_line(len(result.projects), len(shown), lang)
     out.print(table)
@@ -179,10 +187,10 @@ def consolidate(
             progress=progress,
         )
     _summary(run.result, run.result.settings.language)
+    language = run.result.settings.language
     for note in run.notes:
-        err.print(f"[yellow]Note :[/yellow] {note}")
-    for path in run.written:
-        out.print(f"Écrit : {path}")
+        err.print(f"[yellow]{'Note :' if language == 'fr' else 'Note:'}[/yellow] {note}")
+    _say_written(run.written, language)
     raise typer.Exit(0 if run.result.consolidated else 1)
 
 
@@ -210,9 +218,7 @@ def copil(
             pdf=pdf,
             progress=progress,
         )
-    out.print(f"Écrit : {files.xlsx}")
-    if files.pdf:
-        out.print(f"Écrit : {files.pdf}")
+    _say_written([files.xlsx, files.pdf], files.result.settings.language)
     raise typer.Exit(0 if files.result.consolidated else 1)
 
 
@@ -249,9 +255,9 @@ def init(
 ) -> None:
     """Écrit les modèles : projet_modele.xlsx/.xlsm et pmo.xlsx/.xlsm."""
     with _failures():
-        paths = commands.init(directory, force=force, lang=_lang(lang) or "fr")
-    for path in paths:
-        out.print(f"Écrit : {path}")
+        language = _lang(lang) or "fr"
+        paths = commands.init(directory, force=force, lang=language)
+    _say_written(paths, language)
 
 
 @app.command()
@@ -265,9 +271,7 @@ def demo(
     with _failures(), _progress() as progress:
         run = commands.demo(out_dir, pdf=pdf, progress=progress)
     _summary(run.consolidation.result, "fr")
-    for path in [run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf]:
-        if path is not None:
-            out.print(f"Écrit : {path}")
+    _say_written([run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf], "fr")
 
 
 @excel_app.command("setup")

@@ -313,6 +313,8 @@ def test_the_cli_summary_speaks_the_language_asked(folder: Path, tmp_path: Path)
     # Two workbooks read, the truncated one rejected, the .xls ignored.
     assert "Files: 2 consolidated · 1 ignored · 1 rejected." in res.output
     assert "• Rejected: projet_casse.xlsx" in res.output
+    assert f"Written: {tmp_path / 'o.xlsx'}" in res.output.replace("\n", "")
+    assert "Écrit" not in res.output
 
 
 def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> None:
