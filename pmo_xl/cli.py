@@ -24,7 +24,7 @@ from pmo_xl import __version__, commands
 from pmo_xl.labels import Label, Lang
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.portfolio import Progress as ProgressFn
-from pmo_xl.safe_io import OutputError
+from pmo_xl.safe_io import OutputError, atomic_write, check_output
 
 app = typer.Typer(
     add_completion=False,
@@ -69,9 +69,12 @@ def _cutoff(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise typer.BadParameter(f"date attendue au format AAAA-MM-JJ, pas « {value} »") from exc
+    if not 1900 <= day.year <= 2200:  # pandas' dates end in 2262; no plan runs that far
+        raise typer.BadParameter(f"date d'arrêté hors des années 1900 à 2200 : « {value} »")
+    return day
 
 
 @contextmanager
@@ -110,6 +113,10 @@ def _failures() -> Iterator[None]:
         raise typer.Exit(2) from exc
     except OutputError as exc:
         err.print(f"[red]Erreur :[/red] {exc.message('fr')}")
+        raise typer.Exit(1) from exc
+    except OSError as exc:  # a folder that cannot be made, a file that cannot be read…
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(f"[red]Erreur :[/red] {exc.strerror or type(exc).__name__}{where}")
         raise typer.Exit(1) from exc
 
 
@@ -236,12 +243,17 @@ def validate(
 
     with _failures():
         settings, settings_findings = commands.load_settings(pmo)
+        if json_path is not None:
+            check_output(json_path, "json")
     language = _lang(lang) or settings.language
     findings, code = validate_files(workbooks, settings, language, cutoff=_cutoff(cutoff))
     findings = settings_findings + findings
     print_findings(findings, language, out)
     if json_path is not None:
-        json_path.write_text(findings_json(findings, language), encoding="utf-8")
+        data = findings_json(findings, language).encode("utf-8")
+        with _failures():
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(json_path, lambda tmp: tmp.write_bytes(data))
     raise typer.Exit(code)
 
 

@@ -170,6 +170,9 @@ def consolidate(
             f"forme seraient perdus) : les résultats sont écrits dans {out}. Dans Excel, le "
             f"bouton « Consolider » les écrit dans le classeur PMO lui-même."
         )
+    safe_io.check_output(out, "workbook")
+    if json_path is not None:
+        safe_io.check_output(json_path, "json")
     result = _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress)
     run = Consolidation(result, settings_findings, folder, notes=notes)
     language = settings.language
@@ -293,6 +296,7 @@ def copil(
     warm_up_workers()
     settings, settings_findings, folder = _settings_and_folder(projects_dir, pmo, lang)
     _refuse_inputs_as_output(out, pmo)
+    safe_io.check_output(out, "workbook")
     history = default_output(pmo, folder)
     result = _run(folder, settings, settings_findings, pmo, cutoff, history, out, progress)
     built = report.build_report(result, settings.language)

@@ -15,17 +15,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import psutil
 
+from pmo_xl import labels
 from pmo_xl.labels import Lang
 
 T = TypeVar("T")
@@ -86,12 +90,85 @@ class OutputNotWritable(OutputError):
     )
 
 
+class OutputRefused(OutputError):
+    fr = "« {path} » ne peut pas recevoir cette sortie : {why}. Choisissez un autre fichier."
+    en = "'{path}' cannot take this output: {why_en}. Choose another file."
+
+
+_NOT_A_FILE = {
+    "why": "c'est un dossier, ou un fichier spécial (périphérique, tube)",
+    "why_en": "it is a folder, or a special file (device, pipe)",
+}
+_INPUT_WORKBOOK = {
+    "why": "c'est un classeur projet ou PMO, que pmo_xl lit et n'écrase jamais",
+    "why_en": "it is a project or PMO workbook, which pmo_xl reads and never overwrites",
+}
+_NOT_JSON = {
+    "why": "c'est un classeur, pas un fichier JSON",
+    "why_en": "it is a workbook, not a JSON file",
+}
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"})
+# Sheets only inputs have: a project workbook's Projet and Planning, the PMO's Paramètres (the
+# outputs' sheets are other names; Charges is both and says nothing).
+_INPUT_SHEETS = frozenset().union(
+    *(spec.label.match_keys() for spec in (labels.PROJECT, labels.PLANNING, labels.SETTINGS))
+)
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+_WORKBOOK_XML_MAX = 1 << 20
+
+
+def check_output(path: Path, kind: Literal["workbook", "json"]) -> None:
+    """Refuse, before any work, an output path that would destroy something the PMO keeps.
+
+    A folder or a special file (``/dev/null`` written as root is replaced by a plain file); for
+    a workbook, an existing project or PMO workbook (``--out projets/projet_X.xlsx``); for the
+    JSON, any existing workbook (``--json pmo.xlsx``). A file that does not exist yet is fine.
+    """
+    path = Path(path)
+    if not os.path.lexists(path):
+        return
+    if not path.is_file():
+        raise OutputRefused(path, **_NOT_A_FILE)
+    if kind == "json":
+        if path.suffix.lower() in WORKBOOK_SUFFIXES or _is_zip(path):
+            raise OutputRefused(path, **_NOT_JSON)
+    elif _sheet_names(path) & _INPUT_SHEETS:
+        raise OutputRefused(path, **_INPUT_WORKBOOK)
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _sheet_names(path: Path) -> set[str]:
+    """The (normalised) sheet names of an existing workbook; empty when it is none or unreadable.
+    Only ``xl/workbook.xml`` is read, capped: a hostile file costs nothing here."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("xl/workbook.xml")
+            if info.file_size > _WORKBOOK_XML_MAX:
+                return set()
+            data = z.read(info)
+    except Exception:  # not a workbook, damaged, unreadable: nothing pmo_xl reads as an input
+        return set()
+    return {
+        labels.norm(html.unescape(m.decode("utf-8", "replace"))) for m in _SHEET_NAME.findall(data)
+    }
+
+
 def atomic_write(path: Path, write_fn: Callable[[Path], T]) -> T:
     """Call ``write_fn(tmp)`` on a temporary file next to ``path``, then swap it in atomically.
 
-    If ``write_fn`` raises, ``path`` is untouched and the temporary file is removed.
+    If ``write_fn`` raises, ``path`` is untouched and the temporary file is removed. A folder or
+    a special file at ``path`` is refused (:class:`OutputRefused`), never replaced.
     """
     path = Path(path)
+    if os.path.lexists(path) and not path.is_file():
+        raise OutputRefused(path, **_NOT_A_FILE)
     # Same folder: os.replace is only atomic within one file system. The real suffix is kept
     # because writers check it (XlsxWriter expects .xlsm for a VBA project).
     tmp = path.with_name(f".~pmo_xl.tmp.{uuid.uuid4().hex[:12]}.{path.name}")

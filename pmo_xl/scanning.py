@@ -8,6 +8,7 @@ silently: they only mean somebody has the workbook open.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +82,42 @@ def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
     excluded = {p.resolve() for p in exclude}
     candidates: list[Path] = []
     ignored: list[FileStatus] = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or is_lock_file(path):
+    unreadable: list[OSError] = []
+    found: list[Path] = []
+    # os.walk rather than rglob: a subfolder that cannot be opened is said and skipped, where
+    # rglob stopped the whole scan. Symbolic links to folders are not followed (as rglob).
+    for root, dirs, files in os.walk(folder, onerror=unreadable.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .pmo_xl cache…
+        found += [Path(root, f) for f in files if not f.startswith(".")]
+    for error in unreadable:
+        where = Path(error.filename) if error.filename else folder
+        reason = error.strerror or type(error).__name__
+        ignored.append(
+            FileStatus(
+                relative_label(where, folder) + "/",
+                "rejected",
+                reason=f"dossier illisible ({reason}) : ses classeurs ne sont pas lus",
+                reason_en=f"folder cannot be read ({reason}): its workbooks are not read",
+                path=where,
+            )
+        )
+    for path in sorted(found):
+        try:
+            regular = path.is_file()
+        except OSError as error:  # listed but not reachable (a folder without the x right)
+            reason = error.strerror or type(error).__name__
+            ignored.append(
+                FileStatus(
+                    relative_label(path, folder),
+                    "rejected",
+                    reason=f"fichier inaccessible ({reason})",
+                    reason_en=f"file cannot be reached ({reason})",
+                    path=path,
+                )
+            )
             continue
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue  # hidden folders and files (.git, .pmo_xl cache…)
+        if not regular or is_lock_file(path):
+            continue
         if path.resolve() in excluded:
             continue
         suffix = path.suffix.lower()

@@ -250,8 +250,8 @@ def test_a_copil_child_that_fails_leaves_the_layout_to_this_process(
 def test_a_json_path_that_cannot_be_written_is_still_an_error(folder: Path, tmp_path: Path) -> None:
     from pmo_xl import commands
 
-    blocked = tmp_path / "pmo.json"
-    blocked.mkdir()  # a folder where the file should go: the child fails, then this process
+    (tmp_path / "sorties").write_text("a file where the folder should be")
+    blocked = tmp_path / "sorties" / "pmo.json"  # the child fails, then this process
     with pytest.raises(OSError):
         commands.consolidate(
             folder, cutoff=dt.date(2026, 11, 20), out=tmp_path / "o.xlsx", json_path=blocked
@@ -695,3 +695,44 @@ def test_findings_link_to_the_project_files_from_the_output_folder(
     for target in external:
         assert target.startswith("..\\projets\\"), target
         assert (out.parent / target.replace("\\", "/")).resolve().is_file(), target
+
+
+def test_the_run_refuses_to_write_over_its_sources_before_reading_them(folder: Path) -> None:
+    # --json onto a project workbook, --out onto one: refused before any work, nothing touched.
+    from pmo_xl import commands
+    from pmo_xl.safe_io import OutputRefused
+
+    project = folder / "projet_a.xlsx"
+    before = project.read_bytes()
+    with pytest.raises(OutputRefused):
+        commands.consolidate(folder, cutoff=CUTOFF, out=folder.parent / "o.xlsx", json_path=project)
+    with pytest.raises(OutputRefused):
+        commands.consolidate(folder, cutoff=CUTOFF, out=project)
+    res = CliRunner().invoke(app, ["validate", str(project), "--json", str(project)])
+    assert res.exit_code == 1 and "pas un fichier JSON" in " ".join(res.output.split())
+    assert project.read_bytes() == before
+    assert not (folder.parent / "o.xlsx").exists()
+
+
+def test_a_folder_that_cannot_be_read_is_said_and_the_others_consolidated(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As an ordinary user a folder without the rights stops os.walk there, and a file listed
+    # but not reachable fails its stat (root, as in CI, reads everything: both are simulated).
+    from pmo_xl import scanning
+
+    walk = os.walk
+    locked = folder / "lot2"
+
+    def walk_but_lot2(top: Path, onerror: Any = None, **kw: Any) -> Any:
+        for root, dirs, files in walk(top, onerror=onerror, **kw):
+            if "lot2" in dirs:
+                dirs.remove("lot2")
+                onerror(PermissionError(13, "Permission denied", str(locked)))
+            yield root, dirs, files
+
+    monkeypatch.setattr(scanning.os, "walk", walk_but_lot2)
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF)
+    statuses = _statuses(result)
+    assert statuses["lot2/"] == ("rejected", None)
+    assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")

@@ -249,3 +249,51 @@ def test_file_digest_is_the_sha256_of_the_bytes(tmp_path: Path) -> None:
     assert file_digest(tmp_path / "abc.txt") == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     )
+
+
+# --- outputs that would destroy something ------------------------------------------------------
+
+
+def test_an_output_is_never_a_folder_nor_a_special_file(tmp_path: Path) -> None:
+    from pmo_xl.safe_io import OutputRefused, check_output
+
+    fifo = tmp_path / "tube.xlsx"
+    os.mkfifo(fifo)
+    for path in (tmp_path, fifo):
+        for kind in ("workbook", "json"):
+            with pytest.raises(OutputRefused):
+                check_output(path, kind)  # type: ignore[arg-type]
+        # Written as root, os.replace would swap /dev/null for a plain file: refused first.
+        with pytest.raises(OutputRefused):
+            atomic_write(path, lambda tmp: tmp.write_bytes(b"x"))
+    assert fifo.exists() and not fifo.is_file()
+
+
+def test_a_project_or_pmo_workbook_is_never_an_output(tmp_path: Path) -> None:
+    from builders import simple_project, write_book
+
+    from pmo_xl.safe_io import OutputRefused, check_output
+
+    project = write_book(tmp_path / "projet_a.xlsx", simple_project("PRJ-A"))
+    pmo = write_book(tmp_path / "pmo.xlsx", {"Paramètres": [["Langue", "fr"]]})
+    before = {p: p.read_bytes() for p in (project, pmo)}
+    for path in (project, pmo):
+        with pytest.raises(OutputRefused) as refused:
+            check_output(path, "workbook")
+        assert "n'écrase jamais" in refused.value.message("fr")
+        with pytest.raises(OutputRefused):
+            check_output(path, "json")
+    assert {p: p.read_bytes() for p in (project, pmo)} == before
+
+
+def test_an_earlier_output_or_a_new_file_may_be_written(tmp_path: Path) -> None:
+    from builders import write_book
+
+    from pmo_xl.safe_io import check_output
+
+    earlier = write_book(tmp_path / "conso.xlsx", {"Consolidation": [["Code"]], "Charges": [[1]]})
+    (tmp_path / "old.json").write_text("{}", encoding="utf-8")
+    check_output(earlier, "workbook")
+    check_output(tmp_path / "old.json", "json")
+    check_output(tmp_path / "new.xlsx", "workbook")
+    check_output(tmp_path / "sub" / "new.json", "json")
