@@ -456,16 +456,18 @@ def load_files(
     reader: Reader = "fast",
     share_cutoff: dt.date | None = None,
     whole_folder: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> list[FileLoad]:
     """:func:`load_file` for each path, in order: unchanged files from the cache, the others in
     worker processes (bounded in time and memory) or, for a few files, in this process.
     ``whole_folder``: ``paths`` are all the folder's workbooks, so cache entries of other files
-    are stale and removed (False when reading a few of them again).
+    are stale and removed (False when reading a few of them again). ``labels``: how findings
+    name each file (default: its path under ``folder``).
 
     The loads come without their full tables (:meth:`FileLoad.slim`)."""
     from pmo_xl import cache as cache_module
 
-    labels = [relative_label(p, folder) for p in paths]
+    labels = list(labels) if labels is not None else [relative_label(p, folder) for p in paths]
     store: cache_module.LoadCache | None = None
     if cache is not False:
         root = cache if isinstance(cache, Path) else cache_module.default_cache_dir()

@@ -10,6 +10,7 @@ import datetime as dt
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import hostile
@@ -107,3 +108,41 @@ def test_template_filled_with_anything_gives_findings_never_an_exception(
     project = read_project(workbook)
     findings = project_findings(project, Settings(), CUTOFF, cutoff_given=True)
     assert all(f.file == "projet_fuzz.xlsx" for f in findings)
+
+
+@pytest.mark.parametrize("make", [hostile.zip_bomb, hostile.far_corner, hostile.encrypted_ooxml])
+def test_validate_refuses_a_hostile_file_as_the_consolidation_does(
+    make: Callable[[Path], hostile.Case], tmp_path: Path
+) -> None:
+    # validate used to open files with openpyxl directly: a far corner grew to gigabytes, a
+    # zip bomb was inflated. It now reads through the same preflight and bounded workers.
+    from pmo_xl.model import Settings
+    from pmo_xl.preflight import preflight
+    from pmo_xl.validation import validate_files
+
+    case = make(tmp_path)
+    start = time.perf_counter()
+    findings, code = validate_files([case.path], Settings())
+    assert time.perf_counter() - start < 30
+    assert code == 1
+    ((finding),) = findings
+    assert (finding.file, finding.code) == (case.path.name, "FILE_UNREADABLE")
+    reason = preflight(case.path).reason("fr").rstrip(". ")
+    assert reason in finding.message("fr")
+
+
+def test_validate_says_a_pipe_or_a_folder_is_no_workbook_and_does_not_wait(tmp_path: Path) -> None:
+    import os
+
+    from pmo_xl.model import Settings
+    from pmo_xl.validation import validate_files
+
+    pipe = tmp_path / "tube.xlsx"
+    os.mkfifo(pipe)
+    findings, code = validate_files([pipe, tmp_path, tmp_path / "absent.xlsx"], Settings())
+    assert code == 1
+    assert sorted(f.params["reason"] for f in findings) == [
+        "ce n'est pas un fichier ordinaire",
+        "ce n'est pas un fichier ordinaire",
+        "introuvable",
+    ]
