@@ -355,6 +355,8 @@ PLANNING = SheetSpec(
                 "Planned (days)",
             ),
             "number",
+            # Without it every task's earned value is 0: said (COLUMN_MISSING), not a silent zero.
+            required=True,
         ),
         C(
             "remaining_days",
@@ -369,6 +371,8 @@ PLANNING = SheetSpec(
                 "ETC",
             ),
             "number",
+            # Without it the estimate at completion is the consumed alone: said, not silent.
+            required=True,
         ),
         C("status", L("Statut", "Status", "État", "Etat", "State"), "enum", "task_status"),
         C("consumed_formula", L("Consommé (j)", "Consumed (days)", "Actual (days)"), "formula"),

@@ -98,7 +98,29 @@ def _column_lookup(
         for col in spec.columns:
             if norm(ours) in col.label.match_keys() or norm(ours) == norm(col.field):
                 lookup[norm(theirs)] = (col.field, 0)
+    # Every unit spelled another way: "Reste à faire (jours)" is "Reste à faire (j)".
+    for key, (fld, _prio) in list(lookup.items()):
+        lookup.setdefault(unit_key(key), (fld, 1))
     return lookup
+
+
+# A header's unit written the ways people write it: (j), (jours), (j.h), (jours-homme), (days),
+# (person-days); (€), (euros), (EUR). Only at the end of a header, and only to match one.
+_DAY_UNITS = re.compile(
+    r"(?:jourshommes?|hommesjours?|jhommes?|jours?|jh|hj|persondays?|mandays?|days?)$"
+)
+_EUR_UNITS = re.compile(r"(?:euros?)$")
+
+
+def unit_key(key: str) -> str:
+    """A normalised header with its unit in one spelling (``resteafairejours`` →
+    ``resteafairej``), so that a unit written another way still names the column. A header
+    that is little more than a unit (``Jour``, ``Days``) is left as it is."""
+    for units, unit in ((_DAY_UNITS, "j"), (_EUR_UNITS, "eur")):
+        found = units.search(key)
+        if found is not None and found.start() >= 2:
+            return key[: found.start()] + unit
+    return key
 
 
 def find_sheet(names: Sequence[str], spec: SheetSpec, vocab: Vocabulary) -> str | None:
@@ -333,9 +355,12 @@ def _find_header(
         for c, value in enumerate(row):
             if not isinstance(value, str):
                 continue
-            hit = lookup.get(_norm(value))
+            key = _norm(value)
+            hit = lookup.get(key)
             if hit is None:
-                continue
+                hit = lookup.get(unit_key(key))
+                if hit is None:
+                    continue
             fld, prio = hit
             if fld in chosen:
                 if prio < chosen[fld][1]:
@@ -761,9 +786,12 @@ def read_key_values(
         for c, value in enumerate(row[:3]):
             if not isinstance(value, str):
                 continue
-            hit = lookup.get(_norm(value))
+            key = _norm(value)
+            hit = lookup.get(key)
             if hit is None:
-                continue
+                hit = lookup.get(unit_key(key))
+                if hit is None:
+                    continue
             fld = hit[0]
             if fld in result.cells:
                 break

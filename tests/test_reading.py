@@ -142,8 +142,8 @@ def test_date_typed_as_text_is_read_with_a_warning_at_its_cell() -> None:
         {
             "Projet": [["Code projet", "P"]],
             "Planning": [
-                ["ID", "Tâche", "Début", "Fin"],
-                ["T1", "Dev", "15/11/2026", "2026-11-20"],
+                ["ID", "Tâche", "Début", "Fin", "Charge prévue (j)", "Reste à faire (j)"],
+                ["T1", "Dev", "15/11/2026", "2026-11-20", 3, 1],
             ],
         },
     )
@@ -175,8 +175,8 @@ def test_values_that_cannot_be_understood_are_findings_not_exceptions() -> None:
         {
             "Projet": [["Code projet", "P"]],
             "Planning": [
-                ["ID", "Tâche", "Début", "Charge prévue (j)", "Statut"],
-                ["T1", "Dev", "31/02/2026", "beaucoup", "Presque fini"],
+                ["ID", "Tâche", "Début", "Charge prévue (j)", "Statut", "RAF"],
+                ["T1", "Dev", "31/02/2026", "beaucoup", "Presque fini", 1],
             ],
         },
     )
@@ -446,3 +446,46 @@ def test_labels_match_without_accents_case_or_punctuation(label: str, key: str) 
     from pmo_xl.labels import norm
 
     assert norm(label) == key
+
+
+@pytest.mark.parametrize(
+    "header", ["Reste à faire (jours)", "Reste à faire (j.h)", "RAF (jours-homme)", "Remaining (d)"]
+)
+def test_a_unit_written_another_way_still_names_the_column(header: str) -> None:
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [["ID", "Tâche", "Charge prévue (jours)", header], ["T1", "Dev", 5, 2]],
+        },
+    )
+    project = read_project(wb)
+    frame = project.tasks.frame
+    said = [f for f in project.findings if f.severity != "info"]  # info: the absent sheets
+    if header == "Remaining (d)":  # a bare "d" is too short to be read as a unit: said
+        assert [f.code for f in said] == ["COLUMN_MISSING"]
+        assert said[0].params["column"] == "Reste à faire (j)"
+        return
+    assert (frame["planned_days"].tolist(), frame["remaining_days"].tolist()) == ([5.0], [2.0])
+    assert said == []
+
+
+def test_a_missing_effort_column_is_an_error_not_a_silent_zero() -> None:
+    # "Reste à faire" not found: the estimate at completion would be the consumed alone.
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [
+                ["ID", "Tâche", "Charge prévue (j)", "Effort restant ?"],
+                ["T1", "D", 5, 2],
+            ],
+        },
+    )
+    (finding,) = [f for f in read_project(wb).findings if f.severity != "info"]
+    assert (finding.code, finding.severity, finding.sheet) == (
+        "COLUMN_MISSING",
+        "error",
+        "Planning",
+    )
+    assert finding.params["column"] == "Reste à faire (j)"
