@@ -203,7 +203,11 @@ class ProjectLine(BaseModel):
 
     @property
     def detailed(self) -> bool:
-        return self.weather != "green" and bool(self.reasons)
+        """An exception, worth a second line: a weather with its reasons, or figures that are
+        partial or stale (a sunny line over rows left out must not look on track)."""
+        return (
+            (self.weather != "green" and bool(self.reasons)) or self.incomplete_data or self.stale
+        )
 
 
 class MilestoneLine(BaseModel):

@@ -702,3 +702,19 @@ def test_demo_copil_pdf_shows_the_consolidation_figures_in_french(
     positions = [m.start() if m else -1 for m in found]
     assert -1 not in positions
     assert positions == sorted(positions)
+
+
+def test_a_sunny_project_with_partial_figures_gets_its_second_line(report: CopilReport) -> None:
+    # Rows in error left out: the direction must not read the sunny line as on track.
+    a = next(p for p in report.projects if p.code == "PRJ-A")
+    projects = [
+        p.model_copy(update={"incomplete_data": True}) if p is a else p for p in report.projects
+    ]
+    partial = report.model_copy(update={"projects": projects})
+    line = "↳ chiffres partiels : lignes en erreur écartées"
+
+    def texts(built: CopilReport) -> list[Any]:
+        return [v for row in grid(copil_layout(built, "fr")) for v in row]
+
+    assert not a.detailed and line not in texts(report)
+    assert line in texts(partial)
