@@ -176,6 +176,17 @@ def consolidate(
     result = _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress)
     run = Consolidation(result, settings_findings, folder, notes=notes)
     language = settings.language
+    if not result.consolidated:
+        # An empty or unreachable folder (a network drive not mounted), or every file refused:
+        # last run's output, and the history it holds, stay as they are.
+        notes.append(
+            f"Aucun classeur projet consolidé dans {folder} : {out.name} n'est pas réécrit, la "
+            f"consolidation précédente et son historique restent tels quels."
+            if language == "fr"
+            else f"No project workbook consolidated in {folder}: {out.name} is not rewritten, "
+            f"the previous consolidation and its history stay as they are."
+        )
+        return run
     # Said once here, before the children fork, rather than in each of them: the workers said
     # the projects' findings, the portfolio stage its own where a side child left it time
     # (consolidate_loads); these are the rest (few), or all of the portfolio's.

@@ -321,8 +321,13 @@ def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> N
     empty = tmp_path / "vide"
     empty.mkdir()
     runner = CliRunner()
-    nothing = runner.invoke(app, ["consolidate", str(empty), "--out", str(tmp_path / "o.xlsx")])
+    earlier = tmp_path / "o.xlsx"
+    earlier.write_bytes(b"last week's consolidation")
+    nothing = runner.invoke(app, ["consolidate", str(empty), "--out", str(earlier)])
     assert nothing.exit_code == 1
+    # An empty (or unmounted) folder does not replace last week's output and its history.
+    assert earlier.read_bytes() == b"last week's consolidation"
+    assert "n'est pas réécrit" in " ".join(nothing.output.split())
     bad_date = runner.invoke(app, ["consolidate", str(empty), "--cutoff", "20/11/2026"])
     assert bad_date.exit_code == 2
     no_folder = runner.invoke(app, ["consolidate", str(tmp_path / "absent")])
