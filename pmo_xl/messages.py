@@ -123,6 +123,13 @@ MESSAGES: dict[str, Message] = {
         "« {value} » n'est pas un nombre. Saisissez un nombre (par exemple 2,5).",
         "'{value}' is not a number. Enter a number (for example 2.5).",
     ),
+    "NUMBER_OUT_OF_RANGE": M(
+        "error",
+        "« {value} » dépasse toute valeur plausible (plus de mille milliards) : une saisie "
+        "erronée ou un collage raté. Corrigez la valeur.",
+        "'{value}' is beyond any plausible value (over a trillion): a typing or pasting "
+        "mistake. Correct the value.",
+    ),
     "VALUE_UNKNOWN": M(
         "error",
         "« {value} » n'est pas une valeur permise pour « {column} ». Choisissez parmi : {choices}.",

@@ -272,6 +272,10 @@ _TYPED_KINDS = {"number": 0, "date": 1, "enum": 3}
 _TYPED_TEXT = 2
 
 
+# Beyond this a number read in a table is a mistake: NUMBER_OUT_OF_RANGE (see reading).
+MAX_NUMBER = 1e12
+
+
 def typed_column(
     cells: list[Any], kind: str, first_day: int, last_day: int
 ) -> tuple[Any, np.ndarray, np.ndarray] | None:
@@ -288,11 +292,15 @@ def typed_column(
     values, slow, blank = _sheetxml.typed_column(
         cells, _TYPED_KINDS.get(kind, _TYPED_TEXT), first_day, last_day
     )
+    flags = np.frombuffer(slow, dtype=np.bool_)
     if kind == "number":
         values = np.frombuffer(values, dtype=np.float64)
+        huge = np.abs(values) > MAX_NUMBER  # NaN compares False: the C code flagged those
+        if huge.any():
+            flags = flags | huge  # convert() says NUMBER_OUT_OF_RANGE
     elif kind == "date":
         values = np.frombuffer(values, dtype=np.int64)
-    return values, np.frombuffer(slow, dtype=np.bool_), np.frombuffer(blank, dtype=np.bool_)
+    return values, flags, np.frombuffer(blank, dtype=np.bool_)
 
 
 def frame_rows(

@@ -182,6 +182,10 @@ def parse_text_number(text: str) -> float | None:
 
 Converted = tuple[Any, str | None, dict[str, Any]]
 
+# No effort, rate or amount comes near this: beyond it a value is a mistake (1e308 pasted from
+# elsewhere), and summing it would make the portfolio's totals infinite.
+MAX_NUMBER = native.MAX_NUMBER
+
 
 def _special(value: CellValue) -> Converted | None:
     if isinstance(value, CellError):
@@ -197,6 +201,8 @@ def convert_number(value: CellValue) -> Converted:
     if isinstance(value, int | float):
         if isinstance(value, float) and not np.isfinite(value):
             return None, "NUMBER_INVALID", {"value": str(value)}
+        if abs(value) > MAX_NUMBER:
+            return None, "NUMBER_OUT_OF_RANGE", {"value": str(value)}
         return float(value), None, {}
     special = _special(value)
     if special:
@@ -207,6 +213,8 @@ def convert_number(value: CellValue) -> Converted:
         number = parse_text_number(value)
         if number is None:
             return None, "NUMBER_INVALID", {"value": value}
+        if not abs(number) <= MAX_NUMBER:
+            return None, "NUMBER_OUT_OF_RANGE", {"value": value}
         return number, "NUMBER_AS_TEXT", {"value": value, "number": number}
     return None, "NUMBER_INVALID", {"value": str(value)}
 
@@ -587,8 +595,8 @@ def _convert_column(
         return values_list, _convert_enum_column(values_list, slow, col, normalize)
     if col.kind == "number":
         plain = (np.where(slow, _NULL, raw) if any_slow else raw).astype("float64")  # None → NaN
-        not_finite = ~np.isfinite(plain)
-        if not_finite.any():  # NaN, ±inf: NUMBER_INVALID (a None is only blank)
+        not_finite = ~(np.abs(plain) <= MAX_NUMBER)
+        if not_finite.any():  # NaN, ±inf, out of range: to convert() (a None is only blank)
             slow |= not_finite & ~np.equal(raw, _NULL)
     elif col.kind == "date":
         plain_days = (

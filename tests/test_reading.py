@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table as XlTable
@@ -489,3 +490,36 @@ def test_a_missing_effort_column_is_an_error_not_a_silent_zero() -> None:
         "Planning",
     )
     assert finding.params["column"] == "Reste à faire (j)"
+
+
+@pytest.mark.parametrize("c_code", [True, False])
+def test_a_number_beyond_any_plausible_value_is_an_error_at_its_cell(
+    c_code: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 1e308 pasted into an effort cell made the portfolio's totals infinite ("inf %").
+    from pmo_xl import native
+
+    if not c_code:
+        monkeypatch.setattr(native, "enabled", lambda: False)
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"], ["Budget initial (j)", 1e300]],
+            "Planning": [
+                ["ID", "Tâche", "Charge prévue (j)", "Reste à faire (j)"],
+                ["T1", "Dev", 1e308, 2],
+                ["T2", "Test", 3, "20000000000000"],
+                ["T3", "Doc", 1e12, -1e12],
+            ],
+        },
+    )
+    project = read_project(wb)
+    errors = {(f.sheet, f.cell, f.code) for f in project.findings if f.severity == "error"}
+    assert errors == {
+        ("Projet", "B2", "NUMBER_OUT_OF_RANGE"),
+        ("Planning", "C2", "NUMBER_OUT_OF_RANGE"),
+        ("Planning", "D3", "NUMBER_OUT_OF_RANGE"),
+    }
+    frame = project.tasks.frame
+    assert frame["planned_days"].tolist()[1:] == [3.0, 1e12]
+    assert np.isnan(frame["planned_days"].iloc[0]) and np.isnan(frame["remaining_days"].iloc[1])
