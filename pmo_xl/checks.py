@@ -1690,6 +1690,36 @@ def error_rows(
     return out
 
 
+def _task_id(value: Any) -> str:
+    """A task ID as the figures match Charges to Planning: trimmed, any case."""
+    return str(value).strip().casefold()
+
+
+def rows_left_out(findings: Iterable[Finding], project: ProjectWorkbook) -> dict[str, set[int]]:
+    """Table key → the rows of ``project`` its figures leave out: the rows carrying an error
+    (:func:`error_rows`), and the time entries booked on a task left out, when no valid row
+    keeps its ID. Their days would otherwise count as consumed on a task that no longer counts:
+    earned value and remaining without it, actual cost with it (a CPI of 0.18 for a task marked
+    Terminé with 2 days left). Both halves go, and the project says its figures are partial."""
+    out = {k: set(v) for k, v in error_rows(findings, [project]).get(project.file, {}).items()}
+    tasks_out = out.get("planning")
+    entries = project.time_entries.frame
+    if not tasks_out or entries.empty or "task_id" not in entries:
+        return out
+    tasks = project.tasks.frame
+    rows = tasks["row"].to_numpy()
+    ids = tasks["id"].map(lambda v: None if _missing(v) else _task_id(v)).to_numpy()
+    left = np.isin(rows, list(tasks_out))
+    gone = set(ids[left].tolist()) - set(ids[~left].tolist()) - {None}
+    if not gone:
+        return out
+    booked = entries["task_id"].map(lambda v: not _missing(v) and _task_id(v) in gone)
+    on_gone = entries["row"].to_numpy()[booked.to_numpy(dtype=bool)]
+    if len(on_gone):
+        out.setdefault("time_entries", set()).update(int(r) for r in on_gone.tolist())
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Across projects
 # ---------------------------------------------------------------------------------------------

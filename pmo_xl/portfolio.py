@@ -288,7 +288,7 @@ def analyse_project(
     if effective is None and share_cutoff is not None:
         effective, given = share_cutoff, True
     findings = checks.project_findings(workbook, settings, effective, cutoff_given=given)
-    excluded = checks.error_rows(findings, [workbook]).get(workbook.file, {})
+    excluded = checks.rows_left_out(findings, workbook)
     result.workbook = workbook
     result.findings = findings
     if effective is not None:

@@ -391,6 +391,63 @@ def test_a_person_with_no_rate_anywhere_keeps_their_capacity_and_their_time() ->
     ]
 
 
+def test_a_task_left_out_takes_its_time_entries_with_it() -> None:
+    # T1 is Terminé with 2 days left (an error: the row is left out). Its 3 days booked must go
+    # with it, else they count as actual cost against no earned value.
+    # Kept: T2, 9–20 Nov, planned 8, remaining 4, 4 days booked on 9 Nov; cut-off Fri 13 Nov.
+    #   consumed 4, remaining 4, EAC 8; T2 progress 4 / (4 + 4) = 0.5, EV = 8 × 0.5 = 4
+    #   PV = 8 × 4/9 (9, 10, 12, 13 Nov of 9 working days to 20 Nov; 11 Nov is a holiday)
+    #   CPI = 4 / 4 = 1, SPI = 4 / (32/9) = 1.125; cost to date 4 × 600 € = 2,400 €
+    from pmo_xl.portfolio import analyse_project
+
+    project = make_project(
+        "PRJ-L",
+        [
+            task(
+                "T1", "Alice", D(2026, 11, 2), D(2026, 11, 6), 2,
+                baseline=D(2026, 11, 6), planned=3, status="Terminé",
+            ),
+            task(
+                "T2", "Alice", D(2026, 11, 9), D(2026, 11, 20), 4,
+                baseline=D(2026, 11, 20), planned=8,
+            ),
+        ],
+        entries=[[D(2026, 11, 2), "Alice", "T1", 3], [D(2026, 11, 9), "Alice", "T2", 4]],
+        resources=[["Alice", "Développeur", None, None]],
+    )  # fmt: skip
+    load = analyse_project(project, SETTINGS, CUTOFF)
+    figures = load.figures
+    assert figures is not None
+    assert [f.code for f in load.findings if f.severity == "error" and f.sheet != "Projet"] == [
+        "PLANNING_DONE_WITH_REMAINING"
+    ]
+    assert (figures.consumed_days, figures.remaining_days, figures.eac_days) == (4, 4, 8)
+    assert figures.ev_days == pytest.approx(4)
+    assert figures.pv_days == pytest.approx(32 / 9)
+    assert figures.cpi == pytest.approx(1.0)
+    assert figures.spi == pytest.approx(1.125)
+    assert figures.cost_to_date_eur == pytest.approx(2400)
+    assert figures.incomplete_data is True
+
+
+def test_a_duplicate_id_left_out_keeps_the_entries_of_the_task_that_stays() -> None:
+    # The second T1 row is the error; the first T1 still counts, and so do its 3 days.
+    from pmo_xl.portfolio import analyse_project
+
+    project = make_project(
+        "PRJ-L2",
+        [
+            task("T1", "Alice", D(2026, 11, 2), D(2026, 11, 6), 0, planned=3, status="Terminé"),
+            task("T1", "Alice", D(2026, 11, 9), D(2026, 11, 13), 1, planned=2),
+        ],
+        entries=[[D(2026, 11, 2), "Alice", "T1", 3]],
+        resources=[["Alice", "Développeur", None, None]],
+    )
+    load = analyse_project(project, SETTINGS, CUTOFF)
+    assert "PLANNING_ID_DUPLICATE" in {f.code for f in load.findings}
+    assert load.figures is not None and load.figures.consumed_days == 3
+
+
 # --- §8–9: earned value ------------------------------------------------------------------------
 
 
