@@ -91,6 +91,7 @@ def _link(
     in_project_workbook: bool,
     file_paths: Mapping[str, Path],
     own_file: str | None,
+    own_sheets: frozenset[str] = frozenset(),
 ) -> Link | None:
     """The most precise place to jump to: the cell, else the sheet's A1, else the file."""
     has_sheet = finding.sheet is not None and finding.code not in _SHEET_NOT_THERE
@@ -101,7 +102,8 @@ def _link(
     else:
         target_col, text, cell = _COL["file"], finding.file, "A1"
     sheet = finding.sheet if has_sheet else None
-    if in_project_workbook or (own_file is not None and finding.file == own_file):
+    inside = sheet in own_sheets and finding.file not in file_paths
+    if in_project_workbook or inside or (own_file is not None and finding.file == own_file):
         return Link(row, target_col, text, cell, sheet=sheet) if sheet else None
     path = file_paths.get(finding.file)
     if path is not None:
@@ -116,16 +118,20 @@ def findings_layout(
     in_project_workbook: bool,
     file_paths: Mapping[str, Path] | None = None,
     own_file: str | None = None,
+    own_sheets: Iterable[str] = (),
 ) -> SheetLayout:
     """The ``Contrôles`` sheet: counts per severity, then one row per finding, errors first.
 
     Each row links to the offending cell: inside this workbook when ``in_project_workbook``,
     else to the project file (``file_paths`` maps a finding's ``file`` to the path to open).
     Findings whose ``file`` is ``own_file`` (the PMO workbook's settings, the resource load
-    sheet) link inside the workbook the sheet is written to.
+    sheet) link inside the workbook the sheet is written to, and so do findings about one of
+    ``own_sheets`` (the sheets of that workbook: the over-allocations' ``Charge ressources``)
+    that are not a project file's.
     """
     ordered = sort_findings(findings)
     paths = file_paths or {}
+    sheets_here = frozenset(own_sheets)
     # Column by column (18,000 findings at 1,000 projects: a dict per row cost twice as much).
     shown = {s: label.text(lang) for s, label in labels.SEVERITIES.items()}
     frame = pd.DataFrame(
@@ -164,6 +170,7 @@ def findings_layout(
             in_project_workbook=in_project_workbook,
             file_paths=paths,
             own_file=own_file,
+            own_sheets=sheets_here,
         )
         if link is not None:
             layout.links.append(link)

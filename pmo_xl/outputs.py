@@ -290,7 +290,10 @@ def findings_sheet(
     """``Contrôles``; each finding links to its cell in the project file, named from
     ``link_base``, the folder of the workbook written (see :func:`link_paths`)."""
     paths = link_paths({f.file: f.path for f in result.files if f.path is not None}, link_base)
-    return findings_layout(result.findings, lang, in_project_workbook=False, file_paths=paths)
+    here = [label.text(lang) for label in OUTPUT_SHEETS.values()]
+    return findings_layout(
+        result.findings, lang, in_project_workbook=False, file_paths=paths, own_sheets=here
+    )
 
 
 @overload

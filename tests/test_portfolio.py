@@ -741,3 +741,17 @@ def test_a_folder_that_cannot_be_read_is_said_and_the_others_consolidated(
     statuses = _statuses(result)
     assert statuses["lot2/"] == ("rejected", None)
     assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")
+
+
+def test_an_over_allocation_links_to_the_resource_load_sheet_of_the_output(
+    demo_projects: Path, tmp_path: Path
+) -> None:
+    from pmo_xl import commands
+
+    out = tmp_path / "conso.xlsx"
+    commands.consolidate(demo_projects, cutoff=CUTOFF, out=out)
+    sheet = openpyxl.load_workbook(out)["Contrôles"]
+    codes = {row[5].value: row for row in sheet.iter_rows() if len(row) > 5}
+    row = codes["RESOURCE_OVERALLOCATED"]
+    (link,) = [c.hyperlink for c in row if c.hyperlink]
+    assert (link.target, link.location) == (None, "'Charge ressources'!A1")
