@@ -91,30 +91,22 @@ def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
         found += [Path(root, f) for f in files if not f.startswith(".")]
     for error in unreadable:
         where = Path(error.filename) if error.filename else folder
-        reason = error.strerror or type(error).__name__
         ignored.append(
-            FileStatus(
+            _refused(
                 relative_label(where, folder) + "/",
-                "rejected",
-                reason=f"dossier illisible ({reason}) : ses classeurs ne sont pas lus",
-                reason_en=f"folder cannot be read ({reason}): its workbooks are not read",
-                path=where,
+                where,
+                error,
+                "dossier illisible ({}) : ses classeurs ne sont pas lus",
+                "folder cannot be read ({}): its workbooks are not read",
             )
         )
     for path in sorted(found):
         try:
             regular = path.is_file()
         except OSError as error:  # listed but not reachable (a folder without the x right)
-            reason = error.strerror or type(error).__name__
-            ignored.append(
-                FileStatus(
-                    relative_label(path, folder),
-                    "rejected",
-                    reason=f"fichier inaccessible ({reason})",
-                    reason_en=f"file cannot be reached ({reason})",
-                    path=path,
-                )
-            )
+            label = relative_label(path, folder)
+            reasons = ("fichier inaccessible ({})", "file cannot be reached ({})")
+            ignored.append(_refused(label, path, error, *reasons))
             continue
         if not regular or is_lock_file(path):
             continue
@@ -128,3 +120,11 @@ def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
             fr, en = OTHER_SPREADSHEETS[suffix]
             ignored.append(FileStatus(label, "ignored", reason=fr, reason_en=en, path=path))
     return candidates, ignored
+
+
+def _refused(label: str, path: Path, error: OSError, fr: str, en: str) -> FileStatus:
+    """A folder or file the run may not open: ``rejected``, with the system's reason."""
+    reason = error.strerror or type(error).__name__
+    return FileStatus(
+        label, "rejected", reason=fr.format(reason), reason_en=en.format(reason), path=path
+    )
