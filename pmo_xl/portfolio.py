@@ -640,6 +640,7 @@ def consolidate_loads(
     portfolio_cutoff, _given = resolve_cutoff(cutoff, settings, loads)
     files: list[FileStatus] = list(ignored)
     findings: list[Finding] = []
+    loads = [_blank_ignored(ld) for ld in loads]
     good = [ld for ld in loads if ld.read]
     for ld in good:
         if _needs_share(ld, portfolio_cutoff):
@@ -705,6 +706,21 @@ def consolidate_loads(
         stale=stale,
         resource_detail=load_detail,
     )
+
+
+def _blank_ignored(load: FileLoad) -> FileLoad:
+    """A template nobody has filled yet (a new project's workbook dropped in the folder) is
+    listed as ignored, with its PROJECT_NOT_FILLED warning, not counted as a sunny project "?"."""
+    if not load.read or all(f.code != "PROJECT_NOT_FILLED" for f in load.findings):
+        return load
+    status = FileStatus(
+        load.label,
+        "ignored",
+        reason="classeur projet vierge (modèle pas encore rempli) : rien à consolider",
+        reason_en="blank project workbook (template not filled in yet): nothing to consolidate",
+        path=load.path,
+    )
+    return dataclasses.replace(load, status=status, figures=None, share=None)
 
 
 def _file_statuses(good: list[FileLoad], files: list[FileStatus], settings: Settings) -> None:

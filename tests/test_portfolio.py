@@ -755,3 +755,19 @@ def test_an_over_allocation_links_to_the_resource_load_sheet_of_the_output(
     row = codes["RESOURCE_OVERALLOCATED"]
     (link,) = [c.hyperlink for c in row if c.hyperlink]
     assert (link.target, link.location) == (None, "'Charge ressources'!A1")
+
+
+def test_a_blank_template_in_the_folder_is_listed_not_counted(folder: Path) -> None:
+    # A new project's workbook dropped in the folder before anyone filled it: not project "?"
+    # with a sunny weather in the COPIL and the totals, but a file with its reason.
+    from pmo_xl.templates import write_templates
+
+    template = next(p for p in write_templates(folder / "nouveau") if p.suffix == ".xlsx"
+                    and p.name.startswith("projet"))  # fmt: skip
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF, cache=False)
+    label = template.relative_to(folder).as_posix()
+    (status,) = [f for f in result.files if f.file == label]
+    assert status.status == "ignored" and "vierge" in (status.reason or "")
+    assert [p.code for p in result.projects] == ["PRJ-A", "PRJ-B"]
+    assert result.totals["projects"] == 2
+    assert [f.code for f in result.findings if f.file == label] == ["PROJECT_NOT_FILLED"]
