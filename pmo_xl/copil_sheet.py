@@ -345,10 +345,15 @@ def _synthesis(sheet: _Sheet, report: CopilReport, lang: Lang) -> None:
                 _Span(10, 10, pct, _cell("pct", bold=True)),
             ]
         elif t.spi is not None or t.cpi is not None:
+            # Each index beside its own name: under the Budget and Consommé headers they read
+            # as a budget and a consumption.
+            name = _cell(bold=True, align="right")
             spans += [
-                _Span(0, 1, L("Indices (SPI / CPI)", "Indices (SPI / CPI)").text(lang), label),
-                _Span(2, 2, t.spi, _cell("ratio")),
-                _Span(3, 4, t.cpi, _cell("ratio")),
+                _Span(0, 1, L("Indices", "Indices").text(lang), label),
+                _Span(2, 2, "SPI", name),
+                _Span(3, 4, t.spi, _cell("ratio")),
+                _Span(5, 6, "CPI", name),
+                _Span(7, 8, t.cpi, _cell("ratio")),
             ]
         weather = weather_rows[i]
         spans += [
@@ -359,7 +364,8 @@ def _synthesis(sheet: _Sheet, report: CopilReport, lang: Lang) -> None:
     last = sheet.row - 1
     _weather_formats(sheet.layout, Range(first + 1, 12, last, 12), lang)
     _drift_formats(sheet.layout, Range(first + 1, 10, first + 2, 10), report.thresholds)
-    _index_formats(sheet.layout, Range(first + 3, 2, first + 3, 3), report.thresholds)
+    for col in (3, 7):  # SPI, CPI
+        _index_formats(sheet.layout, Range(first + 3, col, first + 3, col), report.thresholds)
     sheet.gap(6)
     for sentence in s.sentences:
         sheet.line([_Span(0, N_COLS - 1, f"•  {sentence}", _SENTENCE)], height=15)

@@ -718,3 +718,11 @@ def test_a_sunny_project_with_partial_figures_gets_its_second_line(report: Copil
 
     assert not a.detailed and line not in texts(report)
     assert line in texts(partial)
+
+
+def test_the_synthesis_names_each_index_beside_its_value(report: CopilReport) -> None:
+    # Under the Budget and Consommé headers, two bare ratios read as a budget and a consumption.
+    layout = copil_layout(report, "fr")
+    row = grid(layout)[row_of(layout, "Indices")]
+    t = report.synthesis.totals
+    assert [row[c] for c in (0, 2, 3, 5, 7)] == ["Indices", "SPI", t.spi, "CPI", t.cpi]
