@@ -368,11 +368,14 @@ def _inspect_zip(
     if "xl/_rels/workbook.xml.rels" in by_name:
         _parse_small_xml(f, by_name["xl/_rels/workbook.xml.rels"], rels, kept)
     sheet_names = {rels.targets[rid]: name for name, rid in wb.sheets if rid in rels.targets}
+    # What the workbook points at is XML whatever its name says (a sheet named sheet1.bin is
+    # still a sheet a parser reads whole): scanned as such, extent and DOCTYPE included.
+    related = set(rels.targets.values())
     extents = []
     for info in infos:
         if info.is_dir() or info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             continue
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+        if info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.filename in related:
             name = sheet_names.get(info.filename)
             if name is not None and sheets is not None and not sheets(name):
                 continue  # a sheet nobody will read: its declared sizes were checked above

@@ -513,6 +513,33 @@ def far_prefixed(folder: Path) -> Case:
     return Case(path, "rejected", "FILE_EXTENT_TOO_LARGE")
 
 
+def _sheet_as_bin(parts: dict[str, bytes | str]) -> dict[str, bytes | str]:
+    """The first sheet's part renamed ``sheet1.bin``, its relationship and type following."""
+    out = dict(parts)
+    out["xl/worksheets/sheet1.bin"] = out.pop("xl/worksheets/sheet1.xml")
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        out[name] = str(out[name]).replace("worksheets/sheet1.xml", "worksheets/sheet1.bin")
+    return out
+
+
+def far_corner_bin_part(folder: Path) -> Case:
+    """The far corner in a sheet part not named .xml: still a sheet, still scanned whole."""
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"/></row>'
+    parts = _sheet_as_bin(xlsx_parts({"Feuil1": sheet_xml(rows)}))
+    return Case(
+        write_zip(folder / "coin_partie_bin.xlsx", parts), "rejected", "FILE_EXTENT_TOO_LARGE"
+    )
+
+
+def xxe_bin_part(folder: Path) -> Case:
+    sheet = sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>')
+    sheet = sheet.replace(
+        DECL, DECL + '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    )
+    parts = _sheet_as_bin(xlsx_parts({"Feuil1": sheet}))
+    return Case(write_zip(folder / "xxe_partie_bin.xlsx", parts), "rejected", "FILE_XML_DOCTYPE")
+
+
 def far_escaped_ref(folder: Path) -> Case:
     """``r="&#88;FD1"``: a character reference hiding column XFD from a byte scan."""
     rows = '<row r="1"><c r="A1"><v>1</v></c><c r="&#88;FD1"><v>2</v></c></row>'
@@ -651,6 +678,8 @@ CORPUS: tuple[Callable[[Path], Case], ...] = (
     far_row_no_ref,
     far_prefixed,
     far_escaped_ref,
+    far_corner_bin_part,
+    xxe_bin_part,
     far_merge,
     far_hyperlink,
     wide_area,
