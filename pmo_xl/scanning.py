@@ -108,7 +108,19 @@ def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
             reasons = ("fichier inaccessible ({})", "file cannot be reached ({})")
             ignored.append(_refused(label, path, error, *reasons))
             continue
-        if not regular or is_lock_file(path):
+        if is_lock_file(path):
+            continue
+        if not regular:  # a broken link, a pipe, a device: named when it claims to be a workbook
+            if path.suffix.lower() in WORKBOOK_SUFFIXES:
+                ignored.append(
+                    FileStatus(
+                        relative_label(path, folder),
+                        "ignored",
+                        reason="pas un fichier ordinaire (lien cassé, tube…) : non lu",
+                        reason_en="not a regular file (broken link, pipe…): not read",
+                        path=path,
+                    )
+                )
             continue
         if path.resolve() in excluded:
             continue

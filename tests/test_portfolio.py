@@ -771,3 +771,13 @@ def test_a_blank_template_in_the_folder_is_listed_not_counted(folder: Path) -> N
     assert [p.code for p in result.projects] == ["PRJ-A", "PRJ-B"]
     assert result.totals["projects"] == 2
     assert [f.code for f in result.findings if f.file == label] == ["PROJECT_NOT_FILLED"]
+
+
+def test_a_pipe_or_a_broken_link_named_like_a_workbook_gets_a_status(folder: Path) -> None:
+    os.mkfifo(folder / "tube.xlsx")
+    (folder / "lien.xlsx").symlink_to(folder / "disparu.xlsx")
+    result = consolidate_folder(folder, Settings(), cutoff=CUTOFF, cache=False)
+    statuses = _statuses(result)
+    assert statuses["tube.xlsx"] == ("ignored", None)
+    assert statuses["lien.xlsx"] == ("ignored", None)
+    assert [p.code for p in result.projects] == ["PRJ-A", "PRJ-B"]
