@@ -266,6 +266,7 @@ def write_workbook(
     safe_io.check_not_open_in_excel(path)
     pieces = cache.SheetPieces(cache.default_cache_dir(), path) if keep_pieces else None
     with safe_io.output_lock(path):
+        safe_io.sweep_temporaries(path)  # a run killed while writing left its temporary file
         if path.exists():
             safe_io.backup(path)
         render_xlsx(layouts, path, pieces=pieces)

@@ -318,6 +318,19 @@ def backup(path: Path, keep: int = BACKUPS_KEPT) -> Path | None:
     return copy
 
 
+def sweep_temporaries(path: Path) -> int:
+    """Remove the temporary files a killed writer left next to ``path`` (``atomic_write``'s
+    ``.~pmo_xl.tmp.<id>.<name>``). Call it holding ``path``'s :func:`output_lock`: no other
+    writer of ``path`` is then alive, so every such file is a leftover. Returns how many went."""
+    path = Path(path)
+    gone = 0
+    for tmp in path.parent.glob(f".~pmo_xl.tmp.*.{_glob_escape(path.name)}"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            gone += 1
+    return gone
+
+
 def _glob_escape(name: str) -> str:
     return "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in name)
 

@@ -781,3 +781,15 @@ def test_a_pipe_or_a_broken_link_named_like_a_workbook_gets_a_status(folder: Pat
     assert statuses["tube.xlsx"] == ("ignored", None)
     assert statuses["lien.xlsx"] == ("ignored", None)
     assert [p.code for p in result.projects] == ["PRJ-A", "PRJ-B"]
+
+
+def test_a_run_sweeps_what_a_killed_run_left_next_to_its_output(
+    folder: Path, tmp_path: Path
+) -> None:
+    from pmo_xl import commands
+
+    out = tmp_path / "conso.xlsx"
+    left = tmp_path / f".~pmo_xl.tmp.0123456789ab.{out.name}"
+    left.write_bytes(b"half a workbook")
+    commands.consolidate(folder, cutoff=CUTOFF, out=out)
+    assert not left.exists() and out.is_file()

@@ -297,3 +297,16 @@ def test_an_earlier_output_or_a_new_file_may_be_written(tmp_path: Path) -> None:
     check_output(tmp_path / "old.json", "json")
     check_output(tmp_path / "new.xlsx", "workbook")
     check_output(tmp_path / "sub" / "new.json", "json")
+
+
+def test_a_killed_writers_temporary_file_is_swept_under_the_lock(tmp_path: Path) -> None:
+    from pmo_xl.safe_io import sweep_temporaries
+
+    out = tmp_path / "conso.xlsx"
+    left = tmp_path / ".~pmo_xl.tmp.0123456789ab.conso.xlsx"  # as atomic_write names them
+    other = tmp_path / ".~pmo_xl.tmp.0123456789ab.autre.xlsx"  # another output's: kept
+    left.write_bytes(b"half a workbook")
+    other.write_bytes(b"half another")
+    with output_lock(out):
+        assert sweep_temporaries(out) == 1
+    assert not left.exists() and other.exists()
