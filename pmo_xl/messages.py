@@ -111,6 +111,12 @@ MESSAGES: dict[str, Message] = {
         "« {value} » n'est pas une date. Saisissez une date au format JJ/MM/AAAA.",
         "'{value}' is not a date. Enter a date as DD/MM/YYYY.",
     ),
+    "DATE_OUT_OF_RANGE": M(
+        "error",
+        "Le {value} est hors des années {first} à {last} : une faute de frappe sur l'année ? "
+        "Corrigez la date.",
+        "{value} is outside the years {first} to {last}: a mistyped year? Correct the date.",
+    ),
     "NUMBER_AS_TEXT": M(
         "warning",
         "Nombre saisi comme texte (« {value} »), lu comme {number}. Ressaisissez-le comme un "

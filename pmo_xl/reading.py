@@ -228,7 +228,9 @@ def convert_date(value: CellValue) -> Converted:
     converted = _convert_date(value)
     day = converted[0]
     if isinstance(day, dt.date) and not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return None, "DATE_INVALID", {"value": str(value)}
+        # A real date (9999-12-31, a year typed 2062 for 2026…), only out of a plan's reach.
+        params = {"value": day, "first": FIRST_YEAR, "last": LAST_YEAR}
+        return None, "DATE_OUT_OF_RANGE", params
     return converted
 
 

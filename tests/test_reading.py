@@ -523,3 +523,34 @@ def test_a_number_beyond_any_plausible_value_is_an_error_at_its_cell(
     frame = project.tasks.frame
     assert frame["planned_days"].tolist()[1:] == [3.0, 1e12]
     assert np.isnan(frame["planned_days"].iloc[0]) and np.isnan(frame["remaining_days"].iloc[1])
+
+
+@pytest.mark.parametrize("c_code", [True, False])
+def test_a_real_date_out_of_a_plans_reach_is_said_as_such(
+    c_code: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 9999-12-31 is a date Excel shows: "n'est pas une date" was wrong; the year is the fault.
+    from pmo_xl import native
+
+    if not c_code:
+        monkeypatch.setattr(native, "enabled", lambda: False)
+    wb = MemoryWorkbook.from_rows(
+        "p.xlsx",
+        {
+            "Projet": [["Code projet", "P"]],
+            "Planning": [
+                ["ID", "Tâche", "Début", "Charge prévue (j)", "Reste à faire (j)"],
+                ["T1", "Dev", dt.datetime(9999, 12, 31), 1, 1],
+                ["T2", "Doc", "15/11/2062", 1, 1],
+                ["T3", "Test", dt.date(2026, 11, 16), 1, 1],
+            ],
+        },
+    )
+    project = read_project(wb)
+    out = [f for f in project.findings if f.code == "DATE_OUT_OF_RANGE"]
+    assert [f.cell for f in out] == ["C2"]
+    assert out[0].message("fr").startswith("Le 31/12/9999 est hors des années 1900 à 2200")
+    assert project.tasks.frame["start"].dt.date.tolist()[1:] == [
+        dt.date(2062, 11, 15),
+        dt.date(2026, 11, 16),
+    ]
