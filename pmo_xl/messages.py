@@ -29,6 +29,8 @@ def _fmt(value: Any, lang: Lang) -> Any:
     kind = type(value)
     if kind is str or kind is int or value is None:  # most parameters: nothing to format
         return value
+    if kind is bool:  # as Excel shows a logical cell
+        return ("VRAI" if value else "FAUX") if lang == "fr" else ("TRUE" if value else "FALSE")
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

@@ -197,7 +197,7 @@ def _special(value: CellValue) -> Converted | None:
 
 def convert_number(value: CellValue) -> Converted:
     if isinstance(value, bool):
-        return None, "NUMBER_INVALID", {"value": str(value)}
+        return None, "NUMBER_INVALID", {"value": value}
     if isinstance(value, int | float):
         if isinstance(value, float) and not np.isfinite(value):
             return None, "NUMBER_INVALID", {"value": str(value)}
@@ -253,7 +253,7 @@ def _convert_date(value: CellValue) -> Converted:
         # A serial number in a General-formatted cell: Excel shows it as a number, not a date.
         day = (_EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
         return day, "DATE_AS_TEXT", {"value": value, "date": day}
-    return None, "DATE_INVALID", {"value": str(value)}
+    return None, "DATE_INVALID", {"value": value if isinstance(value, bool) else str(value)}
 
 
 def convert_text(value: CellValue) -> Converted:

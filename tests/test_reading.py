@@ -554,3 +554,14 @@ def test_a_real_date_out_of_a_plans_reach_is_said_as_such(
         dt.date(2062, 11, 15),
         dt.date(2026, 11, 16),
     ]
+
+
+def test_a_logical_cell_in_a_number_column_is_named_as_excel_shows_it() -> None:
+    from pmo_xl.reading import convert_number
+
+    _value, code, params = convert_number(True)
+    from pmo_xl.messages import render
+
+    assert code == "NUMBER_INVALID"
+    assert render(code, params, "fr").startswith("« VRAI » n'est pas un nombre")
+    assert render(code, params, "en").startswith("'TRUE' is not a number")
