@@ -741,8 +741,8 @@ MESSAGES: dict[str, Message] = {
     ),
     "FILE_CORRUPT": M(
         "error",
-        "Fichier tronqué ou corrompu ({part} : {cause}). Ouvrez-le dans Excel (Fichier > Ouvrir > "
-        "Ouvrir et réparer) et enregistrez-le, ou restaurez une version précédente.",
+        "Fichier tronqué ou corrompu ({part} : {cause_fr}). Ouvrez-le dans Excel (Fichier > "
+        "Ouvrir > Ouvrir et réparer) et enregistrez-le, ou restaurez une version précédente.",
         "Truncated or corrupt file ({part}: {cause}). Open it in Excel (File > Open > Open and "
         "Repair) and save it, or restore a previous version.",
     ),

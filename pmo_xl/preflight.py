@@ -168,8 +168,33 @@ class _Reject(Exception):
         self.params = params
 
 
+# The causes said in French too (a French message is French throughout); an unforeseen one,
+# such as an exception's name, is said as it is.
+_CAUSES_FR = {
+    "duplicate part names": "parties en double",
+    "no end of central directory (truncated?)": "fin de l'archive introuvable (tronquée ?)",
+    "zip64 end of central directory": "fin d'archive zip64 illisible",
+    "encrypted zip entry": "partie chiffrée",
+    "truncated": "tronqué",
+    "local header": "en-tête de partie illisible",
+    "deflate": "données compressées illisibles",
+    "larger than declared": "plus grand que déclaré",
+    "deflate stream cut short": "données compressées coupées",
+    "smaller than declared": "plus petit que déclaré",
+    "CRC": "somme de contrôle fausse",
+    "UTF-16/32 XML": "XML en UTF-16/32",
+    "XML": "XML illisible",
+}
+
+
 def _corrupt(part: str, cause: str) -> _Reject:
-    return _Reject("FILE_CORRUPT", part=part, cause=cause)
+    if cause.startswith("compression method "):
+        cause_fr = "méthode de compression " + cause.removeprefix("compression method ")
+    elif cause.startswith("XML encoding "):
+        cause_fr = "encodage XML " + cause.removeprefix("XML encoding ")
+    else:
+        cause_fr = _CAUSES_FR.get(cause, cause)
+    return _Reject("FILE_CORRUPT", part=part, cause=cause, cause_fr=cause_fr)
 
 
 # --- Entry point ------------------------------------------------------------------------------
@@ -215,7 +240,11 @@ def preflight(
             path, "rejected", "FILE_NOT_ACCESSIBLE", params, container=container[0]
         )
     except Exception as e:  # a file shaped in a way not foreseen: still a file status, not a crash
-        params = {"part": "?", "cause": f"unexpected {type(e).__name__}"}
+        params = {
+            "part": "?",
+            "cause": f"unexpected {type(e).__name__}",
+            "cause_fr": "structure inattendue",
+        }
         return PreflightResult(path, "rejected", "FILE_CORRUPT", params, container=container[0])
 
 

@@ -143,7 +143,15 @@ def test_corrupt_deflate_is_zlib_error_for_zipfile_and_corrupt_file_here(
     path = corpus["corrupt_deflate"].path
     with pytest.raises(zlib.error), zipfile.ZipFile(path) as z:
         z.read("xl/worksheets/sheet2.xml")  # not BadZipFile: why preflight catches both
-    assert preflight(path).params == {"part": "xl/worksheets/sheet2.xml", "cause": "deflate"}
+    result = preflight(path)
+    assert result.params == {
+        "part": "xl/worksheets/sheet2.xml",
+        "cause": "deflate",
+        "cause_fr": "données compressées illisibles",
+    }
+    # French throughout in French, English in English.
+    assert "(xl/worksheets/sheet2.xml : données compressées illisibles)" in result.reason("fr")
+    assert "(xl/worksheets/sheet2.xml: deflate)" in (result.reason("en") or "")
 
 
 def test_lying_dimension_passes_and_reads_in_full(corpus: dict[str, hostile.Case]) -> None:
@@ -389,7 +397,11 @@ def test_utf16_xml_part_is_refused(tmp_path: Path) -> None:
     parts = xlsx_parts({"Feuil1": sheet_xml(number_rows(2))})
     parts["xl/worksheets/sheet1.xml"] = str(parts["xl/worksheets/sheet1.xml"]).encode("utf-16")
     path = hostile.write_zip(tmp_path / "p.xlsx", parts)
-    assert preflight(path).params == {"part": "xl/worksheets/sheet1.xml", "cause": "UTF-16/32 XML"}
+    assert preflight(path).params == {
+        "part": "xl/worksheets/sheet1.xml",
+        "cause": "UTF-16/32 XML",
+        "cause_fr": "XML en UTF-16/32",
+    }
 
 
 # --- OLE files ---------------------------------------------------------------------------------
