@@ -116,6 +116,11 @@ def _settings_and_folder(
         raise UsageError(
             "Aucun dossier de projets : donnez-le en argument ou dans Paramètres du classeur PMO."
         )
+    if folder.is_file():
+        raise UsageError(
+            f"{folder} est un fichier, pas un dossier : donnez le dossier qui contient les "
+            f"classeurs projet (pour contrôler un seul classeur : pmo-xl validate {folder})."
+        )
     if not folder.is_dir():
         raise UsageError(f"Dossier des projets introuvable : {folder}")
     return settings, settings_findings, folder

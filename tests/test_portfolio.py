@@ -332,6 +332,8 @@ def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> N
     assert bad_date.exit_code == 2
     no_folder = runner.invoke(app, ["consolidate", str(tmp_path / "absent")])
     assert no_folder.exit_code == 2
+    a_file = runner.invoke(app, ["consolidate", str(earlier)])
+    assert a_file.exit_code == 2 and "pmo-xl validate" in " ".join(a_file.output.split())
 
 
 def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Path) -> None:
