@@ -143,7 +143,7 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
     for p in shown:
         weather = WEATHER_WORDS[p.weather].text(lang)
         table.add_row(
-            p.code or "?",
+            (p.code or "?") + ("*" if p.incomplete_data else ""),
             (p.name or "")[:32],
             f"[{colours[p.weather]}]● {weather}[/] {TREND_ARROWS.get(p.trend, '—')}",
             fmt_pct(p.progress_pct, lang, decimals=0),
@@ -151,11 +151,19 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
             "—" if p.drift_pct is None else fmt_pct(p.drift_pct, lang, signed=True),
             "—" if p.spi is None else fmt_number(p.spi, lang, 2),
         )
-    table.caption = more_projects_line(len(result.projects), len(shown), lang)
+    notes = [more_projects_line(len(result.projects), len(shown), lang)]
+    if any(p.incomplete_data for p in shown):
+        notes.append(PARTIAL_MARK.text(lang))
+    table.caption = "\n".join(n for n in notes if n) or None
     out.print(table)
     for line in result_lines(result, lang):
         out.print(line, markup=False, highlight=False)
 
+
+PARTIAL_MARK = Label(
+    "* chiffres partiels : lignes en erreur écartées (voir Contrôles)",
+    "* partial figures: rows in error left out (see Findings)",
+)
 
 _SUMMARY_HEADERS = {
     "name": Label("Projet", "Project"),

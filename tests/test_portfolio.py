@@ -795,3 +795,15 @@ def test_a_run_sweeps_what_a_killed_run_left_next_to_its_output(
     left.write_bytes(b"half a workbook")
     commands.consolidate(folder, cutoff=CUTOFF, out=out)
     assert not left.exists() and out.is_file()
+
+
+def test_the_cli_summary_marks_the_projects_with_partial_figures(
+    demo_projects: Path, tmp_path: Path
+) -> None:
+    pmo = demo_projects.parent / "pmo.xlsx"  # its rates: without them every day costs 0 €
+    res = CliRunner().invoke(app, ["consolidate", str(demo_projects), "--pmo", str(pmo),
+                                   "--out", str(tmp_path / "o.xlsx")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    # PRJ-005 and PRJ-007 carry errors (rows left out); PRJ-001 none.
+    assert "PRJ-005*" in res.output and "PRJ-007*" in res.output and "PRJ-001*" not in res.output
+    assert "* chiffres partiels : lignes en erreur écartées" in res.output
