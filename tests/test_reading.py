@@ -492,15 +492,18 @@ def test_a_missing_effort_column_is_an_error_not_a_silent_zero() -> None:
     assert finding.params["column"] == "Reste à faire (j)"
 
 
-@pytest.mark.parametrize("c_code", [True, False])
-def test_a_number_beyond_any_plausible_value_is_an_error_at_its_cell(
-    c_code: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # 1e308 pasted into an effort cell made the portfolio's totals infinite ("inf %").
+@pytest.fixture(params=["C typing", "numpy typing"])
+def either_typing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each table column typed by the C code, then by numpy and the cell-by-cell conversion."""
     from pmo_xl import native
 
-    if not c_code:
+    if request.param == "numpy typing":
         monkeypatch.setattr(native, "enabled", lambda: False)
+
+
+@pytest.mark.usefixtures("either_typing")
+def test_a_number_beyond_any_plausible_value_is_an_error_at_its_cell() -> None:
+    # 1e308 pasted into an effort cell made the portfolio's totals infinite ("inf %").
     wb = MemoryWorkbook.from_rows(
         "p.xlsx",
         {
@@ -525,15 +528,9 @@ def test_a_number_beyond_any_plausible_value_is_an_error_at_its_cell(
     assert np.isnan(frame["planned_days"].iloc[0]) and np.isnan(frame["remaining_days"].iloc[1])
 
 
-@pytest.mark.parametrize("c_code", [True, False])
-def test_a_real_date_out_of_a_plans_reach_is_said_as_such(
-    c_code: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("either_typing")
+def test_a_real_date_out_of_a_plans_reach_is_said_as_such() -> None:
     # 9999-12-31 is a date Excel shows: "n'est pas une date" was wrong; the year is the fault.
-    from pmo_xl import native
-
-    if not c_code:
-        monkeypatch.setattr(native, "enabled", lambda: False)
     wb = MemoryWorkbook.from_rows(
         "p.xlsx",
         {
