@@ -43,6 +43,7 @@ from pmo_xl.model import (
     Severity,
     Table,
     column_array,
+    task_key,
 )
 from pmo_xl.workbook import column_index
 
@@ -1690,11 +1691,6 @@ def error_rows(
     return out
 
 
-def _task_id(value: Any) -> str:
-    """A task ID as the figures match Charges to Planning: trimmed, any case."""
-    return str(value).strip().casefold()
-
-
 def rows_left_out(findings: Iterable[Finding], project: ProjectWorkbook) -> dict[str, set[int]]:
     """Table key → the rows of ``project`` its figures leave out: the rows carrying an error
     (:func:`error_rows`), and the time entries booked on a task left out, when no valid row
@@ -1708,12 +1704,12 @@ def rows_left_out(findings: Iterable[Finding], project: ProjectWorkbook) -> dict
         return out
     tasks = project.tasks.frame
     rows = tasks["row"].to_numpy()
-    ids = tasks["id"].map(lambda v: None if _missing(v) else _task_id(v)).to_numpy()
+    ids = tasks["id"].map(lambda v: None if _missing(v) else task_key(v)).to_numpy()
     left = np.isin(rows, list(tasks_out))
     gone = set(ids[left].tolist()) - set(ids[~left].tolist()) - {None}
     if not gone:
         return out
-    booked = entries["task_id"].map(lambda v: not _missing(v) and _task_id(v) in gone)
+    booked = entries["task_id"].map(lambda v: not _missing(v) and task_key(v) in gone)
     on_gone = entries["row"].to_numpy()[booked.to_numpy(dtype=bool)]
     if len(on_gone):
         out.setdefault("time_entries", set()).update(int(r) for r in on_gone.tolist())

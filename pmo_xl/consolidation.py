@@ -38,6 +38,7 @@ from pmo_xl.model import (
     Weather,
     column_array,
     join_columns,
+    task_key,
 )
 from pmo_xl.weather import Reason, project_weather, shown_weather
 
@@ -182,10 +183,6 @@ def _key_codes(values: Any, key: Callable[[Any], str]) -> tuple[np.ndarray, list
     return per_value[np.where(codes >= 0, codes, len(uniques))], list(numbers)
 
 
-def _task_key(value: Any) -> str:
-    return str(value).strip().casefold()
-
-
 def person_keys(names: Any) -> np.ndarray:
     """Matching key of each person name (``labels.norm``: no case, accents nor spaces)."""
     return _keys(names, norm)
@@ -193,7 +190,7 @@ def person_keys(names: Any) -> np.ndarray:
 
 def _task_keys(ids: Any) -> np.ndarray:
     """Task IDs compared trimmed and case-insensitively (``t1`` in Charges is task ``T1``)."""
-    return _keys(ids, _task_key)
+    return _keys(ids, task_key)
 
 
 def _opt(value: Any) -> float | None:
@@ -464,9 +461,9 @@ def _progress(
     entry_days: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(consumed, progress) of each task: see :func:`task_progress`."""
-    task_key = _task_keys(ids)
-    consumed = np.zeros(len(task_key))
-    entry_codes, entry_keys = _key_codes(entry_ids, _task_key)
+    keys = _task_keys(ids)
+    consumed = np.zeros(len(keys))
+    entry_codes, entry_keys = _key_codes(entry_ids, task_key)
     matched = entry_codes >= 0
     if matched.any():
         # pandas' group sums (compensated), so that the figures do not move in the last digit;
@@ -477,7 +474,7 @@ def _progress(
             for code, total in zip(by_task.index.tolist(), by_task.to_numpy().tolist(), strict=True)
         }
         seen: set[str] = set()
-        for i, key in enumerate(task_key.tolist()):
+        for i, key in enumerate(keys.tolist()):
             if key is None or key in seen:
                 continue  # a repeated ID: its days went to the first task of that ID
             seen.add(key)

@@ -216,6 +216,11 @@ ROW_MODELS: dict[str, type[Row]] = {
 _COLUMN_ARRAYS: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, np.ndarray]]] = {}
 
 
+def task_key(value: Any) -> str:
+    """A task ID as Charges are matched to Planning: trimmed, any case (``t1`` is ``T1``)."""
+    return str(value).strip().casefold()
+
+
 def column_array(frame: pd.DataFrame, name: str) -> np.ndarray:
     """``frame[name].to_numpy()``, made once per frame and column. Table frames are not
     changed once read; a frame that is must not be read through here."""

@@ -107,7 +107,8 @@ _NOT_JSON = {
     "why": "c'est un classeur, pas un fichier JSON",
     "why_en": "it is a workbook, not a JSON file",
 }
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"})
+# Any spreadsheet, read by pmo_xl or not (scanning.WORKBOOK_SUFFIXES are the ones it reads).
+_SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods"})
 # Sheets only inputs have: a project workbook's Projet and Planning, the PMO's Paramètres (the
 # outputs' sheets are other names; Charges is both and says nothing).
 _INPUT_SHEETS = frozenset().union(
@@ -130,7 +131,7 @@ def check_output(path: Path, kind: Literal["workbook", "json"]) -> None:
     if not path.is_file():
         raise OutputRefused(path, **_NOT_A_FILE)
     if kind == "json":
-        if path.suffix.lower() in WORKBOOK_SUFFIXES or _is_zip(path):
+        if path.suffix.lower() in _SPREADSHEET_SUFFIXES or _is_zip(path):
             raise OutputRefused(path, **_NOT_JSON)
     elif _sheet_names(path) & _INPUT_SHEETS:
         raise OutputRefused(path, **_INPUT_WORKBOOK)
