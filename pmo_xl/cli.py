@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pmo_xl import __version__, commands
-from pmo_xl.labels import Label, Lang
+from pmo_xl.labels import Label, Lang, os_error_label
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.portfolio import Progress as ProgressFn
 from pmo_xl.safe_io import OutputError, atomic_write, check_output
@@ -116,7 +116,7 @@ def _failures() -> Iterator[None]:
         raise typer.Exit(1) from exc
     except OSError as exc:  # a folder that cannot be made, a file that cannot be read…
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(f"[red]Erreur :[/red] {exc.strerror or type(exc).__name__}{where}")
+        err.print(f"[red]Erreur :[/red] {os_error_label(exc).fr}{where}")
         raise typer.Exit(1) from exc
 
 

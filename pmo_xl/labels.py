@@ -8,6 +8,7 @@ company's own names on top of these at run time.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import re
 import unicodedata
@@ -712,3 +713,35 @@ WEATHER_WORDS: dict[str, Label] = {
 
 def sheet_keys(spec: SheetSpec) -> set[str]:
     return spec.label.match_keys()
+
+
+# The system's reasons a file or folder cannot be opened, in the PMO's words: the system says
+# them in English whatever the run's language ("Permission denied" inside a French message).
+_OS_ERRORS: dict[int, Label] = {
+    errno.EACCES: L("accès refusé", "permission denied"),
+    errno.EPERM: L("opération non permise", "operation not permitted"),
+    errno.ENOENT: L("introuvable", "not found"),
+    errno.ENOTDIR: L(
+        "un élément du chemin n'est pas un dossier", "a part of the path is not a folder"
+    ),
+    errno.EISDIR: L("c'est un dossier", "it is a folder"),
+    errno.ENOSPC: L("disque plein", "no space left on the disk"),
+    errno.EDQUOT: L("quota disque dépassé", "disk quota exceeded"),
+    errno.EROFS: L("support en lecture seule", "read-only file system"),
+    errno.EBUSY: L("fichier ou ressource occupé", "file or resource busy"),
+    errno.EIO: L("erreur d'entrée-sortie du disque ou du réseau", "disk or network I/O error"),
+    errno.ENAMETOOLONG: L("nom de fichier trop long", "file name too long"),
+    errno.ELOOP: L("trop de liens symboliques (boucle ?)", "too many symbolic links (a loop?)"),
+    errno.EMFILE: L("trop de fichiers ouverts", "too many open files"),
+    errno.ETIMEDOUT: L("délai dépassé (lecteur réseau ?)", "timed out (network drive?)"),
+}
+
+
+def os_error_label(error: OSError) -> Label:
+    """Why the system refused ``error``'s file, in French and English; for a reason not in the
+    list, the system's own words (or the error's name) in both."""
+    known = _OS_ERRORS.get(error.errno) if error.errno is not None else None
+    if known is not None:
+        return known
+    said = error.strerror or type(error).__name__
+    return L(said, said)

@@ -639,8 +639,8 @@ MESSAGES: dict[str, Message] = {
         "error",
         "Fichier illisible ({error}) : vérifiez qu'il est accessible (droits, synchronisation "
         "OneDrive ou SharePoint terminée), puis relancez.",
-        "The file cannot be read ({error}): check that it is accessible (permissions, OneDrive or "
-        "SharePoint sync finished), then run again.",
+        "The file cannot be read ({error_en}): check that it is accessible (permissions, "
+        "OneDrive or SharePoint sync finished), then run again.",
     ),
     "FILE_EMPTY": M(
         "error",

@@ -27,7 +27,7 @@ from zipfile import ZipFile, ZipInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_xl import native
-from pmo_xl.labels import Lang
+from pmo_xl.labels import Lang, os_error_label
 from pmo_xl.messages import render, severity
 from pmo_xl.workbook import column_index, column_letter
 
@@ -235,7 +235,8 @@ def preflight(
     except _Reject as r:
         return PreflightResult(path, "rejected", r.code, r.params, container=container[0])
     except OSError as e:
-        params = {"error": e.strerror or type(e).__name__}
+        reason = os_error_label(e)
+        params = {"error": reason.fr, "error_en": reason.en}
         return PreflightResult(
             path, "rejected", "FILE_NOT_ACCESSIBLE", params, container=container[0]
         )

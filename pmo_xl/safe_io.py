@@ -85,9 +85,14 @@ class OutputNotWritable(OutputError):
         "que le dossier existe et que vous avez le droit d'y écrire."
     )
     en = (
-        "Cannot write '{path}' ({reason}). Check that the file is not open, that the folder "
+        "Cannot write '{path}' ({reason_en}). Check that the file is not open, that the folder "
         "exists and that you may write to it."
     )
+
+
+def _not_writable(path: Path, error: OSError) -> OutputNotWritable:
+    reason = labels.os_error_label(error)
+    return OutputNotWritable(path, reason=reason.fr, reason_en=reason.en)
 
 
 class OutputRefused(OutputError):
@@ -177,7 +182,7 @@ def atomic_write(path: Path, write_fn: Callable[[Path], T]) -> T:
         # Created by us with the umask-derived mode (mkstemp would make it 0600).
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise OutputNotWritable(path, reason=exc.strerror or str(exc)) from exc
+        raise _not_writable(path, exc) from exc
     os.close(fd)
     try:
         result = write_fn(tmp)
@@ -186,7 +191,7 @@ def atomic_write(path: Path, write_fn: Callable[[Path], T]) -> T:
         try:
             os.replace(tmp, path)
         except PermissionError as exc:  # Windows: target opened by Excel
-            raise OutputNotWritable(path, reason=exc.strerror or str(exc)) from exc
+            raise _not_writable(path, exc) from exc
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
@@ -240,7 +245,7 @@ def output_lock(path: Path) -> Iterator[Path]:
                 lock=lock.name,
             ) from None
         except OSError as exc:
-            raise OutputNotWritable(path, reason=exc.strerror or str(exc)) from exc
+            raise _not_writable(path, exc) from exc
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(owner, f)
         break

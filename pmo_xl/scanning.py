@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pmo_xl.labels import Lang
+from pmo_xl.labels import Lang, os_error_label
 
 Status = Literal["consolidated", "rejected", "ignored", "missing", "unexpected"]
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -136,7 +136,7 @@ def scan_folder(folder: Path, exclude: Iterable[Path] = ()) -> tuple[list[Path],
 
 def _refused(label: str, path: Path, error: OSError, fr: str, en: str) -> FileStatus:
     """A folder or file the run may not open: ``rejected``, with the system's reason."""
-    reason = error.strerror or type(error).__name__
+    reason = os_error_label(error)
     return FileStatus(
-        label, "rejected", reason=fr.format(reason), reason_en=en.format(reason), path=path
+        label, "rejected", reason=fr.format(reason.fr), reason_en=en.format(reason.en), path=path
     )

@@ -743,6 +743,11 @@ def test_a_folder_that_cannot_be_read_is_said_and_the_others_consolidated(
     statuses = _statuses(result)
     assert statuses["lot2/"] == ("rejected", None)
     assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")
+    (status,) = [f for f in result.files if f.file == "lot2/"]
+    assert status.reason == "dossier illisible (accès refusé) : ses classeurs ne sont pas lus"
+    assert (
+        status.reason_en == "folder cannot be read (permission denied): its workbooks are not read"
+    )
 
 
 def test_an_over_allocation_links_to_the_resource_load_sheet_of_the_output(

@@ -441,7 +441,11 @@ def test_workbook_encrypted_by_msoffcrypto_is_password_protected(
 def test_a_folder_path_is_not_accessible_not_a_crash(tmp_path: Path) -> None:
     folder = tmp_path / "dossier.xlsx"
     folder.mkdir()
-    assert preflight(folder).reason_code == "FILE_NOT_ACCESSIBLE"
+    found = preflight(folder)
+    assert found.reason_code == "FILE_NOT_ACCESSIBLE"
+    # The system's reason in the message's language, not its English words in French.
+    assert "(c'est un dossier)" in found.reason("fr")
+    assert "(it is a folder)" in found.reason("en")
 
 
 def test_random_damage_never_raises_nor_surprises(corpus: dict[str, hostile.Case]) -> None:

@@ -16,6 +16,7 @@ import pytest
 from pmo_xl.safe_io import (
     OutputBusy,
     OutputError,
+    OutputNotWritable,
     OutputOpenInExcel,
     atomic_write,
     backup,
@@ -62,6 +63,13 @@ def test_atomic_write_creates_no_file_when_the_writer_fails(tmp_path: Path) -> N
     with pytest.raises(ValueError):
         atomic_write(tmp_path / "new.xlsx", failing)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_in_a_missing_folder_says_why_in_the_run_language(tmp_path: Path) -> None:
+    with pytest.raises(OutputNotWritable) as refused:
+        atomic_write(tmp_path / "absent" / "conso.xlsx", write_text("x"))
+    assert "(introuvable)" in refused.value.message("fr")
+    assert "(not found)" in refused.value.message("en")
 
 
 def test_atomic_write_temp_file_keeps_the_extension(tmp_path: Path) -> None:
