@@ -143,6 +143,15 @@ MESSAGES: dict[str, Message] = {
         "« {value} » n'est pas une valeur permise pour « {column} ». Choisissez parmi : {choices}.",
         "'{value}' is not an allowed value for '{column}'. Choose one of: {choices}.",
     ),
+    "HOLIDAY_COUNTRY_UNKNOWN": M(
+        "error",
+        "« {value} » n'est pas un pays de jours fériés connu : les jours fériés de {default} "
+        "sont utilisés. Saisissez un code pays ISO à deux lettres (FR, BE, CH, DE…), suivi si "
+        "besoin de la région (FR-57 pour la Moselle).",
+        "'{value}' is not a known holiday country: {default}'s public holidays are used. Enter "
+        "a two-letter ISO country code (FR, BE, CH, DE…), followed if needed by the region "
+        "(FR-57 for Moselle).",
+    ),
     "CELL_ERROR": M(
         "error",
         "La cellule contient l'erreur Excel {value} : elle ne compte pas pour zéro. Corrigez la "

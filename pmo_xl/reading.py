@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_xl import labels, native
+from pmo_xl.calendar import DEFAULT_COUNTRY, is_known_country
 from pmo_xl.labels import Column, SheetSpec, norm
 from pmo_xl.messages import severity
 from pmo_xl.model import (
@@ -928,12 +929,23 @@ def read_settings(
             enabled=r["enabled"] != "no", severity=sev
         )
     language = v.get("language") or "fr"
+    country = str(v.get("holiday_country") or DEFAULT_COUNTRY).strip().upper()
+    if not is_known_country(country):
+        # Said once, at its cell; the run goes on with France's holidays (every project refused
+        # with a library's error about its calendar sent the PMO to repair intact workbooks).
+        ctx.add(
+            "HOLIDAY_COUNTRY_UNKNOWN",
+            kv.sheet,
+            kv.cells.get("holiday_country"),
+            params={"value": v.get("holiday_country"), "default": DEFAULT_COUNTRY},
+        )
+        country = DEFAULT_COUNTRY
     settings = Settings(
         portfolio_name=v.get("portfolio_name") or "Portefeuille",
         prepared_by=v.get("prepared_by"),
         projects_folder=projects_folder,
         cutoff=v.get("cutoff"),
-        holiday_country=(v.get("holiday_country") or "FR").strip().upper(),
+        holiday_country=country,
         language=language,
         thresholds=thresholds,
         budget_tolerance=_fraction(v.get("budget_tolerance"), 0.20),

@@ -375,6 +375,22 @@ def test_output_named_as_the_pmo_workbook_goes_to_a_separate_file(
     assert "jamais réécrit" in res.output
 
 
+def test_a_typo_in_the_holiday_country_does_not_refuse_the_projects(
+    folder: Path, tmp_path: Path
+) -> None:
+    from pmo_xl import commands
+
+    pmo = write_book(
+        tmp_path / "pmo.xlsx", {"Paramètres": [["Date d'arrêté", CUTOFF], ["Pays", "XX"]]}
+    )
+    run = commands.consolidate(folder, pmo=pmo, out=tmp_path / "conso.xlsx")
+    statuses = _statuses(run.result)
+    assert statuses["projet_a.xlsx"] == ("consolidated", "PRJ-A")
+    assert statuses["lot2/projet_b.xlsx"] == ("consolidated", "PRJ-B")
+    said = [(f.file, f.cell) for f in run.result.findings if f.code == "HOLIDAY_COUNTRY_UNKNOWN"]
+    assert said == [("pmo.xlsx", "B2")]
+
+
 def test_without_a_given_cutoff_every_load_is_spread_from_the_portfolio_one(
     tmp_path: Path,
 ) -> None:

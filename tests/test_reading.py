@@ -329,6 +329,27 @@ def test_pmo_settings_thresholds_rates_and_expected_projects() -> None:
     assert settings.rules["ENTRY_DUPLICATE"].enabled is False
 
 
+def test_an_unknown_holiday_country_is_said_at_its_cell_and_france_is_used() -> None:
+    wb = MemoryWorkbook.from_rows(
+        "pmo.xlsx",
+        {"Paramètres": [["Date d'arrêté", dt.datetime(2026, 11, 20)], ["Pays", "France"]]},
+    )
+    settings, findings = read_settings(wb)
+    assert settings.holiday_country == "FR"
+    assert [(f.code, f.sheet, f.cell, f.severity) for f in findings] == [
+        ("HOLIDAY_COUNTRY_UNKNOWN", "Paramètres", "B2", "error")
+    ]
+    said = findings[0].message("fr")
+    assert said.startswith("« France » n'est pas un pays de jours fériés connu : les jours ")
+    assert "les jours fériés de FR sont utilisés" in said
+
+
+def test_a_holiday_country_with_its_region_is_accepted() -> None:
+    wb = MemoryWorkbook.from_rows("pmo.xlsx", {"Paramètres": [["Pays", "fr-57"]]})
+    settings, findings = read_settings(wb)
+    assert (settings.holiday_country, findings) == ("FR-57", [])
+
+
 def test_formula_saved_without_value_in_a_real_file_is_reported(tmp_path: Path) -> None:
     # openpyxl writes formulas without computing them, like many export tools.
     wb = openpyxl.Workbook()
