@@ -6,6 +6,7 @@ CLI (:mod:`pmo_xl.cli`) and the Excel buttons (:mod:`pmo_xl.excel`) only add pre
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -178,9 +179,27 @@ def consolidate(
     safe_io.check_output(out, "workbook")
     if json_path is not None:
         safe_io.check_output(json_path, "json")
-    result = _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress)
-    run = Consolidation(result, settings_findings, folder, notes=notes)
-    language = settings.language
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Held from the reading of last run's history to the writing: two runs writing the same
+    # output one after the other each kept the history they had read, and one cut-off's snapshot
+    # was lost. The second run is now told at once that another one is writing.
+    with safe_io.output_lock(out):
+        run = Consolidation(
+            _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress),
+            settings_findings,
+            folder,
+            notes=notes,
+        )
+        _write_outputs(run, out, json_path, settings.language, with_copil=with_copil)
+    return run
+
+
+def _write_outputs(
+    run: Consolidation, out: Path, json_path: Path | None, language: Lang, *, with_copil: bool
+) -> None:
+    """The output workbook (and JSON) of ``run``, its lock already held; nothing when no project
+    was consolidated."""
+    result, folder, notes = run.result, run.projects_dir, run.notes
     if not result.consolidated:
         # An empty or unreachable folder (a network drive not mounted), or every file refused:
         # last run's output, and the history it holds, stay as they are.
@@ -191,7 +210,7 @@ def consolidate(
             else f"No project workbook consolidated in {folder}: {out.name} is not rewritten, "
             f"the previous consolidation and its history stay as they are."
         )
-        return run
+        return
     # Said once here, before the children fork, rather than in each of them: the workers said
     # the projects' findings, the portfolio stage its own where a side child left it time
     # (consolidate_loads); these are the rest (few), or all of the portfolio's.
@@ -219,7 +238,7 @@ def consolidate(
             if with_copil
             else output_layouts(result, language, link_base=base)
         )
-        run.written.append(write_workbook(layouts, out))
+        run.written.append(write_workbook(layouts, out, locked=True))
     finally:
         if copil_job is not None:
             copil_job.outcome()  # waited for even when the workbook was refused
@@ -228,7 +247,6 @@ def consolidate(
         if not json_done:
             write_json(result, json_path, language)
         run.written.append(json_path)
-    return run
 
 
 def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout:
@@ -258,19 +276,24 @@ def _refuse_inputs_as_output(out: Path, pmo: Path | None) -> None:
 
 
 def write_workbook(
-    layouts: Sequence[SheetLayout | Pending], path: Path, *, keep_pieces: bool = True
+    layouts: Sequence[SheetLayout | Pending],
+    path: Path,
+    *,
+    keep_pieces: bool = True,
+    locked: bool = False,
 ) -> Path:
     """Write an output workbook safely: not while open in Excel, one writer at a time, atomic.
 
     ``keep_pieces``: the rows of its big sheets are kept in the cache folder, so that the next
-    run writes again only the groups of rows that changed (:mod:`pmo_xl.sheet_pieces`)."""
+    run writes again only the groups of rows that changed (:mod:`pmo_xl.sheet_pieces`).
+    ``locked``: the caller holds ``path``'s :func:`~pmo_xl.safe_io.output_lock` already."""
     from pmo_xl import cache
     from pmo_xl.xlsx_writer import render_xlsx
 
     path.parent.mkdir(parents=True, exist_ok=True)
     safe_io.check_not_open_in_excel(path)
     pieces = cache.SheetPieces(cache.default_cache_dir(), path) if keep_pieces else None
-    with safe_io.output_lock(path):
+    with contextlib.nullcontext() if locked else safe_io.output_lock(path):
         safe_io.sweep_temporaries(path)  # a run killed while writing left its temporary file
         if path.exists():
             safe_io.backup(path)

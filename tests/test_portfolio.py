@@ -361,6 +361,25 @@ def test_output_next_to_an_open_excel_file_is_refused(folder: Path, tmp_path: Pa
     assert not out.exists()
 
 
+def test_a_run_while_another_writes_the_same_output_is_refused_before_reading(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each run reads last run's history from the output, then writes it back with its own
+    # snapshot: the second of two overlapping runs would drop the first one's snapshot.
+    from pmo_xl import commands
+    from pmo_xl.safe_io import OutputBusy, output_lock
+
+    out = tmp_path / "conso.xlsx"
+    read: list[Path] = []
+    monkeypatch.setattr(commands, "previous_history", lambda paths: read.extend(paths) or [])
+    with output_lock(out), pytest.raises(OutputBusy):
+        commands.consolidate(folder, cutoff=CUTOFF, out=out)
+    assert read == []
+    assert not out.exists()
+    commands.consolidate(folder, cutoff=CUTOFF, out=out)  # the lock is free again
+    assert read == [out]
+
+
 def test_output_named_as_the_pmo_workbook_goes_to_a_separate_file(
     folder: Path, tmp_path: Path
 ) -> None:
