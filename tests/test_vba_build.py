@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 import warnings
 import zipfile
 from pathlib import Path
@@ -197,3 +198,11 @@ def test_libreoffice_runs_each_button_with_the_expected_python_command(
         for caption, sub in macros.items()
     }
     assert calls.read_text().splitlines() == [EXPECTED_COMMANDS[sub] for sub in macros.values()]
+
+
+def test_the_library_that_writes_the_vba_project_is_installed_with_pmo_xl() -> None:
+    # pmo-xl init writes the .xlsm templates on the user's machine, not only in development.
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    needed = [re.split(r"[<>=;\s]", d, maxsplit=1)[0].lower()
+              for d in pyproject["project"]["dependencies"]]  # fmt: skip
+    assert "pyopenvba" in needed
