@@ -40,7 +40,7 @@ docs: dev
 
 ## Benchmark: 30, 200 and 1,000 generated workbooks, against a naive openpyxl baseline.
 bench: dev
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(ARGS)
 
 ## Damage sheet XML at random and read it with the C reader under AddressSanitizer (gcc, Linux).
 fuzz: dev
