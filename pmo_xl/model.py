@@ -566,3 +566,14 @@ class Settings(BaseModel):
     mappings: list[Mapping] = Field(default_factory=list)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     source_file: str | None = None
+
+    def in_language(self, lang: Lang) -> Settings:
+        """These settings speaking ``lang``: a portfolio nobody named is called by the default
+        name of that language ("Portfolio" in an English run, not "Portefeuille")."""
+        update: dict[str, Any] = {"language": lang}
+        if self.portfolio_name in _DEFAULT_PORTFOLIO_NAMES.values():
+            update["portfolio_name"] = _DEFAULT_PORTFOLIO_NAMES[lang]
+        return self.model_copy(update=update)
+
+
+_DEFAULT_PORTFOLIO_NAMES: dict[str, str] = {"fr": "Portefeuille", "en": "Portfolio"}

@@ -957,6 +957,7 @@ def read_settings(
         rules=rules,
         source_file=source.label,
     )
+    settings = settings.in_language(settings.language)  # the default name in its language
     # Absent optional PMO sheets are normal: keep only real problems.
     findings = [f for f in ctx.findings if f.code != "SHEET_ABSENT"]
     return settings, findings

@@ -310,6 +310,7 @@ def test_the_cli_summary_speaks_the_language_asked(folder: Path, tmp_path: Path)
                                    "--out", str(tmp_path / "o.xlsx"), "--lang", "en"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "Project" in res.output and "Weather" in res.output
+    assert "Portfolio — 2026-11-20" in res.output and "Portefeuille" not in res.output
     # Two workbooks read, the truncated one rejected, the .xls ignored.
     assert "Files: 2 consolidated · 1 ignored · 1 rejected." in res.output
     assert "• Rejected: projet_casse.xlsx" in res.output
