@@ -291,6 +291,8 @@ def demo(
     with _failures(), _progress() as progress:
         run = commands.demo(out_dir, pdf=pdf, progress=progress)
     _summary(run.consolidation.result, "fr")
+    for note in run.consolidation.notes:
+        err.print(f"[yellow]Note :[/yellow] {note}")
     _say_written([run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf], "fr")
 
 

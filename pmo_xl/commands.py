@@ -389,8 +389,15 @@ def demo(out_dir: Path, *, pdf: bool = True, progress: Progress | None = None) -
     from pmo_xl import copil as report
 
     built_report = report.build_report(run.result, run.result.settings.language)
+    can_pdf = pdf and _can_pdf()
+    if pdf and not can_pdf:
+        run.notes.append(
+            "PDF du COPIL non produit : LibreOffice est introuvable (installez-le, par exemple "
+            "le paquet libreoffice-calc-nogui sous Debian ou Ubuntu, puis relancez ; --no-pdf "
+            "fait taire cette remarque)."
+        )
     copil_xlsx, copil_pdf = report.write_copil_workbook(
-        built_report, out_dir / "COPIL.xlsx", pdf=pdf and _can_pdf()
+        built_report, out_dir / "COPIL.xlsx", pdf=can_pdf
     )
     return DemoRun(out_dir, built.pmo, run, copil_xlsx, copil_pdf)
 

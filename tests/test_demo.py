@@ -369,3 +369,18 @@ def test_claire_martin_is_written_in_full_in_the_other_projects(
         "PRJ-004": "Claire Martin",
         "PRJ-007": "C. Martin",
     }
+
+
+def test_the_demo_says_when_it_cannot_make_the_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pmo_xl.cli import app
+
+    monkeypatch.setattr("pmo_xl.render_pdf.find_soffice", lambda: None)
+    res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo")])
+    assert res.exit_code == 0, res.output
+    assert "PDF du COPIL non produit : LibreOffice est introuvable" in res.output
+    assert (tmp_path / "demo" / "COPIL.xlsx").is_file()
+    assert not (tmp_path / "demo" / "COPIL.pdf").exists()
