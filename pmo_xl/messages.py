@@ -20,6 +20,15 @@ class Message:
     en: str
 
 
+@dataclass(frozen=True)
+class Precise:
+    """A number a message shows with ``places`` decimals (trailing zeros dropped) rather than the
+    usual two: a value compared with a threshold it would round to."""
+
+    value: float
+    places: int
+
+
 class _Lenient(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
@@ -35,8 +44,9 @@ def _fmt(value: Any, lang: Lang) -> Any:
         value = value.date()
     if isinstance(value, dt.date):
         return day_text(value, lang)
-    if isinstance(value, float):
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, float | Precise):
+        number, places = (value.value, value.places) if isinstance(value, Precise) else (value, 2)
+        text = f"{number:.{places}f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if lang == "fr" else text
     if isinstance(value, list | tuple):
         return ", ".join(str(_fmt(v, lang)) for v in value)

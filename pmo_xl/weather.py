@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_xl.labels import WEATHER_WORDS, Lang
-from pmo_xl.messages import render
+from pmo_xl.messages import Precise, render
 from pmo_xl.model import Thresholds, Weather
 
 WEATHER_RANK: dict[str, int] = {"green": 0, "amber": 1, "red": 2}
@@ -70,6 +70,17 @@ def worst(*signals: Weather) -> Weather:
 
 def _percent(fraction: float) -> float:
     return round(fraction * 100, 2)
+
+
+def beside(value: float, limit: float) -> float | Precise:
+    """``value`` as a reason shows it next to ``limit``: two decimals, or as many more as it takes
+    not to show it equal to a limit it is beyond (a CPI of 0.9465 is "0,946, sous le seuil de
+    0,95", not "0,95, sous le seuil de 0,95")."""
+    for places in range(2, 7):
+        shown = round(value, places)
+        if shown != limit and (shown < limit) == (value < limit):
+            return shown if places == 2 else Precise(value, places)
+    return value
 
 
 def drift_signal(drift_pct: float | None, t: Thresholds) -> Weather:
@@ -144,7 +155,7 @@ def _drift_reasons(drift_pct: float | None, t: Thresholds) -> list[Reason]:
             signal=signal,
             params={
                 "drift_pct": drift_pct,
-                "percent": _percent(drift_pct),
+                "percent": beside(drift_pct * 100, _percent(limit)),
                 "limit": _percent(limit),
             },
         )
@@ -161,7 +172,7 @@ def _index_reasons(name: str, value: float | None, t: Thresholds) -> list[Reason
             Reason(
                 code=f"WEATHER_{name}",
                 signal=signal,
-                params={"index": name, "value": round(value, 2), "limit": limit},
+                params={"index": name, "value": beside(value, limit), "limit": limit},
             )
         ]
     if index_is_suspicious(value, t):
@@ -169,7 +180,11 @@ def _index_reasons(name: str, value: float | None, t: Thresholds) -> list[Reason
             Reason(
                 code="WEATHER_INDEX_SUSPICIOUS",
                 signal="green",
-                params={"index": name, "value": round(value, 2), "limit": t.index_suspicious_above},
+                params={
+                    "index": name,
+                    "value": beside(value, t.index_suspicious_above),
+                    "limit": t.index_suspicious_above,
+                },
             )
         ]
     return []

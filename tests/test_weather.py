@@ -191,6 +191,29 @@ def test_a_manual_weather_without_a_written_reason_is_ignored_and_said_so() -> N
 # --- messages -------------------------------------------------------------------------------------
 
 
+def test_an_index_just_under_its_threshold_is_not_shown_equal_to_it() -> None:
+    # 0.9465 < 0.95: amber; shown with two decimals it would read "0,95, sous le seuil de 0,95"
+    (reason,) = project_weather(None, None, 0.9465, [], T)[1]
+    assert reason.message("fr").startswith("Indice de performance coût (CPI) de 0,947, sous le ")
+    assert "below 0.95" in reason.message("en") and "of 0.947," in reason.message("en")
+
+
+def test_an_index_far_from_its_threshold_keeps_two_decimals() -> None:
+    (reason,) = project_weather(None, 0.8512, None, [], T)[1]
+    assert "(SPI) de 0,85, sous le seuil de 0,9 :" in reason.message("fr")
+
+
+def test_a_drift_just_over_its_threshold_is_not_shown_equal_to_it() -> None:
+    # 5.004 % > 5 %: amber; "5 %, au-delà du seuil de 5 %" would contradict itself
+    (reason,) = project_weather(0.05004, None, None, [], T)[1]
+    assert reason.message("fr").startswith("Dérive de 5,004 % du budget, au-delà du seuil de 5 %")
+
+
+def test_a_suspicious_index_just_over_its_threshold_is_not_shown_equal_to_it() -> None:
+    (reason,) = project_weather(None, 1.1004, None, [], T)[1]
+    assert "SPI de 1,1004, au-delà de 1,1 :" in reason.message("fr")
+
+
 def test_reasons_read_in_french_and_in_english() -> None:
     # drift 17.5 % → red, above the 10 % amber threshold
     (reason,) = project_weather(0.175, None, None, [], T)[1]
