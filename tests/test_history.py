@@ -47,6 +47,11 @@ def test_same_weather_with_drift_up_exactly_one_point_is_worse() -> None:
     assert trend("amber", 0.09, "amber", 0.08) == "worse"
 
 
+def test_same_weather_with_drift_up_two_points_is_worse() -> None:
+    # Amber both times, 0.10 - 0.08 = +0.02: the drift decides, ↓.
+    assert trend("amber", 0.10, "amber", 0.08) == "worse"
+
+
 def test_drift_change_just_under_one_point_either_way_is_the_same() -> None:
     # 0.9 point up, then 0.9 point down: noise.
     assert (trend("amber", 0.089, "amber", 0.08), trend("amber", 0.071, "amber", 0.08)) == (
