@@ -134,6 +134,20 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
     assert set(finding) >= {"file", "project", "sheet", "cell", "severity", "code", "message"}
 
 
+def test_json_drift_pct_is_a_fraction_not_a_percentage(folder: Path, tmp_path: Path) -> None:
+    # PRJ-B: budget 20, consumed 8 + 8 = 16, remaining 10 → EAC 26, drift 6 / 20 = 0.3 (30 %).
+    out_json = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        app,
+        ["consolidate", str(folder), "--cutoff", "2026-11-20", "--out", str(tmp_path / "o.xlsx"),
+         "--json", str(out_json)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    drift = {p["code"]: p["drift_pct"] for p in doc["projects"]}
+    assert drift == {"PRJ-A": 0.0, "PRJ-B": pytest.approx(0.3)}
+
+
 @pytest.mark.parametrize("native_on", ["1", "0"], ids=["C code", "Python"])
 def test_json_records_worked_out_by_hand(native_on: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pmo_xl.portfolio import _load_records, _records
