@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from pmo_xl.labels import Label, enum_lookup, norm
+from pmo_xl.weather import EPSILON
 from pmo_xl.workbook import Grid
 
 Trend = Literal["better", "same", "worse"]
@@ -133,9 +134,10 @@ def trend(
     if _num(drift_pct) is None or _num(previous_drift_pct) is None:
         return "same"
     delta = float(drift_pct) - float(previous_drift_pct)  # type: ignore[arg-type]
-    if delta <= -DRIFT_STEP:
+    # 0.05 - 0.06 is -0.00999… in floats: a change of exactly one point must count, both ways.
+    if delta <= -DRIFT_STEP + EPSILON:
         return "better"
-    if delta >= DRIFT_STEP:
+    if delta >= DRIFT_STEP - EPSILON:
         return "worse"
     return "same"
 

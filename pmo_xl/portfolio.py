@@ -677,7 +677,9 @@ def consolidate_loads(
         if fig.file in errors_by_file:
             fig.incomplete_data = True
     _file_statuses(good, files, settings)
-    history, stale = _history_and_trend(figures, good, previous_history, portfolio_cutoff, run_at)
+    history, stale = _history_and_trend(
+        figures, good, previous_history, portfolio_cutoff, run_at, settings.stale_after_days
+    )
     if side is not None:
         # While that child finishes (it unpickles the shares' lists, then makes the tables):
         # the messages of the findings, kept with each (the portfolio's 8,600 over-allocations
@@ -775,6 +777,7 @@ def _history_and_trend(
     previous_history: Sequence[pd.DataFrame],
     cutoff: dt.date,
     run_at: dt.datetime,
+    stale_after_days: int,
 ) -> tuple[pd.DataFrame, list[str]]:
     fields = [c for c in HISTORY_COLUMNS if c not in ("cutoff", "run_at")]
     snapshot = snapshot_rows([{k: getattr(f, k) for k in fields} for f in figures], cutoff, run_at)
@@ -791,15 +794,30 @@ def _history_and_trend(
             fig.trend = trend(
                 fig.weather, fig.drift_pct, str(before["weather"]), _opt_float(before["drift_pct"])
             )
-        if last_cutoff is not None:
-            mtime = mtimes.get(fig.code)
-            modified = dt.date.fromtimestamp(mtime) if mtime else None
-            declared = fig.project_cutoff
-            if (declared is not None and declared <= last_cutoff) or (
-                modified is not None and modified <= last_cutoff
-            ):
-                stale.append(fig.code or fig.file)
+        mtime = mtimes.get(fig.code)
+        modified = dt.date.fromtimestamp(mtime) if mtime else None
+        if _is_stale(fig.project_cutoff, modified, last_cutoff, cutoff, stale_after_days):
+            stale.append(fig.code or fig.file)
     return history[list(HISTORY_COLUMNS)], stale
+
+
+def _is_stale(
+    declared: dt.date | None,
+    modified: dt.date | None,
+    last_cutoff: dt.date | None,
+    cutoff: dt.date,
+    stale_after_days: int,
+) -> bool:
+    """Not updated since the previous cut-off (its declared cut-off or its file date on or
+    before it), or a declared cut-off more than ``stale_after_days`` before this run's (the
+    PMO's "Classeur périmé après (j)"; this one applies on a first run too)."""
+    if declared is not None and (cutoff - declared).days > stale_after_days:
+        return True
+    if last_cutoff is None:
+        return False
+    return (declared is not None and declared <= last_cutoff) or (
+        modified is not None and modified <= last_cutoff
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1392,14 +1392,15 @@ def test_validate_exits_1_on_errors_and_reports_an_unreadable_file(tmp_path: Pat
 
 
 def test_validate_takes_the_command_lines_cutoff_over_the_pmos(tmp_path: Path) -> None:
-    # As consolidate: --cutoff, else the PMO's date. The entries of 2 and 9 Feb are after a
-    # cut-off of 1 Feb (the command line) but not after 28 Feb (the PMO's).
+    # As consolidate: --cutoff, else the PMO's date, else the project's own (31 Mar, after
+    # every entry). The entries of 2 Feb (A4) and 9 Feb (A5) are both after 1 Feb (the command
+    # line); only the one of 9 Feb is after 5 Feb (the PMO's).
     clean = _save(tmp_path / "projet_a.xlsx", clean_sheets())
-    pmo = Settings(cutoff=D(2026, 2, 28))
+    pmo = Settings(cutoff=D(2026, 2, 5))
     given, _ = validate_files([clean], pmo, cutoff=D(2026, 2, 1))
     assert [f.cell for f in given if f.code == "ENTRY_AFTER_CUTOFF"] == ["A4", "A5"]
     alone, _ = validate_files([clean], pmo)
-    assert [f.cell for f in alone if f.code == "ENTRY_AFTER_CUTOFF"] == []
+    assert [f.cell for f in alone if f.code == "ENTRY_AFTER_CUTOFF"] == ["A5"]
 
 
 def test_validate_exits_0_on_a_clean_workbook(tmp_path: Path) -> None:

@@ -469,6 +469,14 @@ def test_task_progress_is_zero_when_nothing_consumed_nor_remaining() -> None:
     ]
 
 
+def test_a_done_task_with_no_time_booked_has_progress_one() -> None:
+    # §8: Terminé → 1, even with nothing consumed nor remaining (not 0 / (0 + 0)).
+    project = make_project("P", [task("T1", "A", None, None, 0, planned=5, status="Terminé")])
+    assert task_progress(project.tasks.frame, project.time_entries.frame)["progress"].tolist() == [
+        1
+    ]
+
+
 def test_earned_value(figures: ProjectFigures) -> None:
     # 10 × 1 + 28 × 0.4 + 10 × 0 + 10 × 0.5 + 3 × 1/3 = 10 + 11.2 + 0 + 5 + 1 = 27.2
     assert figures.ev_days == pytest.approx(27.2)
@@ -526,6 +534,32 @@ def test_milestone_slip_across_armistice(figures: ProjectFigures) -> None:
     assert j1.source == "Planning!E7"
     # J2 on time and the final milestone (latest Fin référence, 04/12)
     assert (j2.slip_days, j2.is_final) == (0, True)
+
+
+def test_milestone_slip_counts_the_working_days_of_the_pmos_holiday_country() -> None:
+    # Baseline Fri 06/11, forecast Thu 12/11. Armistice (Wed 11/11) is not a holiday in
+    # Germany: Mon 9, Tue 10, Wed 11, Thu 12 = 4 (3 in France).
+    project = make_project(
+        "P",
+        [task("J1", None, d(12, 11), d(12, 11), None, baseline=d(6, 11), milestone="Oui")],
+    )
+    german = SETTINGS.model_copy(update={"holiday_country": "DE"})
+    (j1,) = project_figures(project, german, CUTOFF).milestones
+    assert j1.slip_days == 4
+
+
+def test_planned_value_counts_the_working_days_of_the_pmos_holiday_country() -> None:
+    # 9 days planned over Mon 09/11 → Fri 20/11, cut-off Fri 13/11.
+    # France (Armistice off): 4 of 9 working days elapsed → PV 9 × 4/9 = 4.
+    # Germany: 5 of 10 → PV 9 × 5/10 = 4.5.
+    project = make_project(
+        "P", [task("T1", "Alice", d(9, 11), d(20, 11), 9, baseline=d(20, 11), planned=9)]
+    )
+    german = SETTINGS.model_copy(update={"holiday_country": "DE"})
+    assert (
+        project_figures(project, german, CUTOFF).pv_days,
+        project_figures(project, SETTINGS, CUTOFF).pv_days,
+    ) == pytest.approx((4.5, 4))
 
 
 def test_the_next_milestone_is_the_earliest_not_done(figures: ProjectFigures) -> None:
@@ -731,6 +765,18 @@ def test_done_cancelled_milestones_and_empty_remaining_do_not_load() -> None:
     )
     # only T4: 1 day
     assert resource_load([project], SETTINGS, D(2026, 11, 6)).weekly["load_days"].tolist() == [1]
+
+
+def test_a_load_equal_to_the_capacity_is_not_over_allocated() -> None:
+    # Week of Mon 09/11 (Armistice on Wed 11): capacity 5 × 4/5 = 4; 4 days left over Mon 09
+    # → Fri 13 (1 a day) load exactly 4. Over-allocated only when load > capacity.
+    project = make_project(
+        "P",
+        [task("T1", "Alice", d(9, 11), d(13, 11), 4)],
+        resources=[["Alice", "Développeur", None, 5]],
+    )
+    (week,) = resource_load([project], SETTINGS, D(2026, 11, 6)).weekly.to_dict("records")
+    assert (week["capacity_days"], week["load_days"], week["over_allocated"]) == (4, 4, False)
 
 
 def test_capacity_is_the_smallest_one_given_across_projects() -> None:

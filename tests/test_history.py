@@ -36,6 +36,30 @@ def test_drift_change_under_one_point_is_the_same() -> None:
     assert trend("green", 0.034, "green", 0.03) == "same"
 
 
+def test_same_weather_with_drift_down_exactly_one_point_is_better() -> None:
+    # Budget 100, EAC 106 then 105: drift 6 % then 5 %. In floats 0.05 - 0.06 is -0.00999…,
+    # yet it is the one point the README promises ↑ for.
+    assert trend("green", 0.05, "green", 0.06) == "better"
+
+
+def test_same_weather_with_drift_up_exactly_one_point_is_worse() -> None:
+    # 0.09 - 0.08 is 0.00999… in floats: still one point up.
+    assert trend("amber", 0.09, "amber", 0.08) == "worse"
+
+
+def test_same_weather_with_drift_up_two_points_is_worse() -> None:
+    # Amber both times, 0.10 - 0.08 = +0.02: the drift decides, ↓.
+    assert trend("amber", 0.10, "amber", 0.08) == "worse"
+
+
+def test_drift_change_just_under_one_point_either_way_is_the_same() -> None:
+    # 0.9 point up, then 0.9 point down: noise.
+    assert (trend("amber", 0.089, "amber", 0.08), trend("amber", 0.071, "amber", 0.08)) == (
+        "same",
+        "same",
+    )
+
+
 def test_no_previous_snapshot_gives_no_trend() -> None:
     assert trend("green", 0.0, None, None) is None
 

@@ -134,6 +134,20 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
     assert set(finding) >= {"file", "project", "sheet", "cell", "severity", "code", "message"}
 
 
+def test_json_drift_pct_is_a_fraction_not_a_percentage(folder: Path, tmp_path: Path) -> None:
+    # PRJ-B: budget 20, consumed 8 + 8 = 16, remaining 10 → EAC 26, drift 6 / 20 = 0.3 (30 %).
+    out_json = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        app,
+        ["consolidate", str(folder), "--cutoff", "2026-11-20", "--out", str(tmp_path / "o.xlsx"),
+         "--json", str(out_json)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    drift = {p["code"]: p["drift_pct"] for p in doc["projects"]}
+    assert drift == {"PRJ-A": 0.0, "PRJ-B": pytest.approx(0.3)}
+
+
 @pytest.mark.parametrize("native_on", ["1", "0"], ids=["C code", "Python"])
 def test_json_records_worked_out_by_hand(native_on: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from pmo_xl.portfolio import _load_records, _records
@@ -848,3 +862,95 @@ def test_the_cli_summary_marks_the_projects_with_partial_figures(
     # PRJ-005 and PRJ-007 carry errors (rows left out); PRJ-001 none.
     assert "PRJ-005*" in res.output and "PRJ-007*" in res.output and "PRJ-001*" not in res.output
     assert "* chiffres partiels : lignes en erreur écartées" in res.output
+
+
+# --- Stale workbooks: not updated since the previous cut-off, or a cut-off too old ----------
+
+PREVIOUS_CUTOFF = dt.date(2026, 11, 13)  # the run before this one (CUTOFF is 20/11)
+
+
+def _stale_after_run(
+    tmp_path: Path,
+    *,
+    declared: dt.date,
+    saved_on: dt.date,
+    previous_run: bool = True,
+    settings: Settings | None = None,
+) -> list[str]:
+    """The stale list of a run at CUTOFF over one project declared at ``declared`` and saved on
+    ``saved_on`` at noon, after a run at PREVIOUS_CUTOFF when ``previous_run``."""
+    from pmo_xl.history import snapshot_rows
+
+    book = write_book(
+        tmp_path / "projets" / "projet_a.xlsx", simple_project("PRJ-A", cutoff=declared)
+    )
+    noon = dt.datetime.combine(saved_on, dt.time(12)).timestamp()
+    os.utime(book, (noon, noon))
+    previous = snapshot_rows(
+        [{"code": "PRJ-A", "weather": "green", "drift_pct": 0.0}],
+        PREVIOUS_CUTOFF,
+        dt.datetime(2026, 11, 13, 18, 0),
+    )
+    result = consolidate_folder(
+        book.parent,
+        settings or Settings(),
+        cutoff=CUTOFF,
+        previous_history=[previous] if previous_run else (),
+        cache=False,
+    )
+    return result.stale
+
+
+def test_a_workbook_still_declared_at_the_previous_cutoff_is_stale(tmp_path: Path) -> None:
+    # Saved since (19/11), but its Date d'arrêté is still that of the last run.
+    stale = _stale_after_run(tmp_path, declared=PREVIOUS_CUTOFF, saved_on=dt.date(2026, 11, 19))
+    assert stale == ["PRJ-A"]
+
+
+def test_a_workbook_last_saved_on_the_previous_cutoff_day_is_stale(tmp_path: Path) -> None:
+    # Declared at 20/11, but the file has not changed since 13/11 at noon.
+    stale = _stale_after_run(tmp_path, declared=CUTOFF, saved_on=PREVIOUS_CUTOFF)
+    assert stale == ["PRJ-A"]
+
+
+def test_a_workbook_declared_and_saved_after_the_previous_cutoff_is_not_stale(
+    tmp_path: Path,
+) -> None:
+    # Declared at 20/11 and saved on 14/11, the day after the previous cut-off.
+    stale = _stale_after_run(tmp_path, declared=CUTOFF, saved_on=dt.date(2026, 11, 14))
+    assert stale == []
+
+
+def test_a_project_cutoff_older_than_the_pmos_stale_setting_is_stale(tmp_path: Path) -> None:
+    # First run (no history). 20/10 is 31 days before 20/11: older than the PMO's 30 days.
+    stale = _stale_after_run(
+        tmp_path,
+        declared=dt.date(2026, 10, 20),
+        saved_on=dt.date(2026, 11, 19),
+        previous_run=False,
+        settings=Settings(stale_after_days=30),
+    )
+    assert stale == ["PRJ-A"]
+
+
+def test_a_project_cutoff_exactly_the_pmos_stale_setting_old_is_not_stale(tmp_path: Path) -> None:
+    # 21/10 is 30 days before 20/11: not older than the PMO's 30 days.
+    stale = _stale_after_run(
+        tmp_path,
+        declared=dt.date(2026, 10, 21),
+        saved_on=dt.date(2026, 11, 19),
+        previous_run=False,
+        settings=Settings(stale_after_days=30),
+    )
+    assert stale == []
+
+
+def test_the_stale_age_applies_after_a_previous_run_too(tmp_path: Path) -> None:
+    # 14/11 is after the previous cut-off (13/11) but 6 days before 20/11: older than 5 days.
+    stale = _stale_after_run(
+        tmp_path,
+        declared=dt.date(2026, 11, 14),
+        saved_on=dt.date(2026, 11, 19),
+        settings=Settings(stale_after_days=5),
+    )
+    assert stale == ["PRJ-A"]

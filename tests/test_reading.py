@@ -123,6 +123,25 @@ def test_header_found_below_title_rows_gives_real_row_numbers() -> None:
     assert tasks.cell("status", 4) == "A4"
 
 
+def _planning_with_header_on_row(row: int) -> MemoryWorkbook:
+    notes = [[f"Note {n}"] for n in range(1, row)]  # text above the table, rows 1 to row - 1
+    planning = [*notes, PLANNING_HEADER_FR, *PLANNING_ROWS]
+    return MemoryWorkbook.from_rows(
+        "projet_prj001.xlsx", {"Projet": PROJET_FR, "Planning": planning}
+    )
+
+
+def test_a_header_on_row_20_is_found() -> None:
+    # README: "a header row anywhere in the first 20 rows".
+    tasks = read_project(_planning_with_header_on_row(20)).tasks
+    assert (tasks.header_row, tasks.frame["row"].tolist()) == (20, [21, 22, 23])
+
+
+def test_a_header_on_row_21_is_not_found() -> None:
+    project = read_project(_planning_with_header_on_row(21))
+    assert [f.code for f in project.findings if f.sheet == "Planning"] == ["HEADER_NOT_FOUND"]
+
+
 def test_names_ignore_case_accents_and_spaces_also_in_sheet_names() -> None:
     wb = MemoryWorkbook.from_rows(
         "p.xlsx",

@@ -102,6 +102,22 @@ def test_an_index_above_1_10_is_suspicious_but_1_10_itself_is_not() -> None:
     assert not index_is_suspicious(None, T)
 
 
+def test_index_thresholds_are_settings() -> None:
+    # Green from 0.98, red below 0.85: 0.96 is amber (green by default), 0.88 amber (red by
+    # default), 0.84 red.
+    strict = Thresholds(index_green_min=0.98, index_amber_min=0.85)
+    assert [index_signal(v, strict) for v in (0.96, 0.88, 0.84)] == ["amber", "amber", "red"]
+
+
+def test_the_suspicious_index_threshold_is_a_setting() -> None:
+    # Above 1.20 rather than 1.10: 1.15 is no longer suspicious, 1.25 still is.
+    lenient = Thresholds(index_suspicious_above=1.20)
+    assert (index_is_suspicious(1.15, lenient), index_is_suspicious(1.25, lenient)) == (
+        False,
+        True,
+    )
+
+
 def test_a_suspicious_index_stays_green_and_is_listed_as_a_reason() -> None:
     computed, reasons = project_weather(0.0, 1.0, 1.15, [], T)
     assert computed == "green"
