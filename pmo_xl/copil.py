@@ -820,8 +820,8 @@ def _data_quality(result: PortfolioResult, lang: Lang) -> DataQuality:
         if code in stale:
             detail = (
                 L(
-                    "pas mis à jour depuis le dernier arrêté (déclaré au {date})",
-                    "not updated since the previous cut-off (declared at {date})",
+                    "pas mis à jour : arrêté déclaré au {date}",
+                    "not updated: cut-off declared at {date}",
                 )
                 .text(lang)
                 .format(date=fmt_date(p.project_cutoff, lang))

@@ -123,6 +123,7 @@ def small_projects() -> list[ProjectFigures]:
         ),
         _project(
             "PRJ-D",
+            project_cutoff=dt.date(2026, 1, 30),
             cpi=0.92,
             weather="amber",
             weather_computed="amber",
@@ -413,6 +414,8 @@ def test_data_quality_lists_missing_rejected_stale_and_error_counts(
     ]
     rejected = report.data_quality.rows[1]
     assert rejected.detail == "fichier protégé par mot de passe"
+    # Stale by the previous cut-off or by age: the line says the declared date either way.
+    assert report.data_quality.rows[2].detail == "pas mis à jour : arrêté déclaré au 30/01/2026"
     assert report.data_quality.rows[3].detail is not None
     assert "Planning!F12 : La fin (02/03/2026) est avant le début (09/03/2026)" in (
         report.data_quality.rows[3].detail
