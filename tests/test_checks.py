@@ -773,6 +773,13 @@ def test_capacities_of_zero_and_seven_days_are_in_range() -> None:
     assert found("RESOURCE_CAPACITY_OUT_OF_RANGE", project_of(Ressources=rows)) == []
 
 
+def test_a_capacity_just_over_seven_days_a_week_is_out_of_range() -> None:
+    rows = [RESOURCE_HEADER, *RESOURCES, ["Léa Petit", "Architecte", 900, 7.5]]
+    assert found("RESOURCE_CAPACITY_OUT_OF_RANGE", project_of(Ressources=rows)) == [
+        ("Ressources", "D4")
+    ]
+
+
 # --- Coûts (extra cost on row 3) ------------------------------------------------------------
 
 
