@@ -463,4 +463,4 @@ def test_a_rerun_after_one_workbook_changed_writes_the_sheets_a_fresh_run_writes
 
 
 def _without_pieces(write: Any) -> Any:
-    return lambda layouts, path: write(layouts, path, keep_pieces=False)
+    return lambda layouts, path, **options: write(layouts, path, **options, keep_pieces=False)
