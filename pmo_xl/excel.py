@@ -79,6 +79,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No finding: nothing to fix.",
     ),
     "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
+    # The CLI's sentence (commands.consolidate), the PMO workbook standing for its output file.
+    "not_rewritten": (
+        "Aucun classeur projet consolidé dans {folder} : {book} n'est pas réécrit, la "
+        "consolidation précédente et son historique restent tels quels.",
+        "No project workbook consolidated in {folder}: {book} is not rewritten, the previous "
+        "consolidation and its history stay as they are.",
+    ),
     "copil_written": (
         "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
         "Sheet '{sheet}' updated (cut-off {cutoff}).",
@@ -264,12 +271,28 @@ def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioR
 def _consolidate_into(book: xw.Book, projects_dir: Path | None) -> LiveRun:
     run = consolidate_live(book, projects_dir=projects_dir)
     lang = run.lang
+    if _nothing_consolidated(book, run):
+        return run
     layouts = output_layouts_for_book(run)
     with batch_updates(book):
         run.written += write_outputs(run.xbook, layouts, labels.PMO_SHEETS)
     lines = [*result_lines(run.result, lang), text("written", lang, sheets=", ".join(run.written))]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
     return run
+
+
+def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
+    """No project consolidated (an empty or unmounted folder, every file refused): like the CLI,
+    nothing is written, so that last run's sheets and this cut-off's history rows stay; said."""
+    if run.result.consolidated:
+        return False
+    lang = run.lang
+    lines = [
+        *result_lines(run.result, lang),
+        text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
+    ]
+    show_message(book, _message(lines, run.xbook.notices), TITLE)
+    return True
 
 
 def rapport_copil(
@@ -290,6 +313,8 @@ def _copil_into(
 
     run = consolidate_live(book, projects_dir=projects_dir)
     lang = run.lang
+    if _nothing_consolidated(book, run):
+        return run.result
     report = copil.build_report(run.result, lang)
     layout = copil.copil_layout(report, lang)
     with batch_updates(book):

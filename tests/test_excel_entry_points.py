@@ -87,22 +87,29 @@ def added_sheets(book: xw.Book) -> list[list[Any]]:
     return [a["args"] for a in actions(book, "addSheet")]
 
 
-def with_folder(grids: dict[str, Grid], folder: Path | str) -> dict[str, Grid]:
-    """The PMO grids with ``Dossier des projets`` set to ``folder`` (an unsaved edit)."""
-    settings = grids["Paramètres"]
+def with_setting(grids: dict[str, Grid], item: str, value: object) -> dict[str, Grid]:
+    """The PMO grids with the setting ``item`` (French or English label) set to ``value``."""
+    sheet = "Paramètres" if "Paramètres" in grids else "Settings"
+    settings = grids[sheet]
     rows = [list(r) for r in settings.rows]
     for row in rows:
-        if row and row[0] == "Dossier des projets":
-            row[1] = str(folder)
+        if row and row[0] == item:
+            row[1] = value
             break
     else:
-        raise AssertionError("no 'Dossier des projets' row")
-    return {**grids, "Paramètres": Grid(rows, settings.first_row, settings.first_col)}
+        raise AssertionError(f"no {item!r} row")
+    return {**grids, sheet: Grid(rows, settings.first_row, settings.first_col)}
 
 
-def pmo_template_grids(folder: Path) -> dict[str, Grid]:
-    """The empty PMO template (French), pointing at ``folder``."""
-    return with_folder(grids_of(pmo_template_layouts("fr")), folder)
+def with_folder(grids: dict[str, Grid], folder: Path | str) -> dict[str, Grid]:
+    """The PMO grids with ``Dossier des projets`` set to ``folder`` (an unsaved edit)."""
+    item = "Dossier des projets" if "Paramètres" in grids else "Projects folder"
+    return with_setting(grids, item, str(folder))
+
+
+def pmo_template_grids(folder: Path, lang: labels.Lang = "fr") -> dict[str, Grid]:
+    """The empty PMO template (French or English), pointing at ``folder``."""
+    return with_folder(grids_of(pmo_template_layouts(lang)), folder)
 
 
 def clean_project(code: str = "PRJ-1", **changes: Any) -> dict[str, Any]:
@@ -389,6 +396,62 @@ def test_history_keeps_the_live_books_earlier_rows(
     # The 13/11 row kept, then this run's 20/11 row for PRJ-1 (project cut-off, 2026-11-20).
     assert [(r[0], r[1]) for r in rows] == [("2026-11-13", "PRJ-1"), ("2026-11-20", "PRJ-1")]
     assert [a["sheet_position"] for a in actions(book, "sheetClear")] == [position]
+
+
+def consolidated_before(folder: Path, lang: labels.Lang = "fr") -> dict[str, Any]:
+    """A PMO workbook already consolidated at 20/11/2026, now pointing at ``folder``."""
+    grids: dict[str, Any] = pmo_template_grids(folder, lang)
+    grids["Consolidation"] = [["Code projet", "Nom du projet"], ["PRJ-1", "Projet PRJ-1"]]
+    grids["Historique"] = [
+        ["Historique"], [], [],
+        ["Date d'arrêté", "Code projet", "Nom du projet"],
+        [dt.datetime(2026, 11, 20), "PRJ-1", "Projet PRJ-1"],
+    ]  # fmt: skip
+    return grids
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        (
+            "fr",
+            "Aucun classeur projet consolidé dans {folder} : pmo.xlsm n'est pas réécrit, la "
+            "consolidation précédente et son historique restent tels quels.",
+        ),
+        (
+            "en",
+            "No project workbook consolidated in {folder}: pmo.xlsm is not rewritten, the "
+            "previous consolidation and its history stay as they are.",
+        ),
+    ],
+)
+def test_consolider_on_an_empty_folder_writes_nothing_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang, sentence: str
+) -> None:
+    # An unmounted share or a OneDrive folder not synced yet: the folder is there, but empty.
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    book = remote_book(monkeypatch, consolidated_before(empty, lang))
+    result = excel.consolider(book)
+    assert result is not None and result.consolidated == 0
+    # Not a sheet cleared, added or written: last run's Consolidation and Historique stay.
+    assert [a["func"] for a in actions(book)] == ["alert"]
+    assert sentence.format(folder=empty) in alert(book)
+
+
+def test_rapport_copil_on_an_empty_folder_writes_and_exports_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    book = remote_book(monkeypatch, consolidated_before(empty))
+    result = excel.rapport_copil(book, export_dir=tmp_path / "direction")
+    assert result is not None and result.consolidated == 0
+    assert [a["func"] for a in actions(book)] == ["alert"]
+    assert list(tmp_path.rglob("COPIL_*")) == []
+    assert f"Aucun classeur projet consolidé dans {empty} : pmo.xlsm n'est pas réécrit" in alert(
+        book
+    )
 
 
 def many_entries(code: str, n: int) -> dict[str, Any]:
