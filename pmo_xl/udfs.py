@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import pandas as pd
 
 from pmo_xl import calendar, weather
-from pmo_xl.labels import OUTPUT_SHEETS, WEATHER_WORDS, Label, Lang, norm
+from pmo_xl.labels import (
+    CONSOLIDATION_HEADERS,
+    LOAD_HEADERS,
+    OUTPUT_SHEETS,
+    WEATHER_WORDS,
+    Label,
+    Lang,
+    norm,
+)
 from pmo_xl.model import Thresholds
 from pmo_xl.reading import parse_text_date
 from pmo_xl.workbook import CellError, CellValue, Grid
@@ -36,9 +44,19 @@ PREFIX = "#PMO: "
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
 
-# Headers of the consolidation's columns, by JSON key.
-# TODO: use the consolidation's own column catalogue once it lands (it owns these headers).
-INDICATOR_LABELS: dict[str, Label] = {
+
+def _label_texts(label: Label | None) -> tuple[str, ...]:
+    return () if label is None else (label.fr, label.en, *label.aliases)
+
+
+def _also(label: Label, *aliases: str) -> Label:
+    """``label`` also matched under ``aliases`` (older or hand-made sheets)."""
+    return Label(label.fr, label.en, (*label.aliases, *aliases))
+
+
+# Other spellings of the consolidation's columns, by JSON key: the headers themselves come from
+# the catalogue the Consolidation sheet is written from (labels.CONSOLIDATION_HEADERS).
+_INDICATOR_ALIASES: dict[str, Label] = {
     "code": Label("Code projet", "Project code", ("Code",)),
     "name": Label("Nom du projet", "Project name", ("Projet", "Project")),
     "lead": Label("Chef de projet", "Project lead"),
@@ -64,19 +82,21 @@ INDICATOR_LABELS: dict[str, Label] = {
     "eac_eur": Label("Coût à terminaison (€)", "Cost at completion (€)", ("EAC (€)",)),
     "drift_eur": Label("Dérive (€)", "Drift (€)"),
 }
-RESOURCE = Label("Ressource", "Resource", ("Collaborateur", "Personne", "Person", "Nom", "Name"))
-WEEK = Label("Semaine", "Week", ("Lundi", "Monday", "Semaine du", "Week of"))
-LOAD = Label(
-    "Charge (j)",
-    "Load (days)",
-    (
-        "Charge",
-        "Load",
-        "load_days",
-        "Charge planifiée (j)",
-        "Planned load (days)",
-        "Charge prévue (j)",
-    ),
+INDICATOR_LABELS: dict[str, Label] = {
+    key: _also(header, *_label_texts(_INDICATOR_ALIASES.get(key)))
+    for key, header in CONSOLIDATION_HEADERS.items()
+} | {key: alias for key, alias in _INDICATOR_ALIASES.items() if key not in CONSOLIDATION_HEADERS}
+# The Charge ressources sheet's headers (labels.LOAD_HEADERS), and other spellings.
+RESOURCE = _also(LOAD_HEADERS["resource"], "Collaborateur", "Personne", "Person", "Nom", "Name")
+WEEK = _also(LOAD_HEADERS["week"], "Semaine", "Week", "Lundi", "Monday", "Semaine du", "Week of")
+LOAD = _also(
+    LOAD_HEADERS["load_days"],
+    "Charge",
+    "Load",
+    "load_days",
+    "Charge planifiée (j)",
+    "Planned load (days)",
+    "Charge prévue (j)",
 )
 
 _ERRORS: dict[str, tuple[str, str]] = {

@@ -593,6 +593,59 @@ def test_the_twins_say_when_not_started_from_excel(
 
 
 # ---------------------------------------------------------------------------------------------
+# The worksheet functions over the sheets "Consolider" writes
+# ---------------------------------------------------------------------------------------------
+
+
+def consolidated_outputs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> xw.Book:
+    """A book holding the output sheets of one "Consolider" over a clean project PRJ-1."""
+    from pmo_xl.outputs import output_layouts
+
+    write_book(tmp_path / "projets" / "a.xlsx", clean_project("PRJ-1"))
+    result = excel.consolider(
+        remote_book(monkeypatch, pmo_template_grids(tmp_path / "projets", lang))
+    )
+    assert result is not None
+    return remote_book(monkeypatch, grids_of(output_layouts(result, lang)))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pmo_charge_reads_the_resource_load_sheet_consolider_writes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> None:
+    from pmo_xl import udfs
+
+    book = consolidated_outputs(monkeypatch, tmp_path, lang)
+    header = "Semaine (lundi)" if lang == "fr" else "Week (Monday)"
+    assert header in book.sheets[2]["A4:C4"].value
+    # 14 days left from the 20/11 cut-off to 18/12, 20 working days: 0.7 a day, 3.5 a week.
+    caller = book.sheets[0]["A1"]
+    assert udfs.PMO_CHARGE("Alice Martin", dt.date(2026, 11, 25), caller) == pytest.approx(3.5)
+
+
+@pytest.mark.parametrize(
+    ("lang", "indicator"),
+    [("fr", "ev_days"), ("fr", "VA (j)"), ("en", "ev_days"), ("en", "EV (days)")],
+)
+def test_pmo_indicateur_finds_every_column_of_the_consolidation_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang, indicator: str
+) -> None:
+    from pmo_xl import udfs
+    from pmo_xl.outputs import CONSOLIDATION_COLUMNS
+
+    book = consolidated_outputs(monkeypatch, tmp_path, lang)
+    caller = book.sheets[0]["A1"]
+    # Earned value = progress × budget = 6 / (6 + 14) × 20 = 6 days.
+    assert udfs.PMO_INDICATEUR("PRJ-1", indicator, caller) == pytest.approx(6.0)
+    for column in CONSOLIDATION_COLUMNS:  # by field name or by the header shown
+        for name in (column.field, column.label.text(lang)):
+            found = udfs.PMO_INDICATEUR("PRJ-1", name, caller)
+            assert not str(found).startswith("#PMO"), (name, found)
+
+
+# ---------------------------------------------------------------------------------------------
 # "Rapport COPIL"
 # ---------------------------------------------------------------------------------------------
 
