@@ -32,7 +32,7 @@ from pmo_xl.labels import (
 )
 from pmo_xl.model import Thresholds
 from pmo_xl.reading import parse_text_date
-from pmo_xl.workbook import CellError, CellValue, Grid
+from pmo_xl.workbook import ERROR_LITERALS, CellError, CellValue, Grid
 
 if TYPE_CHECKING:
     from pmo_xl.workbook import WorkbookSource
@@ -43,6 +43,28 @@ R = TypeVar("R")
 PREFIX = "#PMO: "
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
+# Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
+# xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
+_COM_ERROR_BASE = -2146828288
+_COM_ERRORS: dict[int, str] = {
+    _COM_ERROR_BASE + code: text
+    for code, text in {
+        2000: "#NULL!",
+        2007: "#DIV/0!",
+        2015: "#VALUE!",
+        2023: "#REF!",
+        2029: "#NAME?",
+        2036: "#NUM!",
+        2042: "#N/A",
+        2043: "#GETTING_DATA",
+        2045: "#SPILL!",
+        2046: "#CONNECT!",
+        2047: "#BLOCKED!",
+        2048: "#UNKNOWN!",
+        2049: "#FIELD!",
+        2050: "#CALC!",
+    }.items()
+}
 
 
 def _label_texts(label: Label | None) -> tuple[str, ...]:
@@ -189,6 +211,13 @@ def _number(value: object, name: str, lang: Lang, *, blank_as_zero: bool = True)
     return number
 
 
+def _not_error(value: object, name: str, lang: Lang) -> object:
+    """``value`` unless it is an Excel error value, which is named rather than used."""
+    if isinstance(value, CellError):
+        raise UdfError("error_cell", lang, name=name, value=value.code)
+    return value
+
+
 def _optional_number(value: object, name: str, lang: Lang) -> float | None:
     if value is None or value == "":
         return None
@@ -206,6 +235,7 @@ def _date(value: object, name: str, lang: Lang) -> dt.date:
     """A date cell, an Excel serial number, or a typed date (``15/11/2026``, ``2026-11-15``)."""
     if value is None or value == "":
         raise UdfError("blank_date", lang, name=name)
+    _not_error(value, name, lang)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -266,6 +296,7 @@ def working_days(start: object, end: object, country: object = None, lang: Lang 
     Alsace-Moselle).
     """
     first, last = _date(start, "début", lang), _date(end, "fin", lang)
+    _not_error(country, "pays", lang)
     code = str(country).strip() if country not in (None, "") else calendar.DEFAULT_COUNTRY
     try:
         if last < first:
@@ -352,6 +383,8 @@ def indicator(
         raise UdfError("blank_arg", lang, name="code projet")
     if name in (None, ""):
         raise UdfError("blank_arg", lang, name="indicateur")
+    _not_error(code, "code projet", lang)
+    _not_error(name, "indicateur", lang)
     rows = _rows(table)
     code_keys = INDICATOR_LABELS["code"].match_keys()
     header_index = _header_row(rows, code_keys)
@@ -371,6 +404,7 @@ def indicator(
 
 def _monday(value: object, lang: Lang) -> dt.date:
     """The Monday of the week of ``value``: any date of it, or an ISO week like ``2026-W47``."""
+    _not_error(value, "semaine", lang)
     if isinstance(value, str):
         match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[WwSs]\s*(\d{1,2})\s*", value)
         if match is not None:
@@ -413,6 +447,7 @@ def resource_load(
     """
     if resource in (None, ""):
         raise UdfError("blank_arg", lang, name="ressource")
+    _not_error(resource, "ressource", lang)
     monday = _monday(week, lang)
     rows = _rows(table)
     header_index = _header_row(rows, RESOURCE.match_keys())
@@ -477,6 +512,15 @@ def resource_load_in_book(
 # ---------------------------------------------------------------------------------------------
 
 
+def from_excel(value: object) -> object:
+    """An argument as xlwings passes it (``err_to_str``): Excel's error values as CellError."""
+    if isinstance(value, str) and value.strip().upper() in ERROR_LITERALS:
+        return CellError(value.strip().upper())
+    if type(value) is int and value in _COM_ERRORS:
+        return CellError(_COM_ERRORS[value])
+    return value
+
+
 def _cell(value: object) -> object:
     """What a cell shows: an empty text for nothing, the code of an error value."""
     if value is None:
@@ -494,27 +538,27 @@ def _caller_book(caller: Any) -> WorkbookSource:
 
 def PMO_REESTIME(consomme: object, raf: object) -> object:
     """Réestimé (j) = consommé + reste à faire."""
-    return _cell(reestimate(consomme, raf))
+    return _cell(reestimate(from_excel(consomme), from_excel(raf)))
 
 
 def PMO_AVANCEMENT(consomme: object, raf: object) -> object:
     """Avancement = consommé / (consommé + reste à faire) ; 0 si les deux sont nuls."""
-    return _cell(progress(consomme, raf))
+    return _cell(progress(from_excel(consomme), from_excel(raf)))
 
 
 def PMO_DERIVE(reestime: object, budget: object) -> object:
     """Dérive = (réestimé − budget) / budget, en fraction (format %)."""
-    return _cell(drift(reestime, budget))
+    return _cell(drift(from_excel(reestime), from_excel(budget)))
 
 
 def PMO_JOURS_OUVRES(debut: object, fin: object, pays: object = "FR") -> object:
     """Jours ouvrés du début à la fin inclus, hors jours fériés du pays (FR par défaut)."""
-    return _cell(working_days(debut, fin, pays))
+    return _cell(working_days(from_excel(debut), from_excel(fin), from_excel(pays)))
 
 
 def PMO_METEO(derive: object, spi: object = None, cpi: object = None) -> object:
     """Soleil, Nuageux ou Orage selon la dérive, le SPI et le CPI (seuils par défaut)."""
-    return _cell(weather_word(derive, spi, cpi))
+    return _cell(weather_word(from_excel(derive), from_excel(spi), from_excel(cpi)))
 
 
 def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> object:
@@ -523,7 +567,7 @@ def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> obje
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(indicator_in_book(book, code_projet, indicateur))
+    return _cell(indicator_in_book(book, from_excel(code_projet), from_excel(indicateur)))
 
 
 def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
@@ -532,7 +576,7 @@ def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(resource_load_in_book(book, ressource, semaine))
+    return _cell(resource_load_in_book(book, from_excel(ressource), from_excel(semaine)))
 
 
 ARG_DOCS: dict[str, dict[str, str]] = {
@@ -582,7 +626,9 @@ def register(
         # The annotations are for mypy; xlwings would read them as value converters.
         function.__annotations__ = {}
         for name, doc in ARG_DOCS[function.__name__].items():
-            arg(name, doc=doc)(function)
+            # err_to_str: without it xlwings hands an error cell (#REF!) over as None, which
+            # would read as an empty cell, i.e. 0; with it, as its text (see from_excel).
+            arg(name, doc=doc, err_to_str=True)(function)
         # Last, as the outermost decorator would be: xlwings resets these on every call.
         func(category="pmo_xl", volatile=function.__name__ in VOLATILE)(function)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import xlwings as xw
 from xlwings_payload import remote_book
 
 from pmo_xl import udfs
@@ -331,10 +332,58 @@ def test_xlwings_generates_the_excel_signatures_users_see(xlwings_udfs: Any) -> 
     assert code.count("Function PMO_") == 7
 
 
-def test_no_argument_gets_a_converter(xlwings_udfs: Any) -> None:
-    # A type annotation would become an xlwings converter (and `object` has none).
+def test_every_argument_keeps_excel_errors_and_gets_no_converter(xlwings_udfs: Any) -> None:
+    # A type annotation would become an xlwings converter (and `object` has none); without
+    # err_to_str, xlwings hands #REF! over as None, which reads as an empty cell: 0.
     udfs.register(udfs.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg)
     for function in udfs.UDFS:
         info = function.__xlfunc__  # type: ignore[attr-defined]
-        assert all(arg["options"] == {} for arg in info["args"]), function.__name__
+        for arg in info["args"]:
+            expected = {} if arg["name"] == "caller" else {"err_to_str": True}
+            assert arg["options"] == expected, (function.__name__, arg["name"])
         assert info["category"] == "pmo_xl"
+
+
+def test_an_error_cell_read_with_the_registered_options_is_named_not_zero(
+    xlwings_udfs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    udfs.register(udfs.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg)
+    info = udfs.PMO_REESTIME.__xlfunc__  # type: ignore[attr-defined]
+    sheet = remote_book(monkeypatch, {"Saisie": [["#REF!", 5]]}).sheets[0]
+    # What xlwings does with each argument before the call (udfs.call_udf).
+    consumed, remaining = (
+        xw.conversion.read(sheet[cell], None, arg["options"])
+        for cell, arg in zip(("A1", "B1"), info["args"], strict=True)
+    )
+    assert udfs.PMO_REESTIME(consumed, remaining) == "#PMO: consommé est une erreur (#REF!)"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#DATA!", "#SPILL!",
+        "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!",
+    ],
+)  # fmt: skip
+def test_each_excel_error_value_is_named(error: str) -> None:
+    assert udfs.PMO_REESTIME(error, 5) == f"#PMO: consommé est une erreur ({error})"
+
+
+def test_newer_errors_windows_hands_over_as_numbers_are_named() -> None:
+    # xlwings knows 7 COM error codes; #SPILL! (xlErrSpill 2045) arrives as 0x800A07FD.
+    assert udfs.PMO_DERIVE(-2146826243, 100) == "#PMO: réestimé est une erreur (#SPILL!)"
+    assert udfs.PMO_DERIVE(-2146826281.0, 100) == -2146826381 / 100  # a float is a number
+
+
+def test_an_error_in_any_argument_is_named_rather_than_used() -> None:
+    assert udfs.PMO_DERIVE("#DIV/0!", 100) == "#PMO: réestimé est une erreur (#DIV/0!)"
+    assert udfs.PMO_AVANCEMENT(8, "#N/A") == "#PMO: reste à faire est une erreur (#N/A)"
+    assert udfs.PMO_METEO("#REF!", 0.97, 0.96) == "#PMO: dérive est une erreur (#REF!)"
+    assert udfs.PMO_JOURS_OUVRES("#N/A", 46000) == "#PMO: début est une erreur (#N/A)"
+    assert udfs.PMO_JOURS_OUVRES(46000, 46010, "#REF!") == "#PMO: pays est une erreur (#REF!)"
+    assert indicator(CONSOLIDATION, CellError("#N/A"), "spi") == (
+        "#PMO: code projet est une erreur (#N/A)"
+    )
+    assert resource_load(LOAD_LONG, "Alice", CellError("#REF!")) == (
+        "#PMO: semaine est une erreur (#REF!)"
+    )
