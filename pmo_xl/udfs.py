@@ -31,7 +31,7 @@ from pmo_xl.labels import (
     norm,
 )
 from pmo_xl.model import Thresholds
-from pmo_xl.reading import parse_text_date
+from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, parse_text_date
 from pmo_xl.workbook import ERROR_LITERALS, CellError, CellValue, Grid
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ R = TypeVar("R")
 PREFIX = "#PMO: "
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
+_LAST_SERIAL = 2_958_465  # 31/12/9999, Excel's last date
+MAX_CELL_TEXT = 32_767  # characters a cell holds
+_SHOWN_CHARS = 60  # of a value quoted in a message
 # Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
 # xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
 _COM_ERROR_BASE = -2146828288
@@ -162,6 +165,18 @@ _ERRORS: dict[str, tuple[str, str]] = {
         "week of {value} not in '{sheet}'",
     ),
     "blank_arg": ("{name} vide", "empty {name}"),
+    "one_cell": (
+        "{name} : une seule cellule attendue, pas une plage",
+        "{name}: one cell expected, not a range",
+    ),
+    "year_range": (
+        "{name} hors des années {first} à {last} ({value}) : une faute de frappe sur l'année ?",
+        "{name} outside the years {first} to {last} ({value}): a mistyped year?",
+    ),
+    "not_finite": (
+        "résultat hors des nombres qu'une cellule peut contenir ({value})",
+        "result beyond the numbers a cell can hold ({value})",
+    ),
     "internal": ("erreur inattendue ({value})", "unexpected error ({value})"),
 }
 
@@ -171,7 +186,14 @@ class UdfError(Exception):
 
     def __init__(self, key: str, lang: Lang = "fr", **params: object) -> None:
         fr, en = _ERRORS[key]
-        super().__init__(PREFIX + (fr if lang == "fr" else en).format(**params))
+        shown = {name: _excerpt(value) for name, value in params.items()}
+        super().__init__(PREFIX + (fr if lang == "fr" else en).format(**shown))
+
+
+def _excerpt(value: object) -> str:
+    """A value quoted in a message: its start only, so that the message fits in a cell."""
+    text = str(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
@@ -179,13 +201,16 @@ def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | str:
+        lang: Lang = "en" if kwargs.get("lang") == "en" else "fr"
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except UdfError as error:
             return str(error)
         except Exception as error:  # a cell must never show a traceback
-            lang = kwargs.get("lang", "fr")
-            return str(UdfError("internal", "en" if lang == "en" else "fr", value=error))
+            return str(UdfError("internal", lang, value=error))
+        if isinstance(result, float) and not math.isfinite(result):  # inf, nan: no cell holds it
+            return str(UdfError("not_finite", lang, value=result))
+        return result
 
     return wrapper
 
@@ -197,6 +222,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
 
 def _number(value: object, name: str, lang: Lang, *, blank_as_zero: bool = True) -> float:
     """A cell value as a number; an empty cell counts as 0 like in Excel arithmetic."""
+    _one_cell(value, name, lang)
     if value is None or value == "":
         if blank_as_zero:
             return 0.0
@@ -211,8 +237,15 @@ def _number(value: object, name: str, lang: Lang, *, blank_as_zero: bool = True)
     return number
 
 
+def _one_cell(value: object, name: str, lang: Lang) -> None:
+    """A range given where one value is expected arrives as a list (of rows): said shortly."""
+    if isinstance(value, list | tuple):
+        raise UdfError("one_cell", lang, name=name)
+
+
 def _not_error(value: object, name: str, lang: Lang) -> object:
     """``value`` unless it is an Excel error value, which is named rather than used."""
+    _one_cell(value, name, lang)
     if isinstance(value, CellError):
         raise UdfError("error_cell", lang, name=name, value=value.code)
     return value
@@ -232,21 +265,35 @@ def _non_negative(value: object, name: str, lang: Lang) -> float:
 
 
 def _date(value: object, name: str, lang: Lang) -> dt.date:
-    """A date cell, an Excel serial number, or a typed date (``15/11/2026``, ``2026-11-15``)."""
-    if value is None or value == "":
-        raise UdfError("blank_date", lang, name=name)
+    """A date cell, an Excel serial number, or a typed date (``15/11/2026``, ``2026-11-15``).
+
+    Years 1900 to 2200 only, as the reader's: a year typed 9999 would have the holidays of
+    8,000 years computed on Excel's calculation thread.
+    """
     _not_error(value, name, lang)
+    day = _any_date(value)
+    if day is None:
+        if value is None or value == "":
+            raise UdfError("blank_date", lang, name=name)
+        raise UdfError("not_date", lang, name=name, value=value)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        shown = day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+        raise UdfError("year_range", lang, name=name, first=FIRST_YEAR, last=LAST_YEAR, value=shown)
+    return day
+
+
+def _any_date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value <= _LAST_SERIAL:  # beyond: no date Excel shows (and no Python date)
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
     if isinstance(value, str):
-        parsed = parse_text_date(value)
-        if parsed is not None:
-            return parsed
-    raise UdfError("not_date", lang, name=name, value=value)
+        return parse_text_date(value)
+    return None
 
 
 def _show(number: float) -> str:
@@ -522,11 +569,14 @@ def from_excel(value: object) -> object:
 
 
 def _cell(value: object) -> object:
-    """What a cell shows: an empty text for nothing, the code of an error value."""
+    """What a cell shows: an empty text for nothing, the code of an error value; no text
+    longer than a cell holds."""
     if value is None:
         return ""
     if isinstance(value, CellError):
         return value.code
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        return value[: MAX_CELL_TEXT - 1] + "…"
     return value
 
 

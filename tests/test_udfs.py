@@ -300,6 +300,58 @@ def test_the_excel_functions_give_the_plain_functions_answers() -> None:
     assert udfs.PMO_METEO(0.12) == "Orage"
 
 
+def test_a_range_where_one_cell_is_expected_is_said_shortly() -> None:
+    # =PMO_REESTIME(A1:A20000; B1): xlwings passes the range as a list of 20,000 rows.
+    column = [[1.0]] * 20_000
+    assert udfs.PMO_REESTIME(column, 1) == (
+        "#PMO: consommé : une seule cellule attendue, pas une plage"
+    )
+    assert udfs.PMO_JOURS_OUVRES([46000, 46001], 46010) == (
+        "#PMO: début : une seule cellule attendue, pas une plage"
+    )
+    assert udfs.PMO_JOURS_OUVRES(46000, 46010, ["FR", "BE"]) == (
+        "#PMO: pays : une seule cellule attendue, pas une plage"
+    )
+
+
+def test_a_serial_beyond_excels_last_date_is_not_a_date() -> None:
+    # 2,958,465 is 31/12/9999, Excel's last date; 1E10 is no date at all.
+    assert udfs.PMO_JOURS_OUVRES(1e10, 2) == "#PMO: début n'est pas une date (« 10000000000.0 »)"
+
+
+def test_a_year_outside_1900_to_2200_is_said_to_be_a_typo() -> None:
+    assert working_days(dt.date(2026, 11, 2), dt.date(9999, 12, 31)) == (
+        "#PMO: fin hors des années 1900 à 2200 (31/12/9999) : une faute de frappe sur l'année ?"
+    )
+    assert working_days(2_958_465, 46000, lang="en") == (
+        "#PMO: début outside the years 1900 to 2200 (9999-12-31): a mistyped year?"
+    )
+
+
+def test_a_result_no_cell_can_hold_is_said() -> None:
+    assert udfs.PMO_REESTIME(1e308, 1e308) == (
+        "#PMO: résultat hors des nombres qu'une cellule peut contenir (inf)"
+    )
+    assert udfs.PMO_DERIVE(120, 1e-320) == (
+        "#PMO: résultat hors des nombres qu'une cellule peut contenir (inf)"
+    )
+
+
+def test_every_result_text_fits_in_a_cell() -> None:
+    long_text = "x" * 40_000  # more than the 32,767 characters a cell holds
+    results = [
+        udfs.PMO_REESTIME(long_text, 1),
+        udfs.PMO_JOURS_OUVRES(long_text, 46000),
+        udfs.PMO_JOURS_OUVRES(46000, 46010, long_text),
+        udfs.PMO_METEO(long_text),
+        udfs.PMO_INDICATEUR(long_text, "spi", None),
+        str(indicator(CONSOLIDATION, "PRJ-001", long_text)),
+    ]
+    for result in results:
+        assert isinstance(result, str) and result.startswith("#PMO: ")
+        assert len(result) < 200, result[:80]
+
+
 @pytest.fixture
 def xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """xlwings' Windows UDF machinery, importable here with its COM modules stubbed out."""
