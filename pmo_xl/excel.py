@@ -44,7 +44,7 @@ from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import read_project, read_settings
 from pmo_xl.safe_io import OutputError
-from pmo_xl.summary import result_lines
+from pmo_xl.summary import SHOWN_FILES, result_lines
 from pmo_xl.workbook import WorkbookError
 
 if TYPE_CHECKING:
@@ -276,7 +276,10 @@ def _consolidate_into(book: xw.Book, projects_dir: Path | None) -> LiveRun:
     layouts = output_layouts_for_book(run)
     with batch_updates(book):
         run.written += write_outputs(run.xbook, layouts, labels.PMO_SHEETS)
-    lines = [*result_lines(run.result, lang), text("written", lang, sheets=", ".join(run.written))]
+    lines = [
+        *result_lines(run.result, lang, max_files=SHOWN_FILES),
+        text("written", lang, sheets=", ".join(run.written)),
+    ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
     return run
 
@@ -288,7 +291,7 @@ def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
         return False
     lang = run.lang
     lines = [
-        *result_lines(run.result, lang),
+        *result_lines(run.result, lang, max_files=SHOWN_FILES),
         text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
     ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)

@@ -454,6 +454,27 @@ def test_rapport_copil_on_an_empty_folder_writes_and_exports_nothing(
     )
 
 
+def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Projets lists 25 projects; the folder holds only PRJ-01's workbook: 24 files missing.
+    write_book(tmp_path / "projets" / "projet_PRJ-01.xlsx", clean_project("PRJ-01"))
+    grids: dict[str, Any] = pmo_template_grids(tmp_path / "projets")
+    grids["Projets"] = [
+        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
+        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    excel.consolider(book)
+    lines = alert(book).splitlines()
+    missing = [line for line in lines if line.startswith("• Manquant : ")]
+    reason = " — attendu dans la liste Projets, introuvable dans le dossier"
+    assert missing == [f"• Manquant : projet_PRJ-{i:02d}.xlsx{reason}" for i in range(2, 12)]
+    assert "… et 14 autre(s) : voir l'onglet « Fichiers »." in lines
+    # The Fichiers sheet (position 10) still lists all 25 files.
+    assert len(block_at(book, 10, 4)) == 25
+
+
 def many_entries(code: str, n: int) -> dict[str, Any]:
     """A clean project whose Charges has ``n`` rows of 0.01 j (2026-11-02 .. 2026-11-20)."""
     project = clean_project(code)
