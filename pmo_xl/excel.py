@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pmo_xl import __version__, labels
 from pmo_xl.checks import project_findings
-from pmo_xl.commands import UsageError
+from pmo_xl.commands import UsageError, default_output, previous_history
 from pmo_xl.excel_book import (
     CellMark,
     XlwingsWorkbook,
@@ -384,20 +384,26 @@ def export_copil(
 
 
 def consolidate_live(book: xw.Book, *, projects_dir: Path | None = None) -> LiveRun:
-    """Settings and history from the live book, the folder's closed files read-only, progress."""
+    """Settings from the live book, history from it and from the CLI's output next to it, the
+    folder's closed files read-only, progress."""
     xbook = XlwingsWorkbook(book)
     base = book_folder(book)
     settings, settings_findings = read_settings(xbook, base_dir=base)
     xbook.lang = settings.language
     folder = projects_folder(projects_dir or settings.projects_folder, base, settings.language)
     own = book_path(book)
+    # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
+    # here the live one with its unsaved rows; so that a scheduled `pmo-xl consolidate` and a
+    # click give the same trends.
+    output = default_output(own, folder)
+    history = previous_history([output]) + live_history(xbook)
     progress = status_progress(book, xbook.notices, settings.language)
     try:
         result = consolidate_folder(
             folder,
             settings,
-            previous_history=live_history(xbook),
-            exclude=[own] if own is not None else [],
+            previous_history=history,
+            exclude=[output] + ([own] if own is not None else []),
             progress=progress,
         )
     finally:

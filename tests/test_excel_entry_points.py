@@ -454,6 +454,29 @@ def test_rapport_copil_on_an_empty_folder_writes_and_exports_nothing(
     )
 
 
+def test_consolider_takes_the_history_of_the_clis_output_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pmo_xl import commands
+
+    # A scheduled `pmo-xl consolidate` at 13/11, when PRJ-1's budget was still 10 days; then
+    # the budget becomes 20 and the PMO clicks for the 20/11 cut-off.
+    folder = tmp_path / "projets"
+    write_book(folder / "a.xlsx", clean_project("PRJ-1", budget=10))
+    commands.consolidate(folder, cutoff=dt.date(2026, 11, 13))
+    write_book(folder / "a.xlsx", clean_project("PRJ-1"))
+    cli = commands.copil(folder, tmp_path / "COPIL.xlsx").result
+    book = remote_book(monkeypatch, pmo_template_grids(folder))
+    result = excel.consolider(book)
+    assert result is not None
+    # The same trend as `pmo-xl copil`: drift 100 % at 13/11, 0 % now.
+    assert [(p.code, p.trend) for p in result.projects] == [("PRJ-1", "better")]
+    assert [(p.code, p.trend) for p in cli.projects] == [("PRJ-1", "better")]
+    # ... and the 13/11 snapshot kept in the live Historique (position 11).
+    rows = block_at(book, 11, 4)
+    assert [(r[0], r[1]) for r in rows] == [("2026-11-13", "PRJ-1"), ("2026-11-20", "PRJ-1")]
+
+
 def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
