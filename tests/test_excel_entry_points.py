@@ -596,6 +596,54 @@ def test_an_unexpected_error_is_a_french_message_and_a_log_file(
     assert "disque indisponible" in log.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("english", ["Langue = en", "English template"])
+@pytest.mark.parametrize(
+    ("button", "action"),
+    [(excel.consolider, "Consolidate"), (excel.rapport_copil, "COPIL report")],
+)
+def test_a_failure_is_said_in_the_settings_language(
+    monkeypatch: pytest.MonkeyPatch, english: str, button: Any, action: str
+) -> None:
+    if english == "Langue = en":  # French tabs, English asked for in Paramètres
+        grids = with_setting(pmo_template_grids(Path("/nowhere/projets")), "Langue", "en")
+    else:  # pmo-xl init --lang en: Settings, Rates…
+        grids = pmo_template_grids(Path("/nowhere/projets"), "en")
+    book = remote_book(monkeypatch, grids)
+    assert button(book) is None
+    (box,) = actions(book, "alert")
+    message, title = box["args"][:2]
+    assert title == "pmo_xl — error"
+    assert message == (
+        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix "
+        "'Projects folder' in the Settings sheet.\n\nNo input sheet was modified; the result "
+        "sheets may be incomplete: run again once fixed."
+    )
+
+
+def test_verifier_answers_in_english_on_the_english_project_template(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pmo_xl.templates import project_template_layouts
+
+    grids = grids_of(project_template_layouts("en"))  # Project, Schedule, Time entries…
+    book = remote_book(monkeypatch, grids, book_name="project.xlsm")
+    findings = excel.verifier(book)
+    assert findings is not None
+    assert alert(book).startswith("Check of 'project.xlsm': 0 error(s) · 1 warning(s) · 0 info(s).")
+    assert "is in the 'Findings' sheet." in alert(book)
+    assert added_sheets(book)[0] == [len(grids), "Findings"]
+    (note,) = notes(book).values()
+    assert note.startswith("pmo_xl\nWarning: ")
+
+
+def test_sheets_language_follows_the_tab_names() -> None:
+    english = ["Project", "Schedule", "Time entries", "Actions", "How to use"]
+    french = ["Projet", "Planning", "Charges", "Actions", "Mode d'emploi"]
+    assert excel.sheets_language(english, labels.PROJECT_SHEETS) == "en"
+    assert excel.sheets_language(french, labels.PROJECT_SHEETS) == "fr"
+    assert excel.sheets_language(["Actions", "Feuil1"], labels.PROJECT_SHEETS) == "fr"
+
+
 @pytest.mark.parametrize(
     ("twin", "title"),
     [
