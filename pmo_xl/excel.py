@@ -122,6 +122,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
         "Server/Lite): give a full path in the Settings sheet.",
     ),
+    "no_settings_sheet": (
+        "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?) : pmo_xl y lit le "
+        "dossier des projets et les réglages. Rétablissez-le, par exemple en le copiant depuis "
+        "le modèle (pmo-xl init).",
+        "This workbook has no 'Settings' sheet (renamed or deleted?): pmo_xl reads the projects "
+        "folder and the settings from it. Restore it, for example by copying it from the "
+        "template (pmo-xl init).",
+    ),
+    "folder_is_file": (
+        "{folder} est un fichier, pas un dossier : indiquez dans l'onglet Paramètres (« Dossier "
+        "des projets ») le dossier qui contient les classeurs projet.",
+        "{folder} is a file, not a folder: give in the Settings sheet ('Projects folder') the "
+        "folder that holds the project workbooks.",
+    ),
     "folder_missing": (
         "Dossier des projets introuvable : {folder}. Corrigez « Dossier des projets » dans "
         "l'onglet Paramètres.",
@@ -431,9 +445,13 @@ def consolidate_live(
     base = book_folder(book)
     settings, settings_findings = read_settings(xbook, base_dir=base)
     xbook.lang = settings.language
-    if said is not None:  # from here on, a failure is said in the settings' language
+    has_settings = _has_settings_sheet(xbook)
+    if said is not None and has_settings:  # from here on, said in the settings' language
         said.lang = settings.language
-    folder = projects_folder(projects_dir or settings.projects_folder, base, settings.language)
+    given = projects_dir or settings.projects_folder
+    if given is None and not has_settings:
+        raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))
+    folder = projects_folder(given, base, settings.language)
     own = book_path(book)
     # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
     # here the live one with its unsaved rows; so that a scheduled `pmo-xl consolidate` and a
@@ -461,9 +479,16 @@ def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -
         raise UsageError(text("no_folder", lang))
     if not folder.is_absolute() and base is None:
         raise UsageError(text("relative_folder", lang, folder=folder))
+    if folder.is_file():  # the path of a project workbook, pasted in the wrong cell
+        raise UsageError(text("folder_is_file", lang, folder=folder))
     if not folder.is_dir():
         raise UsageError(text("folder_missing", lang, folder=folder))
     return folder
+
+
+def _has_settings_sheet(xbook: XlwingsWorkbook) -> bool:
+    keys = labels.SETTINGS.label.match_keys()
+    return any(norm(name) in keys for name in xbook.sheet_names())
 
 
 def live_history(xbook: XlwingsWorkbook) -> list[pd.DataFrame]:

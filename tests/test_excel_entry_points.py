@@ -546,6 +546,38 @@ def test_a_relative_projects_folder_on_remote_says_what_to_fix(
     assert [a for a in actions(book) if a["func"] != "alert"] == []
 
 
+def test_a_file_given_as_the_projects_folder_is_said_to_be_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    workbook = tmp_path / "projets" / "a.xlsx"  # a project workbook's path, pasted
+    write_book(workbook, clean_project("PRJ-1"))
+    book = remote_book(monkeypatch, pmo_template_grids(workbook))
+    assert excel.consolider(book) is None
+    assert alert(book).startswith(
+        f"« Consolider » n'a pas abouti : {workbook} est un fichier, pas un dossier : indiquez "
+        "dans l'onglet Paramètres (« Dossier des projets ») le dossier qui contient les "
+        "classeurs projet."
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_missing_settings_sheet_is_said_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> None:
+    grids = pmo_template_grids(tmp_path, lang)
+    settings = "Paramètres" if lang == "fr" else "Settings"
+    renamed = {(f"{settings} (old)" if k == settings else k): v for k, v in grids.items()}
+    book = remote_book(monkeypatch, renamed)
+    assert excel.consolider(book) is None
+    expected = (
+        "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?)"
+        if lang == "fr"
+        else "This workbook has no 'Settings' sheet (renamed or deleted?)"
+    )
+    assert expected in alert(book)
+    assert [a["func"] for a in actions(book)] == ["alert"]
+
+
 def test_write_outputs_refuses_a_layout_named_like_an_input_sheet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -657,7 +689,7 @@ def test_the_runpython_twins_act_on_the_calling_book(
 ) -> None:
     from pmo_xl import sandbox
 
-    # The project grids have no Paramètres: the PMO buttons say there is no projects folder.
+    # The project grids have no Paramètres: the PMO buttons say that sheet is missing.
     book = remote_book(monkeypatch, clean_project(), book_name="p.xlsx")
     monkeypatch.setattr(xw.Book, "caller", lambda: book)
     monkeypatch.setattr(sandbox, "_keep", [False])  # put back after the test
