@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pmo_xl import __version__, labels
 from pmo_xl.checks import project_findings
-from pmo_xl.commands import UsageError
+from pmo_xl.commands import UsageError, default_output, previous_history
 from pmo_xl.excel_book import (
     CellMark,
     XlwingsWorkbook,
@@ -44,7 +44,7 @@ from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import read_project, read_settings
 from pmo_xl.safe_io import OutputError
-from pmo_xl.summary import result_lines
+from pmo_xl.summary import SHOWN_FILES, result_lines
 from pmo_xl.workbook import WorkbookError
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No finding: nothing to fix.",
     ),
     "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
+    # The CLI's sentence (commands.consolidate), the PMO workbook standing for its output file.
+    "not_rewritten": (
+        "Aucun classeur projet consolidé dans {folder} : {book} n'est pas réécrit, la "
+        "consolidation précédente et son historique restent tels quels.",
+        "No project workbook consolidated in {folder}: {book} is not rewritten, the previous "
+        "consolidation and its history stay as they are.",
+    ),
     "copil_written": (
         "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
         "Sheet '{sheet}' updated (cut-off {cutoff}).",
@@ -115,6 +122,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
         "Server/Lite): give a full path in the Settings sheet.",
     ),
+    "no_settings_sheet": (
+        "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?) : pmo_xl y lit le "
+        "dossier des projets et les réglages. Rétablissez-le, par exemple en le copiant depuis "
+        "le modèle (pmo-xl init).",
+        "This workbook has no 'Settings' sheet (renamed or deleted?): pmo_xl reads the projects "
+        "folder and the settings from it. Restore it, for example by copying it from the "
+        "template (pmo-xl init).",
+    ),
+    "folder_is_file": (
+        "{folder} est un fichier, pas un dossier : indiquez dans l'onglet Paramètres (« Dossier "
+        "des projets ») le dossier qui contient les classeurs projet.",
+        "{folder} is a file, not a folder: give in the Settings sheet ('Projects folder') the "
+        "folder that holds the project workbooks.",
+    ),
     "folder_missing": (
         "Dossier des projets introuvable : {folder}. Corrigez « Dossier des projets » dans "
         "l'onglet Paramètres.",
@@ -134,6 +155,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "incomplets : relancez après correction.",
         "No input sheet was modified; the result sheets may be incomplete: run again once fixed.",
     ),
+    "error_title": ("pmo_xl — erreur", "pmo_xl — error"),
     "log": (
         "Détails techniques enregistrés dans :\n{path}\n(à joindre à une demande d'aide)",
         "Technical details saved in:\n{path}\n(attach it to a support request)",
@@ -153,6 +175,31 @@ def text(key: str, lang: Lang = "fr", **params: object) -> str:
     return (fr if lang == "fr" else en).format(**params)
 
 
+@dataclass
+class Said:
+    """The language a button answers in, failures included: known from the workbook's tab
+    names before anything is read, then from the PMO settings once they are."""
+
+    lang: Lang = "fr"
+
+
+def sheets_language(names: Iterable[str], specs: Iterable[SheetSpec]) -> Lang:
+    """English when more of the input tabs bear their English name than their French one
+    (``Project``, ``Schedule``… as made by ``pmo-xl init --lang en``)."""
+    specs = list(specs)
+    fr = {norm(spec.label.fr) for spec in specs}
+    en = {norm(spec.label.en) for spec in specs}
+    keys = {norm(name) for name in names}
+    return "en" if len(keys & (en - fr)) > len(keys & (fr - en)) else "fr"
+
+
+def _book_language(book: xw.Book, specs: Iterable[SheetSpec]) -> Lang:
+    try:
+        return sheets_language((sheet.name for sheet in book.sheets), specs)
+    except Exception:  # a book whose tabs cannot be listed: its failure is said in French
+        return "fr"
+
+
 class InputSheetError(Exception):
     """An output layout named like an input sheet: refused before anything is written."""
 
@@ -167,13 +214,17 @@ class InputSheetError(Exception):
 
 
 def verifier(book: xw.Book) -> list[Finding] | None:
-    """Check the live project workbook, write ``Contrôles``, mark the cells; None if it failed."""
-    return _guarded(book, "verifier", lambda: _verify(book))
+    """Check the live project workbook, write ``Contrôles``, mark the cells; None if it failed.
+
+    In English when the workbook's tabs have their English names (``Project``, ``Schedule``…).
+    """
+    said = Said(_book_language(book, labels.PROJECT_SHEETS))
+    return _guarded(book, "verifier", lambda: _verify(book, said.lang), said)
 
 
-def _verify(book: xw.Book) -> list[Finding]:
-    settings = Settings()  # a project lead has no PMO settings: the defaults, like the CLI's
-    lang = settings.language
+def _verify(book: xw.Book, lang: Lang = "fr") -> list[Finding]:
+    # A project lead has no PMO settings: the defaults, like the CLI's, in the tabs' language.
+    settings = Settings(language=lang)
     xbook = XlwingsWorkbook(book, lang)
     project = read_project(xbook, settings, path=book_path(book), file=xbook.label)
     # No cut-off given: the project's own (``Projet`` sheet) applies, and its absence is said.
@@ -207,8 +258,9 @@ def finding_marks(findings: Iterable[Finding], lang: Lang = "fr") -> list[tuple[
     for (sheet, cell), found in by_cell.items():
         found.sort(key=lambda f: SEVERITY_ORDER[f.severity])
         worst = found[0].severity
+        colon = " : " if lang == "fr" else ": "
         note = "\n".join(
-            f"{labels.SEVERITIES[f.severity].text(lang)} : {f.message(lang)}" for f in found
+            f"{labels.SEVERITIES[f.severity].text(lang)}{colon}{f.message(lang)}" for f in found
         )
         fill = SEVERITY_STYLES[worst].fill or "#FFC7CE"
         ranked.append((SEVERITY_ORDER[worst], sheet, CellMark(cell, fill, f"pmo_xl\n{note}")))
@@ -257,19 +309,43 @@ def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioR
 
     ``projects_dir`` overrides the folder of ``Paramètres`` (tests, scripted runs).
     """
-    return _guarded(book, "consolider", lambda: _consolidate_into(book, projects_dir).result)
+    said = Said(_book_language(book, labels.PMO_SHEETS))
+    return _guarded(
+        book, "consolider", lambda: _consolidate_into(book, projects_dir, said).result, said
+    )
 
 
 @collector_paused()
-def _consolidate_into(book: xw.Book, projects_dir: Path | None) -> LiveRun:
-    run = consolidate_live(book, projects_dir=projects_dir)
+def _consolidate_into(
+    book: xw.Book, projects_dir: Path | None, said: Said | None = None
+) -> LiveRun:
+    run = consolidate_live(book, projects_dir=projects_dir, said=said)
     lang = run.lang
+    if _nothing_consolidated(book, run):
+        return run
     layouts = output_layouts_for_book(run)
     with batch_updates(book):
         run.written += write_outputs(run.xbook, layouts, labels.PMO_SHEETS)
-    lines = [*result_lines(run.result, lang), text("written", lang, sheets=", ".join(run.written))]
+    lines = [
+        *result_lines(run.result, lang, max_files=SHOWN_FILES),
+        text("written", lang, sheets=", ".join(run.written)),
+    ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
     return run
+
+
+def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
+    """No project consolidated (an empty or unmounted folder, every file refused): like the CLI,
+    nothing is written, so that last run's sheets and this cut-off's history rows stay; said."""
+    if run.result.consolidated:
+        return False
+    lang = run.lang
+    lines = [
+        *result_lines(run.result, lang, max_files=SHOWN_FILES),
+        text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
+    ]
+    show_message(book, _message(lines, run.xbook.notices), TITLE)
+    return True
 
 
 def rapport_copil(
@@ -279,17 +355,22 @@ def rapport_copil(
 
     The files go to ``export_dir``, else next to the PMO workbook.
     """
-    return _guarded(book, "rapport_copil", lambda: _copil_into(book, projects_dir, export_dir))
+    said = Said(_book_language(book, labels.PMO_SHEETS))
+    return _guarded(
+        book, "rapport_copil", lambda: _copil_into(book, projects_dir, export_dir, said), said
+    )
 
 
 @collector_paused()
 def _copil_into(
-    book: xw.Book, projects_dir: Path | None, export_dir: Path | None
+    book: xw.Book, projects_dir: Path | None, export_dir: Path | None, said: Said | None = None
 ) -> PortfolioResult:
     from pmo_xl import copil
 
-    run = consolidate_live(book, projects_dir=projects_dir)
+    run = consolidate_live(book, projects_dir=projects_dir, said=said)
     lang = run.lang
+    if _nothing_consolidated(book, run):
+        return run.result
     report = copil.build_report(run.result, lang)
     layout = copil.copil_layout(report, lang)
     with batch_updates(book):
@@ -355,21 +436,35 @@ def export_copil(
     return lines
 
 
-def consolidate_live(book: xw.Book, *, projects_dir: Path | None = None) -> LiveRun:
-    """Settings and history from the live book, the folder's closed files read-only, progress."""
+def consolidate_live(
+    book: xw.Book, *, projects_dir: Path | None = None, said: Said | None = None
+) -> LiveRun:
+    """Settings from the live book, history from it and from the CLI's output next to it, the
+    folder's closed files read-only, progress."""
     xbook = XlwingsWorkbook(book)
     base = book_folder(book)
     settings, settings_findings = read_settings(xbook, base_dir=base)
     xbook.lang = settings.language
-    folder = projects_folder(projects_dir or settings.projects_folder, base, settings.language)
+    has_settings = _has_settings_sheet(xbook)
+    if said is not None and has_settings:  # from here on, said in the settings' language
+        said.lang = settings.language
+    given = projects_dir or settings.projects_folder
+    if given is None and not has_settings:
+        raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))
+    folder = projects_folder(given, base, settings.language)
     own = book_path(book)
+    # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
+    # here the live one with its unsaved rows; so that a scheduled `pmo-xl consolidate` and a
+    # click give the same trends.
+    output = default_output(own, folder)
+    history = previous_history([output]) + live_history(xbook)
     progress = status_progress(book, xbook.notices, settings.language)
     try:
         result = consolidate_folder(
             folder,
             settings,
-            previous_history=live_history(xbook),
-            exclude=[own] if own is not None else [],
+            previous_history=history,
+            exclude=[output] + ([own] if own is not None else []),
             progress=progress,
         )
     finally:
@@ -384,9 +479,16 @@ def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -
         raise UsageError(text("no_folder", lang))
     if not folder.is_absolute() and base is None:
         raise UsageError(text("relative_folder", lang, folder=folder))
+    if folder.is_file():  # the path of a project workbook, pasted in the wrong cell
+        raise UsageError(text("folder_is_file", lang, folder=folder))
     if not folder.is_dir():
         raise UsageError(text("folder_missing", lang, folder=folder))
     return folder
+
+
+def _has_settings_sheet(xbook: XlwingsWorkbook) -> bool:
+    keys = labels.SETTINGS.label.match_keys()
+    return any(norm(name) in keys for name in xbook.sheet_names())
 
 
 def live_history(xbook: XlwingsWorkbook) -> list[pd.DataFrame]:
@@ -490,29 +592,38 @@ def book_folder(book: xw.Book) -> Path | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _guarded(book: xw.Book, action: str, run: Callable[[], T]) -> T | None:
-    """Run one button; any failure becomes a French message box (and a log file if unexpected)."""
+def _guarded(
+    book: xw.Book, action: str, run: Callable[[], T], said: Said | None = None
+) -> T | None:
+    """Run one button; any failure becomes a message box in ``said``'s language (French by
+    default), and a log file if unexpected."""
+    said = said or Said()
     try:
         return run()
-    except (UsageError, InputSheetError) as exc:
-        _fail(book, action, str(exc), None)
+    except UsageError as exc:
+        _fail(book, action, str(exc), None, said.lang)
+    except InputSheetError as exc:
+        _fail(book, action, text("input_sheet", said.lang, sheet=exc.sheet), None, said.lang)
     except OutputError as exc:
-        _fail(book, action, exc.message("fr"), None)
+        _fail(book, action, exc.message(said.lang), None, said.lang)
     except WorkbookError as exc:
-        _fail(book, action, f"{exc.file} : {exc.reason}", None)
+        reason = exc.reason if said.lang == "fr" else exc.reason_en
+        colon = " : " if said.lang == "fr" else ": "
+        _fail(book, action, f"{exc.file}{colon}{reason}", None, said.lang)
     except Exception as exc:
         log = write_error_log(action, book, exc)
-        _fail(book, action, f"{type(exc).__name__} — {_short(exc)}", log)
+        _fail(book, action, f"{type(exc).__name__} — {_short(exc)}", log, said.lang)
     return None
 
 
-def _fail(book: xw.Book, action: str, error: str, log: Path | None) -> None:
-    lines = [text("failed", action=ACTIONS[action][0], error=error), text("inputs_safe")]
+def _fail(book: xw.Book, action: str, error: str, log: Path | None, lang: Lang = "fr") -> None:
+    name = ACTIONS[action][0 if lang == "fr" else 1]
+    lines = [text("failed", lang, action=name, error=error), text("inputs_safe", lang)]
     if log is not None:
-        lines.append(text("log", path=log))
+        lines.append(text("log", lang, path=log))
     try:
         set_status(book, None)
-        show_message(book, "\n\n".join(lines), f"{TITLE} — erreur")
+        show_message(book, "\n\n".join(lines), text("error_title", lang))
     except Exception as exc:  # no Excel to tell: the log file is all that is left
         write_error_log(action, book, exc)
 
@@ -609,6 +720,7 @@ __all__ = [
     "ACTIONS",
     "InputSheetError",
     "LiveRun",
+    "Said",
     "book_folder",
     "book_path",
     "consolidate_live",
@@ -623,6 +735,7 @@ __all__ = [
     "projects_folder",
     "rapport_copil",
     "rapport_copil_caller",
+    "sheets_language",
     "status_progress",
     "text",
     "verifier",

@@ -688,6 +688,49 @@ OUTPUT_SHEETS: dict[str, Label] = {
     "guide": L("Mode d'emploi", "How to use"),
 }
 
+# Column headers of the Consolidation and Charge ressources sheets, by field: written by
+# pmo_xl.outputs, looked up by the PMO_INDICATEUR / PMO_CHARGE worksheet functions.
+CONSOLIDATION_HEADERS: dict[str, Label] = {
+    "code": L("Code projet", "Project code"),
+    "name": L("Nom du projet", "Project name"),
+    "lead": L("Chef de projet", "Project lead"),
+    "weather_text": L("Météo", "Weather"),
+    "trend_text": L("Tendance", "Trend"),
+    "weather_computed_text": L("Météo calculée", "Computed weather"),
+    "reasons": L("Raisons", "Reasons"),
+    "phase_text": L("Phase", "Phase"),
+    "budget_days": L("Budget (j)", "Budget (days)"),
+    "consumed_days": L("Consommé (j)", "Consumed (days)"),
+    "remaining_days": L("Reste à faire (j)", "Remaining (days)"),
+    "eac_days": L("Réestimé (j)", "EAC (days)"),
+    "drift_days": L("Dérive (j)", "Drift (days)"),
+    "drift_pct": L("Dérive (%)", "Drift (%)"),
+    "progress_pct": L("Avancement", "Progress"),
+    "budget_eur": L("Budget (€)", "Budget (€)"),
+    "cost_to_date_eur": L("Coût à date (€)", "Cost to date (€)"),
+    "eac_eur": L("Coût à terminaison (€)", "Cost at completion (€)"),
+    "drift_eur": L("Dérive (€)", "Drift (€)"),
+    "pv_days": L("VP (j)", "PV (days)"),
+    "ev_days": L("VA (j)", "EV (days)"),
+    "spi": L("SPI", "SPI"),
+    "cpi": L("CPI", "CPI"),
+    "next_milestone_name": L("Prochain jalon", "Next milestone"),
+    "next_milestone_date": L("Date prévue", "Forecast date"),
+    "next_milestone_slip": L("Glissement (j ouvrés)", "Slip (working days)"),
+    "incomplete_text": L("Données incomplètes", "Incomplete data"),
+    "cutoff": L("Date d'arrêté", "Cut-off date"),
+    "file": L("Fichier", "File"),
+}
+LOAD_HEADERS: dict[str, Label] = {
+    "resource": L("Ressource", "Resource"),
+    "week": L("Semaine (lundi)", "Week (Monday)"),
+    "load_days": L("Charge (j)", "Load (days)"),
+    "capacity_days": L("Capacité (j)", "Capacity (days)"),
+    "over_days": L("Surcharge (j)", "Over (days)"),
+    "over_text": L("Surchargé", "Over-allocated"),
+    "detail": L("Charge par projet", "Load by project"),
+}
+
 SEVERITIES: dict[str, Label] = {
     "error": L("Erreur", "Error"),
     "warning": L("Avertissement", "Warning"),

@@ -16,7 +16,9 @@ from pmo_xl.consolidation import LoadDetail
 from pmo_xl.findings_sheet import findings_layout, link_paths
 from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
 from pmo_xl.labels import (
+    CONSOLIDATION_HEADERS,
     FILE_STATUSES,
+    LOAD_HEADERS,
     OUTPUT_SHEETS,
     WEATHER_WORDS,
     Label,
@@ -29,6 +31,7 @@ from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import WEATHER_FILLS, WEATHER_FONTS, Col, data_range, table_sheet
 
 L = Label
+H = CONSOLIDATION_HEADERS
 
 
 def _weather_word(value: Any, lang: Lang) -> str:
@@ -54,35 +57,35 @@ def _yes_no(value: Any, lang: Lang) -> str:
 
 
 CONSOLIDATION_COLUMNS = (
-    Col("code", L("Code projet", "Project code"), width=12),
-    Col("name", L("Nom du projet", "Project name"), width=28),
-    Col("lead", L("Chef de projet", "Project lead"), width=18),
-    Col("weather_text", L("Météo", "Weather"), width=10),
-    Col("trend_text", L("Tendance", "Trend"), width=9),
-    Col("weather_computed_text", L("Météo calculée", "Computed weather"), width=11),
-    Col("reasons", L("Raisons", "Reasons"), width=50, wrap=True),
-    Col("phase_text", L("Phase", "Phase"), width=12),
-    Col("budget_days", L("Budget (j)", "Budget (days)"), "days", 11),
-    Col("consumed_days", L("Consommé (j)", "Consumed (days)"), "days", 11),
-    Col("remaining_days", L("Reste à faire (j)", "Remaining (days)"), "days", 11),
-    Col("eac_days", L("Réestimé (j)", "EAC (days)"), "days", 11),
-    Col("drift_days", L("Dérive (j)", "Drift (days)"), "days", 10),
-    Col("drift_pct", L("Dérive (%)", "Drift (%)"), "pct", 10),
-    Col("progress_pct", L("Avancement", "Progress"), "pct", 11),
-    Col("budget_eur", L("Budget (€)", "Budget (€)"), "eur", 12),
-    Col("cost_to_date_eur", L("Coût à date (€)", "Cost to date (€)"), "eur", 12),
-    Col("eac_eur", L("Coût à terminaison (€)", "Cost at completion (€)"), "eur", 13),
-    Col("drift_eur", L("Dérive (€)", "Drift (€)"), "eur", 12),
-    Col("pv_days", L("VP (j)", "PV (days)"), "days", 9),
-    Col("ev_days", L("VA (j)", "EV (days)"), "days", 9),
-    Col("spi", L("SPI", "SPI"), "ratio", 7),
-    Col("cpi", L("CPI", "CPI"), "ratio", 7),
-    Col("next_milestone_name", L("Prochain jalon", "Next milestone"), width=24, wrap=True),
-    Col("next_milestone_date", L("Date prévue", "Forecast date"), "date", 11),
-    Col("next_milestone_slip", L("Glissement (j ouvrés)", "Slip (working days)"), "int", 11),
-    Col("incomplete_text", L("Données incomplètes", "Incomplete data"), width=11),
-    Col("cutoff", L("Date d'arrêté", "Cut-off date"), "date", 11),
-    Col("file", L("Fichier", "File"), width=28),
+    Col("code", H["code"], width=12),
+    Col("name", H["name"], width=28),
+    Col("lead", H["lead"], width=18),
+    Col("weather_text", H["weather_text"], width=10),
+    Col("trend_text", H["trend_text"], width=9),
+    Col("weather_computed_text", H["weather_computed_text"], width=11),
+    Col("reasons", H["reasons"], width=50, wrap=True),
+    Col("phase_text", H["phase_text"], width=12),
+    Col("budget_days", H["budget_days"], "days", 11),
+    Col("consumed_days", H["consumed_days"], "days", 11),
+    Col("remaining_days", H["remaining_days"], "days", 11),
+    Col("eac_days", H["eac_days"], "days", 11),
+    Col("drift_days", H["drift_days"], "days", 10),
+    Col("drift_pct", H["drift_pct"], "pct", 10),
+    Col("progress_pct", H["progress_pct"], "pct", 11),
+    Col("budget_eur", H["budget_eur"], "eur", 12),
+    Col("cost_to_date_eur", H["cost_to_date_eur"], "eur", 12),
+    Col("eac_eur", H["eac_eur"], "eur", 13),
+    Col("drift_eur", H["drift_eur"], "eur", 12),
+    Col("pv_days", H["pv_days"], "days", 9),
+    Col("ev_days", H["ev_days"], "days", 9),
+    Col("spi", H["spi"], "ratio", 7),
+    Col("cpi", H["cpi"], "ratio", 7),
+    Col("next_milestone_name", H["next_milestone_name"], width=24, wrap=True),
+    Col("next_milestone_date", H["next_milestone_date"], "date", 11),
+    Col("next_milestone_slip", H["next_milestone_slip"], "int", 11),
+    Col("incomplete_text", H["incomplete_text"], width=11),
+    Col("cutoff", H["cutoff"], "date", 11),
+    Col("file", H["file"], width=28),
 )
 
 
@@ -159,13 +162,13 @@ def effort_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
 
 
 LOAD_COLUMNS = (
-    Col("resource", L("Ressource", "Resource"), width=22),
-    Col("week", L("Semaine (lundi)", "Week (Monday)"), "date", 13),
-    Col("load_days", L("Charge (j)", "Load (days)"), "days", 11),
-    Col("capacity_days", L("Capacité (j)", "Capacity (days)"), "days", 11),
-    Col("over_days", L("Surcharge (j)", "Over (days)"), "days", 11),
-    Col("over_text", L("Surchargé", "Over-allocated"), width=11),
-    Col("detail", L("Charge par projet", "Load by project"), width=50, wrap=True),
+    Col("resource", LOAD_HEADERS["resource"], width=22),
+    Col("week", LOAD_HEADERS["week"], "date", 13),
+    Col("load_days", LOAD_HEADERS["load_days"], "days", 11),
+    Col("capacity_days", LOAD_HEADERS["capacity_days"], "days", 11),
+    Col("over_days", LOAD_HEADERS["over_days"], "days", 11),
+    Col("over_text", LOAD_HEADERS["over_text"], width=11),
+    Col("detail", LOAD_HEADERS["detail"], width=50, wrap=True),
 )
 
 

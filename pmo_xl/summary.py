@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 # A typical SME portfolio (30 projects) is shown whole; 1,000 rows printed took 1 s and
 # scrolled out of sight.
 SHOWN_PROJECTS = 30
+# The button's message box names this many files to chase, each reason cut to a few lines:
+# 150 missing files made a box taller than the screen, its OK button out of reach.
+SHOWN_FILES = 10
+SHOWN_REASON_CHARS = 200
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "consolidated": (
@@ -27,6 +31,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "files": ("Fichiers : {counts}.", "Files: {counts}."),
     "findings": ("Contrôles : {counts}.", "Findings: {counts}."),
+    "more_files": (
+        "… et {n} autre(s) : voir l'onglet « {sheet} ».",
+        "… and {n} more: see the '{sheet}' sheet.",
+    ),
     "more_projects": (
         "… et {n} projet(s) moins exposé(s) : tous sont dans l'onglet « {sheet} ».",
         "… and {n} less exposed project(s): all are in the '{sheet}' sheet.",
@@ -66,8 +74,12 @@ def more_projects_line(total: int, shown: int, lang: Lang) -> str | None:
     )
 
 
-def result_lines(result: PortfolioResult, lang: Lang) -> list[str]:
-    """Projects consolidated, files by status (the ones to chase named), findings by severity."""
+def result_lines(result: PortfolioResult, lang: Lang, *, max_files: int | None = None) -> list[str]:
+    """Projects consolidated, files by status (the ones to chase named), findings by severity.
+
+    ``max_files``: name at most that many files to chase (reasons shortened), then say how
+    many more there are and where they are listed; None names them all.
+    """
     counts: dict[str, int] = {}
     for f in result.files:
         counts[f.status] = counts.get(f.status, 0) + 1
@@ -81,12 +93,18 @@ def result_lines(result: PortfolioResult, lang: Lang) -> list[str]:
     if files:
         colon = " : " if lang == "fr" else ": "
         # The files the PMO must chase, named under the counts.
-        chase = [
-            f"• {FILE_STATUSES[f.status].text(lang)}{colon}{f.file}"
-            + (f" — {f.reason_text(lang)}" if f.reason_text(lang) else "")
-            for f in result.files
-            if f.status in ("rejected", "missing")
-        ]
+        to_chase = [f for f in result.files if f.status in ("rejected", "missing")]
+        shown = to_chase if max_files is None else to_chase[:max_files]
+        chase = []
+        for f in shown:
+            reason = f.reason_text(lang) or ""
+            if max_files is not None and len(reason) > SHOWN_REASON_CHARS:
+                reason = reason[: SHOWN_REASON_CHARS - 1] + "…"
+            line = f"• {FILE_STATUSES[f.status].text(lang)}{colon}{f.file}"
+            chase.append(line + (f" — {reason}" if reason else ""))
+        if len(shown) < len(to_chase):
+            sheet = OUTPUT_SHEETS["files"].text(lang)
+            chase.append(text("more_files", lang, n=len(to_chase) - len(shown), sheet=sheet))
         lines.append("\n".join([text("files", lang, counts=files), *chase]))
     lines.append(text("findings", lang, counts=counts_text(result.findings, lang)))
     return lines

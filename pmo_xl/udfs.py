@@ -21,10 +21,18 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import pandas as pd
 
 from pmo_xl import calendar, weather
-from pmo_xl.labels import OUTPUT_SHEETS, WEATHER_WORDS, Label, Lang, norm
+from pmo_xl.labels import (
+    CONSOLIDATION_HEADERS,
+    LOAD_HEADERS,
+    OUTPUT_SHEETS,
+    WEATHER_WORDS,
+    Label,
+    Lang,
+    norm,
+)
 from pmo_xl.model import Thresholds
-from pmo_xl.reading import parse_text_date
-from pmo_xl.workbook import CellError, CellValue, Grid
+from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, parse_text_date
+from pmo_xl.workbook import ERROR_LITERALS, CellError, CellValue, Grid
 
 if TYPE_CHECKING:
     from pmo_xl.workbook import WorkbookSource
@@ -35,10 +43,45 @@ R = TypeVar("R")
 PREFIX = "#PMO: "
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
+_LAST_SERIAL = 2_958_465  # 31/12/9999, Excel's last date
+MAX_CELL_TEXT = 32_767  # characters a cell holds
+_SHOWN_CHARS = 60  # of a value quoted in a message
+# Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
+# xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
+_COM_ERROR_BASE = -2146828288
+_COM_ERRORS: dict[int, str] = {
+    _COM_ERROR_BASE + code: text
+    for code, text in {
+        2000: "#NULL!",
+        2007: "#DIV/0!",
+        2015: "#VALUE!",
+        2023: "#REF!",
+        2029: "#NAME?",
+        2036: "#NUM!",
+        2042: "#N/A",
+        2043: "#GETTING_DATA",
+        2045: "#SPILL!",
+        2046: "#CONNECT!",
+        2047: "#BLOCKED!",
+        2048: "#UNKNOWN!",
+        2049: "#FIELD!",
+        2050: "#CALC!",
+    }.items()
+}
 
-# Headers of the consolidation's columns, by JSON key.
-# TODO: use the consolidation's own column catalogue once it lands (it owns these headers).
-INDICATOR_LABELS: dict[str, Label] = {
+
+def _label_texts(label: Label | None) -> tuple[str, ...]:
+    return () if label is None else (label.fr, label.en, *label.aliases)
+
+
+def _also(label: Label, *aliases: str) -> Label:
+    """``label`` also matched under ``aliases`` (older or hand-made sheets)."""
+    return Label(label.fr, label.en, (*label.aliases, *aliases))
+
+
+# Other spellings of the consolidation's columns, by JSON key: the headers themselves come from
+# the catalogue the Consolidation sheet is written from (labels.CONSOLIDATION_HEADERS).
+_INDICATOR_ALIASES: dict[str, Label] = {
     "code": Label("Code projet", "Project code", ("Code",)),
     "name": Label("Nom du projet", "Project name", ("Projet", "Project")),
     "lead": Label("Chef de projet", "Project lead"),
@@ -64,19 +107,21 @@ INDICATOR_LABELS: dict[str, Label] = {
     "eac_eur": Label("Coût à terminaison (€)", "Cost at completion (€)", ("EAC (€)",)),
     "drift_eur": Label("Dérive (€)", "Drift (€)"),
 }
-RESOURCE = Label("Ressource", "Resource", ("Collaborateur", "Personne", "Person", "Nom", "Name"))
-WEEK = Label("Semaine", "Week", ("Lundi", "Monday", "Semaine du", "Week of"))
-LOAD = Label(
-    "Charge (j)",
-    "Load (days)",
-    (
-        "Charge",
-        "Load",
-        "load_days",
-        "Charge planifiée (j)",
-        "Planned load (days)",
-        "Charge prévue (j)",
-    ),
+INDICATOR_LABELS: dict[str, Label] = {
+    key: _also(header, *_label_texts(_INDICATOR_ALIASES.get(key)))
+    for key, header in CONSOLIDATION_HEADERS.items()
+} | {key: alias for key, alias in _INDICATOR_ALIASES.items() if key not in CONSOLIDATION_HEADERS}
+# The Charge ressources sheet's headers (labels.LOAD_HEADERS), and other spellings.
+RESOURCE = _also(LOAD_HEADERS["resource"], "Collaborateur", "Personne", "Person", "Nom", "Name")
+WEEK = _also(LOAD_HEADERS["week"], "Semaine", "Week", "Lundi", "Monday", "Semaine du", "Week of")
+LOAD = _also(
+    LOAD_HEADERS["load_days"],
+    "Charge",
+    "Load",
+    "load_days",
+    "Charge planifiée (j)",
+    "Planned load (days)",
+    "Charge prévue (j)",
 )
 
 _ERRORS: dict[str, tuple[str, str]] = {
@@ -120,6 +165,18 @@ _ERRORS: dict[str, tuple[str, str]] = {
         "week of {value} not in '{sheet}'",
     ),
     "blank_arg": ("{name} vide", "empty {name}"),
+    "one_cell": (
+        "{name} : une seule cellule attendue, pas une plage",
+        "{name}: one cell expected, not a range",
+    ),
+    "year_range": (
+        "{name} hors des années {first} à {last} ({value}) : une faute de frappe sur l'année ?",
+        "{name} outside the years {first} to {last} ({value}): a mistyped year?",
+    ),
+    "not_finite": (
+        "résultat hors des nombres qu'une cellule peut contenir ({value})",
+        "result beyond the numbers a cell can hold ({value})",
+    ),
     "internal": ("erreur inattendue ({value})", "unexpected error ({value})"),
 }
 
@@ -129,7 +186,14 @@ class UdfError(Exception):
 
     def __init__(self, key: str, lang: Lang = "fr", **params: object) -> None:
         fr, en = _ERRORS[key]
-        super().__init__(PREFIX + (fr if lang == "fr" else en).format(**params))
+        shown = {name: _excerpt(value) for name, value in params.items()}
+        super().__init__(PREFIX + (fr if lang == "fr" else en).format(**shown))
+
+
+def _excerpt(value: object) -> str:
+    """A value quoted in a message: its start only, so that the message fits in a cell."""
+    text = str(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
@@ -137,13 +201,16 @@ def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | str:
+        lang: Lang = "en" if kwargs.get("lang") == "en" else "fr"
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
         except UdfError as error:
             return str(error)
         except Exception as error:  # a cell must never show a traceback
-            lang = kwargs.get("lang", "fr")
-            return str(UdfError("internal", "en" if lang == "en" else "fr", value=error))
+            return str(UdfError("internal", lang, value=error))
+        if isinstance(result, float) and not math.isfinite(result):  # inf, nan: no cell holds it
+            return str(UdfError("not_finite", lang, value=result))
+        return result
 
     return wrapper
 
@@ -155,6 +222,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
 
 def _number(value: object, name: str, lang: Lang, *, blank_as_zero: bool = True) -> float:
     """A cell value as a number; an empty cell counts as 0 like in Excel arithmetic."""
+    _one_cell(value, name, lang)
     if value is None or value == "":
         if blank_as_zero:
             return 0.0
@@ -167,6 +235,20 @@ def _number(value: object, name: str, lang: Lang, *, blank_as_zero: bool = True)
     if math.isnan(number) or math.isinf(number):
         raise UdfError("not_number", lang, name=name, value=value)
     return number
+
+
+def _one_cell(value: object, name: str, lang: Lang) -> None:
+    """A range given where one value is expected arrives as a list (of rows): said shortly."""
+    if isinstance(value, list | tuple):
+        raise UdfError("one_cell", lang, name=name)
+
+
+def _not_error(value: object, name: str, lang: Lang) -> object:
+    """``value`` unless it is an Excel error value, which is named rather than used."""
+    _one_cell(value, name, lang)
+    if isinstance(value, CellError):
+        raise UdfError("error_cell", lang, name=name, value=value.code)
+    return value
 
 
 def _optional_number(value: object, name: str, lang: Lang) -> float | None:
@@ -183,20 +265,35 @@ def _non_negative(value: object, name: str, lang: Lang) -> float:
 
 
 def _date(value: object, name: str, lang: Lang) -> dt.date:
-    """A date cell, an Excel serial number, or a typed date (``15/11/2026``, ``2026-11-15``)."""
-    if value is None or value == "":
-        raise UdfError("blank_date", lang, name=name)
+    """A date cell, an Excel serial number, or a typed date (``15/11/2026``, ``2026-11-15``).
+
+    Years 1900 to 2200 only, as the reader's: a year typed 9999 would have the holidays of
+    8,000 years computed on Excel's calculation thread.
+    """
+    _not_error(value, name, lang)
+    day = _any_date(value)
+    if day is None:
+        if value is None or value == "":
+            raise UdfError("blank_date", lang, name=name)
+        raise UdfError("not_date", lang, name=name, value=value)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        shown = day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+        raise UdfError("year_range", lang, name=name, first=FIRST_YEAR, last=LAST_YEAR, value=shown)
+    return day
+
+
+def _any_date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value <= _LAST_SERIAL:  # beyond: no date Excel shows (and no Python date)
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
     if isinstance(value, str):
-        parsed = parse_text_date(value)
-        if parsed is not None:
-            return parsed
-    raise UdfError("not_date", lang, name=name, value=value)
+        return parse_text_date(value)
+    return None
 
 
 def _show(number: float) -> str:
@@ -246,6 +343,7 @@ def working_days(start: object, end: object, country: object = None, lang: Lang 
     Alsace-Moselle).
     """
     first, last = _date(start, "début", lang), _date(end, "fin", lang)
+    _not_error(country, "pays", lang)
     code = str(country).strip() if country not in (None, "") else calendar.DEFAULT_COUNTRY
     try:
         if last < first:
@@ -332,6 +430,8 @@ def indicator(
         raise UdfError("blank_arg", lang, name="code projet")
     if name in (None, ""):
         raise UdfError("blank_arg", lang, name="indicateur")
+    _not_error(code, "code projet", lang)
+    _not_error(name, "indicateur", lang)
     rows = _rows(table)
     code_keys = INDICATOR_LABELS["code"].match_keys()
     header_index = _header_row(rows, code_keys)
@@ -351,6 +451,7 @@ def indicator(
 
 def _monday(value: object, lang: Lang) -> dt.date:
     """The Monday of the week of ``value``: any date of it, or an ISO week like ``2026-W47``."""
+    _not_error(value, "semaine", lang)
     if isinstance(value, str):
         match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[WwSs]\s*(\d{1,2})\s*", value)
         if match is not None:
@@ -393,6 +494,7 @@ def resource_load(
     """
     if resource in (None, ""):
         raise UdfError("blank_arg", lang, name="ressource")
+    _not_error(resource, "ressource", lang)
     monday = _monday(week, lang)
     rows = _rows(table)
     header_index = _header_row(rows, RESOURCE.match_keys())
@@ -457,12 +559,24 @@ def resource_load_in_book(
 # ---------------------------------------------------------------------------------------------
 
 
+def from_excel(value: object) -> object:
+    """An argument as xlwings passes it (``err_to_str``): Excel's error values as CellError."""
+    if isinstance(value, str) and value.strip().upper() in ERROR_LITERALS:
+        return CellError(value.strip().upper())
+    if type(value) is int and value in _COM_ERRORS:
+        return CellError(_COM_ERRORS[value])
+    return value
+
+
 def _cell(value: object) -> object:
-    """What a cell shows: an empty text for nothing, the code of an error value."""
+    """What a cell shows: an empty text for nothing, the code of an error value; no text
+    longer than a cell holds."""
     if value is None:
         return ""
     if isinstance(value, CellError):
         return value.code
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        return value[: MAX_CELL_TEXT - 1] + "…"
     return value
 
 
@@ -474,27 +588,27 @@ def _caller_book(caller: Any) -> WorkbookSource:
 
 def PMO_REESTIME(consomme: object, raf: object) -> object:
     """Réestimé (j) = consommé + reste à faire."""
-    return _cell(reestimate(consomme, raf))
+    return _cell(reestimate(from_excel(consomme), from_excel(raf)))
 
 
 def PMO_AVANCEMENT(consomme: object, raf: object) -> object:
     """Avancement = consommé / (consommé + reste à faire) ; 0 si les deux sont nuls."""
-    return _cell(progress(consomme, raf))
+    return _cell(progress(from_excel(consomme), from_excel(raf)))
 
 
 def PMO_DERIVE(reestime: object, budget: object) -> object:
     """Dérive = (réestimé − budget) / budget, en fraction (format %)."""
-    return _cell(drift(reestime, budget))
+    return _cell(drift(from_excel(reestime), from_excel(budget)))
 
 
 def PMO_JOURS_OUVRES(debut: object, fin: object, pays: object = "FR") -> object:
     """Jours ouvrés du début à la fin inclus, hors jours fériés du pays (FR par défaut)."""
-    return _cell(working_days(debut, fin, pays))
+    return _cell(working_days(from_excel(debut), from_excel(fin), from_excel(pays)))
 
 
 def PMO_METEO(derive: object, spi: object = None, cpi: object = None) -> object:
     """Soleil, Nuageux ou Orage selon la dérive, le SPI et le CPI (seuils par défaut)."""
-    return _cell(weather_word(derive, spi, cpi))
+    return _cell(weather_word(from_excel(derive), from_excel(spi), from_excel(cpi)))
 
 
 def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> object:
@@ -503,7 +617,7 @@ def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> obje
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(indicator_in_book(book, code_projet, indicateur))
+    return _cell(indicator_in_book(book, from_excel(code_projet), from_excel(indicateur)))
 
 
 def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
@@ -512,7 +626,7 @@ def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(resource_load_in_book(book, ressource, semaine))
+    return _cell(resource_load_in_book(book, from_excel(ressource), from_excel(semaine)))
 
 
 ARG_DOCS: dict[str, dict[str, str]] = {
@@ -562,7 +676,9 @@ def register(
         # The annotations are for mypy; xlwings would read them as value converters.
         function.__annotations__ = {}
         for name, doc in ARG_DOCS[function.__name__].items():
-            arg(name, doc=doc)(function)
+            # err_to_str: without it xlwings hands an error cell (#REF!) over as None, which
+            # would read as an empty cell, i.e. 0; with it, as its text (see from_excel).
+            arg(name, doc=doc, err_to_str=True)(function)
         # Last, as the outermost decorator would be: xlwings resets these on every call.
         func(category="pmo_xl", volatile=function.__name__ in VOLATILE)(function)
 

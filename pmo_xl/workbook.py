@@ -34,6 +34,7 @@ ERROR_LITERALS = frozenset(
         "#UNKNOWN!",
         "#EXTERNAL!",
         "#PYTHON!",
+        "#DATA!",
     }
 )
 

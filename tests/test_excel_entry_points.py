@@ -87,22 +87,29 @@ def added_sheets(book: xw.Book) -> list[list[Any]]:
     return [a["args"] for a in actions(book, "addSheet")]
 
 
-def with_folder(grids: dict[str, Grid], folder: Path | str) -> dict[str, Grid]:
-    """The PMO grids with ``Dossier des projets`` set to ``folder`` (an unsaved edit)."""
-    settings = grids["Paramètres"]
+def with_setting(grids: dict[str, Grid], item: str, value: object) -> dict[str, Grid]:
+    """The PMO grids with the setting ``item`` (French or English label) set to ``value``."""
+    sheet = "Paramètres" if "Paramètres" in grids else "Settings"
+    settings = grids[sheet]
     rows = [list(r) for r in settings.rows]
     for row in rows:
-        if row and row[0] == "Dossier des projets":
-            row[1] = str(folder)
+        if row and row[0] == item:
+            row[1] = value
             break
     else:
-        raise AssertionError("no 'Dossier des projets' row")
-    return {**grids, "Paramètres": Grid(rows, settings.first_row, settings.first_col)}
+        raise AssertionError(f"no {item!r} row")
+    return {**grids, sheet: Grid(rows, settings.first_row, settings.first_col)}
 
 
-def pmo_template_grids(folder: Path) -> dict[str, Grid]:
-    """The empty PMO template (French), pointing at ``folder``."""
-    return with_folder(grids_of(pmo_template_layouts("fr")), folder)
+def with_folder(grids: dict[str, Grid], folder: Path | str) -> dict[str, Grid]:
+    """The PMO grids with ``Dossier des projets`` set to ``folder`` (an unsaved edit)."""
+    item = "Dossier des projets" if "Paramètres" in grids else "Projects folder"
+    return with_setting(grids, item, str(folder))
+
+
+def pmo_template_grids(folder: Path, lang: labels.Lang = "fr") -> dict[str, Grid]:
+    """The empty PMO template (French or English), pointing at ``folder``."""
+    return with_folder(grids_of(pmo_template_layouts(lang)), folder)
 
 
 def clean_project(code: str = "PRJ-1", **changes: Any) -> dict[str, Any]:
@@ -391,6 +398,106 @@ def test_history_keeps_the_live_books_earlier_rows(
     assert [a["sheet_position"] for a in actions(book, "sheetClear")] == [position]
 
 
+def consolidated_before(folder: Path, lang: labels.Lang = "fr") -> dict[str, Any]:
+    """A PMO workbook already consolidated at 20/11/2026, now pointing at ``folder``."""
+    grids: dict[str, Any] = pmo_template_grids(folder, lang)
+    grids["Consolidation"] = [["Code projet", "Nom du projet"], ["PRJ-1", "Projet PRJ-1"]]
+    grids["Historique"] = [
+        ["Historique"], [], [],
+        ["Date d'arrêté", "Code projet", "Nom du projet"],
+        [dt.datetime(2026, 11, 20), "PRJ-1", "Projet PRJ-1"],
+    ]  # fmt: skip
+    return grids
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        (
+            "fr",
+            "Aucun classeur projet consolidé dans {folder} : pmo.xlsm n'est pas réécrit, la "
+            "consolidation précédente et son historique restent tels quels.",
+        ),
+        (
+            "en",
+            "No project workbook consolidated in {folder}: pmo.xlsm is not rewritten, the "
+            "previous consolidation and its history stay as they are.",
+        ),
+    ],
+)
+def test_consolider_on_an_empty_folder_writes_nothing_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang, sentence: str
+) -> None:
+    # An unmounted share or a OneDrive folder not synced yet: the folder is there, but empty.
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    book = remote_book(monkeypatch, consolidated_before(empty, lang))
+    result = excel.consolider(book)
+    assert result is not None and result.consolidated == 0
+    # Not a sheet cleared, added or written: last run's Consolidation and Historique stay.
+    assert [a["func"] for a in actions(book)] == ["alert"]
+    assert sentence.format(folder=empty) in alert(book)
+
+
+def test_rapport_copil_on_an_empty_folder_writes_and_exports_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    book = remote_book(monkeypatch, consolidated_before(empty))
+    result = excel.rapport_copil(book, export_dir=tmp_path / "direction")
+    assert result is not None and result.consolidated == 0
+    assert [a["func"] for a in actions(book)] == ["alert"]
+    assert list(tmp_path.rglob("COPIL_*")) == []
+    assert f"Aucun classeur projet consolidé dans {empty} : pmo.xlsm n'est pas réécrit" in alert(
+        book
+    )
+
+
+def test_consolider_takes_the_history_of_the_clis_output_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pmo_xl import commands
+
+    # A scheduled `pmo-xl consolidate` at 13/11, when PRJ-1's budget was still 10 days; then
+    # the budget becomes 20 and the PMO clicks for the 20/11 cut-off.
+    folder = tmp_path / "projets"
+    write_book(folder / "a.xlsx", clean_project("PRJ-1", budget=10))
+    commands.consolidate(folder, cutoff=dt.date(2026, 11, 13))
+    write_book(folder / "a.xlsx", clean_project("PRJ-1"))
+    cli = commands.copil(folder, tmp_path / "COPIL.xlsx").result
+    book = remote_book(monkeypatch, pmo_template_grids(folder))
+    result = excel.consolider(book)
+    assert result is not None
+    # The same trend as `pmo-xl copil`: drift 100 % at 13/11, 0 % now.
+    assert [(p.code, p.trend) for p in result.projects] == [("PRJ-1", "better")]
+    assert [(p.code, p.trend) for p in cli.projects] == [("PRJ-1", "better")]
+    # ... and the 13/11 snapshot kept in the live Historique (position 11).
+    rows = block_at(book, 11, 4)
+    assert [(r[0], r[1]) for r in rows] == [("2026-11-13", "PRJ-1"), ("2026-11-20", "PRJ-1")]
+
+
+def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Projets lists 25 projects; the folder holds only PRJ-01's workbook: 24 files missing.
+    write_book(tmp_path / "projets" / "projet_PRJ-01.xlsx", clean_project("PRJ-01"))
+    grids: dict[str, Any] = pmo_template_grids(tmp_path / "projets")
+    grids["Projets"] = [
+        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
+        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    excel.consolider(book)
+    lines = alert(book).splitlines()
+    missing = [line for line in lines if line.startswith("• Manquant : ")]
+    reason = " — attendu dans la liste Projets, introuvable dans le dossier"
+    assert missing == [f"• Manquant : projet_PRJ-{i:02d}.xlsx{reason}" for i in range(2, 12)]
+    assert "… et 14 autre(s) : voir l'onglet « Fichiers »." in lines
+    # The Fichiers sheet (position 10) still lists all 25 files.
+    assert len(block_at(book, 10, 4)) == 25
+
+
 def many_entries(code: str, n: int) -> dict[str, Any]:
     """A clean project whose Charges has ``n`` rows of 0.01 j (2026-11-02 .. 2026-11-20)."""
     project = clean_project(code)
@@ -437,6 +544,38 @@ def test_a_relative_projects_folder_on_remote_says_what_to_fix(
     assert "« Consolider » n'a pas abouti : Le dossier des projets « projets »" in text
     assert "chemin complet dans l'onglet Paramètres" in text
     assert [a for a in actions(book) if a["func"] != "alert"] == []
+
+
+def test_a_file_given_as_the_projects_folder_is_said_to_be_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    workbook = tmp_path / "projets" / "a.xlsx"  # a project workbook's path, pasted
+    write_book(workbook, clean_project("PRJ-1"))
+    book = remote_book(monkeypatch, pmo_template_grids(workbook))
+    assert excel.consolider(book) is None
+    assert alert(book).startswith(
+        f"« Consolider » n'a pas abouti : {workbook} est un fichier, pas un dossier : indiquez "
+        "dans l'onglet Paramètres (« Dossier des projets ») le dossier qui contient les "
+        "classeurs projet."
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_missing_settings_sheet_is_said_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> None:
+    grids = pmo_template_grids(tmp_path, lang)
+    settings = "Paramètres" if lang == "fr" else "Settings"
+    renamed = {(f"{settings} (old)" if k == settings else k): v for k, v in grids.items()}
+    book = remote_book(monkeypatch, renamed)
+    assert excel.consolider(book) is None
+    expected = (
+        "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?)"
+        if lang == "fr"
+        else "This workbook has no 'Settings' sheet (renamed or deleted?)"
+    )
+    assert expected in alert(book)
+    assert [a["func"] for a in actions(book)] == ["alert"]
 
 
 def test_write_outputs_refuses_a_layout_named_like_an_input_sheet(
@@ -489,6 +628,54 @@ def test_an_unexpected_error_is_a_french_message_and_a_log_file(
     assert "disque indisponible" in log.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("english", ["Langue = en", "English template"])
+@pytest.mark.parametrize(
+    ("button", "action"),
+    [(excel.consolider, "Consolidate"), (excel.rapport_copil, "COPIL report")],
+)
+def test_a_failure_is_said_in_the_settings_language(
+    monkeypatch: pytest.MonkeyPatch, english: str, button: Any, action: str
+) -> None:
+    if english == "Langue = en":  # French tabs, English asked for in Paramètres
+        grids = with_setting(pmo_template_grids(Path("/nowhere/projets")), "Langue", "en")
+    else:  # pmo-xl init --lang en: Settings, Rates…
+        grids = pmo_template_grids(Path("/nowhere/projets"), "en")
+    book = remote_book(monkeypatch, grids)
+    assert button(book) is None
+    (box,) = actions(book, "alert")
+    message, title = box["args"][:2]
+    assert title == "pmo_xl — error"
+    assert message == (
+        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix "
+        "'Projects folder' in the Settings sheet.\n\nNo input sheet was modified; the result "
+        "sheets may be incomplete: run again once fixed."
+    )
+
+
+def test_verifier_answers_in_english_on_the_english_project_template(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pmo_xl.templates import project_template_layouts
+
+    grids = grids_of(project_template_layouts("en"))  # Project, Schedule, Time entries…
+    book = remote_book(monkeypatch, grids, book_name="project.xlsm")
+    findings = excel.verifier(book)
+    assert findings is not None
+    assert alert(book).startswith("Check of 'project.xlsm': 0 error(s) · 1 warning(s) · 0 info(s).")
+    assert "is in the 'Findings' sheet." in alert(book)
+    assert added_sheets(book)[0] == [len(grids), "Findings"]
+    (note,) = notes(book).values()
+    assert note.startswith("pmo_xl\nWarning: ")
+
+
+def test_sheets_language_follows_the_tab_names() -> None:
+    english = ["Project", "Schedule", "Time entries", "Actions", "How to use"]
+    french = ["Projet", "Planning", "Charges", "Actions", "Mode d'emploi"]
+    assert excel.sheets_language(english, labels.PROJECT_SHEETS) == "en"
+    assert excel.sheets_language(french, labels.PROJECT_SHEETS) == "fr"
+    assert excel.sheets_language(["Actions", "Feuil1"], labels.PROJECT_SHEETS) == "fr"
+
+
 @pytest.mark.parametrize(
     ("twin", "title"),
     [
@@ -502,7 +689,7 @@ def test_the_runpython_twins_act_on_the_calling_book(
 ) -> None:
     from pmo_xl import sandbox
 
-    # The project grids have no Paramètres: the PMO buttons say there is no projects folder.
+    # The project grids have no Paramètres: the PMO buttons say that sheet is missing.
     book = remote_book(monkeypatch, clean_project(), book_name="p.xlsx")
     monkeypatch.setattr(xw.Book, "caller", lambda: book)
     monkeypatch.setattr(sandbox, "_keep", [False])  # put back after the test
@@ -527,6 +714,59 @@ def test_the_twins_say_when_not_started_from_excel(
         excel.consolider_caller()
     assert sandbox._keep == [False]  # not a button: nothing to keep for
     assert len(list((tmp_path / excel.LOG_FOLDER).glob("erreur_consolider_*.log"))) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The worksheet functions over the sheets "Consolider" writes
+# ---------------------------------------------------------------------------------------------
+
+
+def consolidated_outputs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> xw.Book:
+    """A book holding the output sheets of one "Consolider" over a clean project PRJ-1."""
+    from pmo_xl.outputs import output_layouts
+
+    write_book(tmp_path / "projets" / "a.xlsx", clean_project("PRJ-1"))
+    result = excel.consolider(
+        remote_book(monkeypatch, pmo_template_grids(tmp_path / "projets", lang))
+    )
+    assert result is not None
+    return remote_book(monkeypatch, grids_of(output_layouts(result, lang)))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pmo_charge_reads_the_resource_load_sheet_consolider_writes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang
+) -> None:
+    from pmo_xl import udfs
+
+    book = consolidated_outputs(monkeypatch, tmp_path, lang)
+    header = "Semaine (lundi)" if lang == "fr" else "Week (Monday)"
+    assert header in book.sheets[2]["A4:C4"].value
+    # 14 days left from the 20/11 cut-off to 18/12, 20 working days: 0.7 a day, 3.5 a week.
+    caller = book.sheets[0]["A1"]
+    assert udfs.PMO_CHARGE("Alice Martin", dt.date(2026, 11, 25), caller) == pytest.approx(3.5)
+
+
+@pytest.mark.parametrize(
+    ("lang", "indicator"),
+    [("fr", "ev_days"), ("fr", "VA (j)"), ("en", "ev_days"), ("en", "EV (days)")],
+)
+def test_pmo_indicateur_finds_every_column_of_the_consolidation_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: labels.Lang, indicator: str
+) -> None:
+    from pmo_xl import udfs
+    from pmo_xl.outputs import CONSOLIDATION_COLUMNS
+
+    book = consolidated_outputs(monkeypatch, tmp_path, lang)
+    caller = book.sheets[0]["A1"]
+    # Earned value = progress × budget = 6 / (6 + 14) × 20 = 6 days.
+    assert udfs.PMO_INDICATEUR("PRJ-1", indicator, caller) == pytest.approx(6.0)
+    for column in CONSOLIDATION_COLUMNS:  # by field name or by the header shown
+        for name in (column.field, column.label.text(lang)):
+            found = udfs.PMO_INDICATEUR("PRJ-1", name, caller)
+            assert not str(found).startswith("#PMO"), (name, found)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,3 +43,26 @@ def test_a_list_cut_says_how_many_projects_are_left_and_where_they_are() -> None
 def test_a_list_shown_whole_has_no_line_under_it() -> None:
     assert more_projects_line(30, 30, "fr") is None
     assert more_projects_line(0, 0, "en") is None
+
+
+def _file(name: str, status: str, reason: str) -> SimpleNamespace:
+    return SimpleNamespace(file=name, status=status, reason_text=lambda lang: reason)
+
+
+def test_a_capped_list_of_files_to_chase_shortens_each_reason_and_counts_the_rest() -> None:
+    import datetime as dt
+
+    from pmo_xl.summary import result_lines
+
+    files = [_file(f"p{i}.xlsx", "rejected", "r" * 450) for i in range(12)]
+    result = SimpleNamespace(files=files, cutoff=dt.date(2026, 11, 20), consolidated=0, findings=[])
+    (_, chase, _) = result_lines(result, "en", max_files=10)  # type: ignore[arg-type]
+    lines = chase.splitlines()
+    assert lines[0] == "Files: 12 rejected."
+    assert lines[1] == "• Rejected: p0.xlsx — " + "r" * 199 + "…"  # 200 characters of reason
+    assert len(lines) == 1 + 10 + 1
+    assert lines[-1] == "… and 2 more: see the 'Files' sheet."
+    # Uncapped (the CLI): every file, every reason whole.
+    (_, whole, _) = result_lines(result, "en")  # type: ignore[arg-type]
+    assert len(whole.splitlines()) == 13
+    assert whole.splitlines()[1].endswith("r" * 450)

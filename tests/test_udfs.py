@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import xlwings as xw
 from xlwings_payload import remote_book
 
 from pmo_xl import udfs
@@ -299,6 +300,58 @@ def test_the_excel_functions_give_the_plain_functions_answers() -> None:
     assert udfs.PMO_METEO(0.12) == "Orage"
 
 
+def test_a_range_where_one_cell_is_expected_is_said_shortly() -> None:
+    # =PMO_REESTIME(A1:A20000; B1): xlwings passes the range as a list of 20,000 rows.
+    column = [[1.0]] * 20_000
+    assert udfs.PMO_REESTIME(column, 1) == (
+        "#PMO: consommé : une seule cellule attendue, pas une plage"
+    )
+    assert udfs.PMO_JOURS_OUVRES([46000, 46001], 46010) == (
+        "#PMO: début : une seule cellule attendue, pas une plage"
+    )
+    assert udfs.PMO_JOURS_OUVRES(46000, 46010, ["FR", "BE"]) == (
+        "#PMO: pays : une seule cellule attendue, pas une plage"
+    )
+
+
+def test_a_serial_beyond_excels_last_date_is_not_a_date() -> None:
+    # 2,958,465 is 31/12/9999, Excel's last date; 1E10 is no date at all.
+    assert udfs.PMO_JOURS_OUVRES(1e10, 2) == "#PMO: début n'est pas une date (« 10000000000.0 »)"
+
+
+def test_a_year_outside_1900_to_2200_is_said_to_be_a_typo() -> None:
+    assert working_days(dt.date(2026, 11, 2), dt.date(9999, 12, 31)) == (
+        "#PMO: fin hors des années 1900 à 2200 (31/12/9999) : une faute de frappe sur l'année ?"
+    )
+    assert working_days(2_958_465, 46000, lang="en") == (
+        "#PMO: début outside the years 1900 to 2200 (9999-12-31): a mistyped year?"
+    )
+
+
+def test_a_result_no_cell_can_hold_is_said() -> None:
+    assert udfs.PMO_REESTIME(1e308, 1e308) == (
+        "#PMO: résultat hors des nombres qu'une cellule peut contenir (inf)"
+    )
+    assert udfs.PMO_DERIVE(120, 1e-320) == (
+        "#PMO: résultat hors des nombres qu'une cellule peut contenir (inf)"
+    )
+
+
+def test_every_result_text_fits_in_a_cell() -> None:
+    long_text = "x" * 40_000  # more than the 32,767 characters a cell holds
+    results = [
+        udfs.PMO_REESTIME(long_text, 1),
+        udfs.PMO_JOURS_OUVRES(long_text, 46000),
+        udfs.PMO_JOURS_OUVRES(46000, 46010, long_text),
+        udfs.PMO_METEO(long_text),
+        udfs.PMO_INDICATEUR(long_text, "spi", None),
+        str(indicator(CONSOLIDATION, "PRJ-001", long_text)),
+    ]
+    for result in results:
+        assert isinstance(result, str) and result.startswith("#PMO: ")
+        assert len(result) < 200, result[:80]
+
+
 @pytest.fixture
 def xlwings_udfs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """xlwings' Windows UDF machinery, importable here with its COM modules stubbed out."""
@@ -331,10 +384,58 @@ def test_xlwings_generates_the_excel_signatures_users_see(xlwings_udfs: Any) -> 
     assert code.count("Function PMO_") == 7
 
 
-def test_no_argument_gets_a_converter(xlwings_udfs: Any) -> None:
-    # A type annotation would become an xlwings converter (and `object` has none).
+def test_every_argument_keeps_excel_errors_and_gets_no_converter(xlwings_udfs: Any) -> None:
+    # A type annotation would become an xlwings converter (and `object` has none); without
+    # err_to_str, xlwings hands #REF! over as None, which reads as an empty cell: 0.
     udfs.register(udfs.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg)
     for function in udfs.UDFS:
         info = function.__xlfunc__  # type: ignore[attr-defined]
-        assert all(arg["options"] == {} for arg in info["args"]), function.__name__
+        for arg in info["args"]:
+            expected = {} if arg["name"] == "caller" else {"err_to_str": True}
+            assert arg["options"] == expected, (function.__name__, arg["name"])
         assert info["category"] == "pmo_xl"
+
+
+def test_an_error_cell_read_with_the_registered_options_is_named_not_zero(
+    xlwings_udfs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    udfs.register(udfs.UDFS, xlwings_udfs.xlfunc, xlwings_udfs.xlarg)
+    info = udfs.PMO_REESTIME.__xlfunc__  # type: ignore[attr-defined]
+    sheet = remote_book(monkeypatch, {"Saisie": [["#REF!", 5]]}).sheets[0]
+    # What xlwings does with each argument before the call (udfs.call_udf).
+    consumed, remaining = (
+        xw.conversion.read(sheet[cell], None, arg["options"])
+        for cell, arg in zip(("A1", "B1"), info["args"], strict=True)
+    )
+    assert udfs.PMO_REESTIME(consumed, remaining) == "#PMO: consommé est une erreur (#REF!)"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#DATA!", "#SPILL!",
+        "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!",
+    ],
+)  # fmt: skip
+def test_each_excel_error_value_is_named(error: str) -> None:
+    assert udfs.PMO_REESTIME(error, 5) == f"#PMO: consommé est une erreur ({error})"
+
+
+def test_newer_errors_windows_hands_over_as_numbers_are_named() -> None:
+    # xlwings knows 7 COM error codes; #SPILL! (xlErrSpill 2045) arrives as 0x800A07FD.
+    assert udfs.PMO_DERIVE(-2146826243, 100) == "#PMO: réestimé est une erreur (#SPILL!)"
+    assert udfs.PMO_DERIVE(-2146826281.0, 100) == -2146826381 / 100  # a float is a number
+
+
+def test_an_error_in_any_argument_is_named_rather_than_used() -> None:
+    assert udfs.PMO_DERIVE("#DIV/0!", 100) == "#PMO: réestimé est une erreur (#DIV/0!)"
+    assert udfs.PMO_AVANCEMENT(8, "#N/A") == "#PMO: reste à faire est une erreur (#N/A)"
+    assert udfs.PMO_METEO("#REF!", 0.97, 0.96) == "#PMO: dérive est une erreur (#REF!)"
+    assert udfs.PMO_JOURS_OUVRES("#N/A", 46000) == "#PMO: début est une erreur (#N/A)"
+    assert udfs.PMO_JOURS_OUVRES(46000, 46010, "#REF!") == "#PMO: pays est une erreur (#REF!)"
+    assert indicator(CONSOLIDATION, CellError("#N/A"), "spi") == (
+        "#PMO: code projet est une erreur (#N/A)"
+    )
+    assert resource_load(LOAD_LONG, "Alice", CellError("#REF!")) == (
+        "#PMO: semaine est une erreur (#REF!)"
+    )
