@@ -78,7 +78,10 @@ def setup(
         *done,
         "Étapes restantes :",
         "  1. Installez le complément Excel si ce n'est pas fait : xlwings addin install",
-        "  2. Ouvrez workbook_templates/pmo.xlsm (ou projet_modele.xlsm) et activez les macros.",
-        "  3. Onglet xlwings du ruban → Import Functions, pour les fonctions PMO_… ;",
+        "  2. Écrivez les modèles avec boutons : pmo-xl init DOSSIER, puis ouvrez "
+        "DOSSIER/pmo.xlsm (ou projet_modele.xlsm) et activez les macros.",
+        "  3. Windows : Options Excel → Centre de gestion de la confidentialité → Paramètres "
+        "des macros, cochez « Accès approuvé au modèle d'objet du projet VBA », puis onglet "
+        "xlwings du ruban → Import Functions, pour les fonctions PMO_… ;",
         "  4. Cliquez sur « Consolider » (classeur PMO) ou « Vérifier » (classeur projet).",
     ]

@@ -41,6 +41,15 @@ def test_setup_writes_the_interpreter_and_the_udf_module(tmp_path: Path) -> None
     assert said[0] == f"Configuration xlwings mise à jour : {conf}"
 
 
+def test_setup_points_at_templates_the_user_has_and_at_the_vba_trust_setting(
+    tmp_path: Path,
+) -> None:
+    # An installed pmo_xl has no workbook_templates/ folder: pmo-xl init writes the .xlsm.
+    said = "\n".join(setup(tmp_path / "xlwings.conf", python="python"))
+    assert "pmo-xl init DOSSIER" in said and "workbook_templates" not in said
+    assert "Accès approuvé au modèle d'objet du projet VBA" in said
+
+
 def test_setup_leaves_the_udf_server_choice_alone_unless_asked(tmp_path: Path) -> None:
     conf = tmp_path / "xlwings.conf"
     conf.write_text('"USE UDF SERVER","True"\n')
