@@ -6,7 +6,8 @@ used, and what one engine lacks is skipped with a notice in :attr:`XlwingsWorkbo
 Writes stay few whatever the number of rows (on desktop Excel each is a round trip): one range
 write per block, holding its links (``HYPERLINK`` formulas) and merged cells' values; one call
 per attribute of the look and rectangle of cells sharing it, across blocks (:func:`paint_plan`);
-one call per run of parallel border lines, per run of one-row merges, per run of row heights.
+one call per run of parallel border lines, per run of one-row merges, per run of row heights;
+"Vérifier"'s fills: one multi-area range per fill (desktop), one colour matrix (remote).
 
 >>> book = XlwingsWorkbook(xw.Book.caller())  # doctest: +SKIP
 >>> book.read_sheet("Projet").cell(1, 2)  # doctest: +SKIP
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 from pmo_xl.labels import Lang
@@ -502,11 +504,7 @@ class XlwingsWorkbook:
             return 0
         desktop = is_desktop(self.book)
         originals = {m.cell: _read_fill(sheet, m.cell) if desktop else "" for m in marks}
-        for color, cells_of_color in groupby(
-            sorted(marks, key=lambda m: m.color), key=lambda m: m.color
-        ):
-            for rng in _cell_runs(sheet, [m.cell for m in cells_of_color]):
-                rng.color = color
+        self._fill_cells(sheet, {m.cell: m.color for m in marks})
         with_notes = [m for m in marks if m.note]
         noted_before = len(self.notices)
         added_notes: set[str] = set()
@@ -521,6 +519,34 @@ class XlwingsWorkbook:
         ]
         self._write_marks(records)
         return len(marks)
+
+    def _fill_cells(self, sheet: xw.Sheet, fills: dict[str, str | None]) -> None:
+        """Give each cell (``"F12"``) its fill (``"#RRGGBB"``, None: none) in a few calls whose
+        number does not grow with the cells: on desktop Excel one multi-area range per fill
+        (``"F12:F14,B3"``, under Excel's 255-character address limit), on xlwings' remote engine
+        one ``set_colors`` matrix over the cells' rows (see :func:`fills_by_matrix`)."""
+        positions = {
+            (row - 1, col - 1): fill
+            for (row, col), fill in ((_split_cell(c), f) for c, f in fills.items())
+        }
+        matrices = colour_matrices(positions) if fills_by_matrix(self.book) else None
+        if matrices is not None:
+            for (row, col), matrix in matrices:
+                last = (row + len(matrix) - 1, col + len(matrix[0]) - 1)
+                sheet.range((row, col), last).set_colors(matrix)
+            return
+        by_fill: dict[str | None, set[tuple[int, int]]] = {}
+        for position, fill in positions.items():
+            by_fill.setdefault(fill, set()).add(position)
+        desktop = is_desktop(self.book)
+        for fill in sorted(by_fill, key=lambda f: f or ""):
+            rectangles = [Range(*rect) for rect in _cover(by_fill[fill], by_fill[fill])]
+            if desktop:
+                for address in multi_area_addresses(rectangles):
+                    sheet.range(address).color = fill
+            else:  # the remote engine reads "B2,C3" as B2 alone: one call per rectangle
+                for rect in rectangles:
+                    self._rect_range(sheet, rect).color = fill
 
     def _notice_once(self, text: str) -> None:
         if text not in self.notices:
@@ -538,9 +564,7 @@ class XlwingsWorkbook:
             sheet = self._sheet(sheet_name)
             if sheet is None:
                 continue  # the sheet is gone, and its marks with it
-            for fill, group in groupby(sorted(rows, key=lambda r: r[2]), key=lambda r: r[2]):
-                for rng in _cell_runs(sheet, [r[1] for r in group]):
-                    rng.color = fill or None
+            self._fill_cells(sheet, {cell: fill or None for _, cell, fill, _ in rows})
             for _, cell, _, noted in rows:
                 if noted == "oui":
                     note = sheet.range(cell).note
@@ -630,21 +654,73 @@ def _split_cell(cell: str) -> tuple[int, int]:
     return int(match.group(2)), column_index(match.group(1))
 
 
-def _cell_runs(sheet: xw.Sheet, cells: Sequence[str]) -> list[xw.Range]:
-    """The cells as few ranges as possible: vertical runs of adjacent cells in one column."""
-    positions = sorted({_split_cell(c)[::-1] for c in cells})  # (col, row)
-    ranges = []
-    for col, group in groupby(positions, key=lambda p: p[0]):
-        rows = [row for _, row in group]
-        start = prev = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and row == prev + 1:
-                prev = row
-                continue
-            ranges.append(sheet.range((start, col), (prev, col)))
-            if row is not None:
-                start = prev = row
-    return ranges
+# Excel refuses a range address longer than this (``Range("B2,C3:C5,…")``).
+ADDRESS_MAX = 255
+# xlwings' Range.set_colors takes at most this many cells a call.
+SET_COLORS_MAX = 10_000
+# A cell of its matrix: a fill, None (no fill) or ... (left as it is).
+MatrixFill: TypeAlias = str | EllipsisType | None
+
+
+def multi_area_addresses(rectangles: Iterable[Range], limit: int = ADDRESS_MAX) -> list[str]:
+    """The rectangles as few multi-area addresses as fit under ``limit`` characters each.
+
+    >>> multi_area_addresses([Range(1, 1, 1, 1), Range(2, 2, 4, 2)])
+    ['B2,C3:C5']
+    """
+    addresses: list[str] = []
+    for area in (rect.a1() for rect in rectangles):
+        if addresses and len(addresses[-1]) + 1 + len(area) <= limit:
+            addresses[-1] += "," + area
+        else:
+            addresses.append(area)
+    return addresses
+
+
+def fills_by_matrix(book: xw.Book) -> bool:
+    """Whether fills go as one ``Range.set_colors`` matrix (one ``setRangeColors`` action): on
+    xlwings' remote engine driven by the Office.js client (xlwings Server/Lite) of xlwings
+    0.37.5 or later, where it appeared. Not on desktop Excel, where xlwings sets it cell by
+    cell, nor for VBA's RunRemotePython, whose ``Remote.bas`` has no ``setRangeColors``."""
+    if is_desktop(book):
+        return False
+    try:
+        client, version = book.api["client"], str(book.api["version"])
+    except Exception:  # not a remote-engine book
+        return False
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:3])
+    return client == "Office.js" and numbers >= (0, 37, 5)
+
+
+def colour_matrices(
+    cells: dict[tuple[int, int], str | None], max_cells: int = SET_COLORS_MAX
+) -> list[tuple[tuple[int, int], list[list[MatrixFill]]]] | None:
+    """``(1-based origin, matrix)`` for ``Range.set_colors`` from 0-based ``(row, col)``: each
+    fill at its cell, ``...`` (left as is) elsewhere; bands of the rows holding cells, each
+    under ``max_cells`` cells. None when the cells span more columns than a matrix may hold.
+
+    >>> colour_matrices({(1, 1): "#FFC7CE", (2, 3): None})
+    [((2, 2), [['#FFC7CE', Ellipsis, Ellipsis], [Ellipsis, Ellipsis, None]])]
+    """
+    if not cells:
+        return []
+    first_col = min(col for _, col in cells)
+    width = max(col for _, col in cells) - first_col + 1
+    if width > max_cells:
+        return None
+    height = max_cells // width
+    rows = sorted({row for row, _ in cells})
+    matrices: list[tuple[tuple[int, int], list[list[MatrixFill]]]] = []
+    while rows:
+        top = rows[0]
+        band = [row for row in rows if row < top + height]
+        rows = rows[len(band) :]
+        matrix: list[list[MatrixFill]] = [[...] * width for _ in range(band[-1] - top + 1)]
+        for (row, col), fill in cells.items():
+            if top <= row <= band[-1]:
+                matrix[row - top][col - first_col] = fill
+        matrices.append(((top + 1, first_col + 1), matrix))
+    return matrices
 
 
 def _note_position(cell: str, text: str) -> tuple[int, int, str]:

@@ -41,7 +41,14 @@ from pmo_xl.layout import (
 from pmo_xl.model import Finding
 from pmo_xl.reading import read_project
 from pmo_xl.vba_build import build_templates
-from pmo_xl.workbook import CellError, Grid, WorkbookSink, WorkbookSource
+from pmo_xl.workbook import (
+    CellError,
+    Grid,
+    WorkbookSink,
+    WorkbookSource,
+    cell_address,
+    column_index,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Reading
@@ -558,7 +565,7 @@ def test_print_setup_and_page_breaks_degrade_to_one_notice_on_remote(
 # ---------------------------------------------------------------------------------------------
 
 
-def test_marked_cells_are_coloured_in_runs_and_explained_by_a_note(
+def test_marked_cells_of_every_fill_are_one_colour_matrix_on_office_js(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     xl = remote_book(monkeypatch, {"Planning": [["x"]]})
@@ -570,11 +577,85 @@ def test_marked_cells_are_coloured_in_runs_and_explained_by_a_note(
         CellMark("B3", "#FFEB9C", "Responsable inconnu"),
     ]
     assert book.mark_cells("Planning", marks) == 4
-    fills = [(a["args"], a["start_row"], a["start_column"], a["row_count"])
-             for a in actions(xl, "setRangeColor")]  # fmt: skip
-    # F12:F14 is one run (0-based row 11, column 5, 3 rows); B3 is alone.
-    assert sorted(fills) == [(["#FFC7CE"], 11, 5, 3), (["#FFEB9C"], 2, 1, 1)]
+    # One action over B3:F14 (0-based row 2, column 1, 12 rows, 5 columns): B3 yellow,
+    # F12:F14 red, every other cell left as it is.
+    (fill,) = calls(xl, "setRangeColors")
+    keep = ["keep"] * 5
+    matrix = [["#ffeb9c", *keep[1:]], *[keep] * 8, *[[*keep[1:], "#ffc7ce"]] * 3]
+    assert fill == ([matrix], 2, 1, 12, 5)
+    assert actions(xl, "setRangeColor") == []
     assert sorted(a["args"][0] for a in actions(xl, "addNote")) == ["$B$3", "$F$12", "$F$13"]
+
+
+def test_the_vba_client_gets_one_fill_call_per_rectangle(monkeypatch: pytest.MonkeyPatch) -> None:
+    # VBA's RunRemotePython (Remote.bas) has no setRangeColors: a fill per range instead.
+    xl = remote_book(monkeypatch, {"Planning": [["x"]]}, client="VBA")
+    marks = [CellMark(f"F{row}", "#FFC7CE") for row in (12, 13, 14)] + [CellMark("B3", "#FFEB9C")]
+    assert XlwingsWorkbook(xl).mark_cells("Planning", marks) == 4
+    # F12:F14 is one rectangle (0-based row 11, column 5, 3 rows); B3 is alone.
+    assert sorted(calls(xl, "setRangeColor")) == [
+        (["#FFC7CE"], 11, 5, 3, 1),
+        (["#FFEB9C"], 2, 1, 1, 1),
+    ]
+    assert actions(xl, "setRangeColors") == []
+
+
+class RecordedRange:
+    """A desktop Excel range whose fill is set: the address and the fill, recorded."""
+
+    def __init__(self, address: str, fills: list[tuple[str, str | None]]) -> None:
+        self.address, self.fills = address, fills
+
+    @property
+    def color(self) -> None:
+        raise AssertionError("fills are set, not read, here")
+
+    @color.setter
+    def color(self, fill: str | None) -> None:
+        self.fills.append((self.address, fill))
+
+
+class RecordedSheet:
+    """Just what filling cells asks of a desktop Excel sheet: ``range(address).color = …``."""
+
+    def __init__(self) -> None:
+        self.fills: list[tuple[str, str | None]] = []
+
+    def range(self, address: str) -> RecordedRange:
+        return RecordedRange(address, self.fills)
+
+
+def cell_position(cell: str) -> tuple[int, int]:
+    """``"C12"`` → (12, 3)."""
+    letters = cell.rstrip("0123456789")
+    return int(cell[len(letters) :]), column_index(letters)
+
+
+def cells_of(address: str) -> set[str]:
+    """``"B2,C3:C4"`` → ``{"B2", "C3", "C4"}``."""
+    found = set()
+    for area in address.split(","):
+        first, _, last = area.partition(":")
+        (r0, c0), (r1, c1) = cell_position(first), cell_position(last or first)
+        found |= {cell_address(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    return found
+
+
+def test_desktop_excel_gets_one_multi_area_range_per_fill_under_255_characters() -> None:
+    desktop = SimpleNamespace(app=SimpleNamespace(engine=SimpleNamespace(name="excel")))
+    book = XlwingsWorkbook(desktop)  # type: ignore[arg-type]
+    sheet = RecordedSheet()
+    scattered = {f"{'BC'[i % 2]}{4 + i}": "#FFC7CE" for i in range(200)}  # B4, C5, … C203
+    fills: dict[str, str | None] = {**scattered, "F2": "#FFC7CE", "F3": "#FFC7CE", "A9": None}
+    book._fill_cells(sheet, fills)  # type: ignore[arg-type]
+    # 202 red cells: "F2:F3", then "B4", "C5", … "C203": 904 characters with their commas,
+    # 4 addresses of at most 255; A9's fill removed in a call of its own.
+    assert [fill for _, fill in sheet.fills] == [None] + ["#FFC7CE"] * 4
+    assert all(len(address) <= 255 for address, _ in sheet.fills)
+    assert sheet.fills[0][0] == "A9"
+    red = [cells_of(address) for address, _ in sheet.fills[1:]]
+    assert set().union(*red) == set(scattered) | {"F2", "F3"}
+    assert sum(len(cells) for cells in red) == 202  # no cell filled twice
 
 
 def test_marks_are_recorded_in_a_hidden_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -599,10 +680,11 @@ def test_clearing_marks_undoes_exactly_the_recorded_cells(monkeypatch: pytest.Mo
         hidden=[MARKS_SHEET],
     )
     assert XlwingsWorkbook(xl).clear_marks() == 3
-    fills = [(a["args"], a["start_row"], a["start_column"], a["row_count"])
-             for a in actions(xl, "setRangeColor")]  # fmt: skip
-    # F12:F13 back to no fill in one call; C2 back to its yellow.
-    assert sorted(fills, key=str) == sorted([([None], 11, 5, 2), (["#FFFF00"], 1, 2, 1)], key=str)
+    # One action over C2:F13: F12:F13 back to no fill, C2 back to its yellow, nothing else.
+    (fill,) = calls(xl, "setRangeColors")
+    keep = ["keep"] * 4
+    matrix = [["#ffff00", *keep[1:]], *[keep] * 9, *[[*keep[1:], None]] * 2]
+    assert fill == ([matrix], 1, 2, 12, 4)
     assert [a["args"] for a in actions(xl, "deleteNote")] == [["$F$12"]]
     assert actions(xl, "setValues")[-1]["values"] == [
         ["Feuille", "Cellule", "Fond d'origine", "Note ajoutée"]

@@ -52,13 +52,19 @@ def cell_name(row0: int, col0: int) -> str:
 
 
 def colours(book: xw.Book) -> dict[tuple[int, str], str | None]:
-    """The last fill each cell received: ``{(sheet position, "K9"): "#FFC7CE"}``."""
+    """The last fill each cell received: ``{(sheet position, "K9"): "#FFC7CE"}``, from one fill
+    per range (``setRangeColor``) or a matrix of fills, ``"keep"`` where none (``setRangeColors``).
+    """
     found: dict[tuple[int, str], str | None] = {}
-    for a in actions(book, "setRangeColor"):
+    for a in actions(book):
+        if a["func"] not in ("setRangeColor", "setRangeColors"):
+            continue
         for r in range(a["row_count"]):
             for c in range(a["column_count"]):
-                cell = cell_name(a["start_row"] + r, a["start_column"] + c)
-                found[(a["sheet_position"], cell)] = a["args"][0]
+                fill = a["args"][0] if a["func"] == "setRangeColor" else a["args"][0][r][c]
+                if fill != "keep":
+                    cell = cell_name(a["start_row"] + r, a["start_column"] + c)
+                    found[(a["sheet_position"], cell)] = fill.upper() if fill else None
     return found
 
 
@@ -223,7 +229,7 @@ def test_verifier_writes_no_value_into_the_project_sheets(verified: tuple[xw.Boo
     inputs = set(range(len(PROJECT_SHEETS)))
     touched = Counter(a["func"] for a in actions(book) if a["sheet_position"] in inputs)
     # Marks only: fills and notes, never values, formats or clearing.
-    assert set(touched) <= {"setRangeColor", "addNote"}
+    assert set(touched) <= {"setRangeColor", "setRangeColors", "addNote"}
 
 
 def test_verifier_returns_the_findings(verified: tuple[xw.Book, Any]) -> None:
@@ -298,6 +304,59 @@ def test_a_second_run_clears_the_previous_marks_first(monkeypatch: pytest.Monkey
     # Contrôles (position 8) is cleared in place, not added again.
     assert [a["sheet_position"] for a in actions(book, "sheetClear")] == [8]
     assert added_sheets(book) == []
+
+
+def scattered_mistakes(n: int) -> dict[str, Any]:
+    """A clean project whose Charges has ``n`` faulty rows from row 4, the fault alternating
+    between an unknown resource (column B) and an unknown task (column C), so that no two
+    faulty cells touch; then three times the same entry (the last two: duplicates, column A)."""
+    project = clean_project()
+    for i in range(n):
+        resource = f"Zoé {i}" if i % 2 == 0 else "Alice Martin"
+        task = "T1" if i % 2 == 0 else f"T9-{i}"
+        project["Charges"].append([dt.date(2026, 11, 3), resource, task, 0.001])
+    project["Charges"] += [[dt.date(2026, 11, 4), "Alice Martin", "T1", 0.1]] * 3
+    return project
+
+
+def fill_actions(book: xw.Book, position: int) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in actions(book)
+        if a["func"] in ("setRangeColor", "setRangeColors") and a["sheet_position"] == position
+    ]
+
+
+def test_scattered_cells_are_coloured_in_one_call_per_colour_and_cleared_by_the_next_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = scattered_mistakes(200)
+    charges = list(project).index("Charges")
+    book = remote_book(monkeypatch, project, book_name="p.xlsx")
+    excel.verifier(book)
+    # B4, C5, B6, … C203 are errors (red); A205 and A206 repeat row 204 (warnings, yellow).
+    marked = {f"{'BC'[i % 2]}{4 + i}": RED for i in range(200)} | {"A205": YELLOW, "A206": YELLOW}
+    assert {cell: fill for (at, cell), fill in colours(book).items() if at == charges} == marked
+    assert len(fill_actions(book, charges)) == 2  # not 202: one per colour
+    assert len(actions(book, "addNote")) == 202  # notes are one per cell
+    # Every mistake fixed; the registry the first run wrote tells the second what to undo.
+    registry_at = len(project) + 1
+    assert added_sheets(book)[-1] == [registry_at, MARKS_SHEET]
+    registry = writes_to(book, registry_at)[-1]["values"]
+    fixed = {**clean_project(), "Contrôles": [["Contrôles"]], MARKS_SHEET: registry}
+    again = remote_book(
+        monkeypatch,
+        fixed,
+        book_name="p.xlsx",
+        notes={"Charges": list(marked)},
+        hidden=[MARKS_SHEET],
+    )
+    assert excel.verifier(again) == []
+    assert {cell: fill for (at, cell), fill in colours(again).items() if at == charges} == {
+        cell: None for cell in marked
+    }
+    assert len(fill_actions(again, charges)) == 1
+    assert len(actions(again, "deleteNote")) == 202
 
 
 # ---------------------------------------------------------------------------------------------
