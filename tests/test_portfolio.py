@@ -109,7 +109,8 @@ def test_sources_are_never_written(folder: Path, tmp_path: Path) -> None:
     assert {p: file_digest(p) for p in folder.rglob("*") if p.is_file()} == before
 
 
-def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: Path) -> None:
+def _consolidated_json(folder: Path, tmp_path: Path) -> dict[str, Any]:
+    """The JSON document of ``pmo-xl consolidate FOLDER --json``, at the 20/11/2026 cut-off."""
     out_json = tmp_path / "out.json"
     result = CliRunner().invoke(
         app,
@@ -117,7 +118,12 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
          "--json", str(out_json)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads(out_json.read_text(encoding="utf-8"))
+    return doc
+
+
+def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: Path) -> None:
+    doc = _consolidated_json(folder, tmp_path)
     assert list(doc) == [
         "cutoff", "projects", "totals", "resource_load", "findings", "files", "risks",
         "actions", "decisions",
@@ -136,14 +142,7 @@ def test_json_document_has_exactly_the_integration_keys(folder: Path, tmp_path: 
 
 def test_json_drift_pct_is_a_fraction_not_a_percentage(folder: Path, tmp_path: Path) -> None:
     # PRJ-B: budget 20, consumed 8 + 8 = 16, remaining 10 → EAC 26, drift 6 / 20 = 0.3 (30 %).
-    out_json = tmp_path / "out.json"
-    result = CliRunner().invoke(
-        app,
-        ["consolidate", str(folder), "--cutoff", "2026-11-20", "--out", str(tmp_path / "o.xlsx"),
-         "--json", str(out_json)],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    doc = _consolidated_json(folder, tmp_path)
     drift = {p["code"]: p["drift_pct"] for p in doc["projects"]}
     assert drift == {"PRJ-A": 0.0, "PRJ-B": pytest.approx(0.3)}
 
