@@ -33,7 +33,7 @@ from pmo_xl.model import Finding, Thresholds, Weather
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import cell_value
 from pmo_xl.summary import most_exposed_first
-from pmo_xl.weather import Reason
+from pmo_xl.weather import Reason, places_beside
 
 L = Label
 
@@ -396,7 +396,12 @@ def _reason_params(reason: Reason, lang: Lang) -> dict[str, str]:
     p = reason.params
     out: dict[str, str] = {}
     if "drift_pct" in p and p["drift_pct"] is not None:
-        out["pct"] = fmt_pct(float(p["drift_pct"]), lang)
+        drift = float(p["drift_pct"])
+        # One decimal, or as many as it takes not to read equal to the limit (0,05004: 5,004 %).
+        decimals = (
+            places_beside(drift * 100, float(p["limit"]), 1) if p.get("limit") is not None else 1
+        )
+        out["pct"] = fmt_pct(drift, lang, decimals=decimals)
     if "limit" in p and p["limit"] is not None:
         limit = float(p["limit"])
         # Drift limits come as percents (10.0), index limits as ratios (0.9).
@@ -406,7 +411,10 @@ def _reason_params(reason: Reason, lang: Lang) -> dict[str, str]:
             else fmt_number(limit, lang, 2)
         )
     if "value" in p and p["value"] is not None:
-        out["value"] = fmt_number(float(p["value"]), lang, 2)
+        index = float(p["value"])
+        given = p.get("limit")
+        places = places_beside(index, float(given), 2) if given is not None else 2
+        out["value"] = fmt_number(index, lang, places)
     if p.get("slip_days") is not None:
         out["slip"] = fmt_working_days(int(p["slip_days"]), lang)
     out["name"] = _milestone_short(p.get("name")) or str(p.get("id") or "")

@@ -20,13 +20,20 @@ class Message:
     en: str
 
 
-@dataclass(frozen=True)
-class Precise:
+class Precise(float):
     """A number a message shows with ``places`` decimals (trailing zeros dropped) rather than the
-    usual two: a value compared with a threshold it would round to."""
+    usual two: a value compared with a threshold it would round to. A float for everything
+    else (the COPIL's own formatting reads ``places`` too)."""
 
-    value: float
     places: int
+
+    def __new__(cls, value: float, places: int) -> Precise:
+        number = super().__new__(cls, value)
+        number.places = places
+        return number
+
+    def __reduce__(self) -> tuple[type[Precise], tuple[float, int]]:
+        return Precise, (float(self), self.places)
 
 
 class _Lenient(dict[str, Any]):
@@ -44,9 +51,9 @@ def _fmt(value: Any, lang: Lang) -> Any:
         value = value.date()
     if isinstance(value, dt.date):
         return day_text(value, lang)
-    if isinstance(value, float | Precise):
-        number, places = (value.value, value.places) if isinstance(value, Precise) else (value, 2)
-        text = f"{number:.{places}f}".rstrip("0").rstrip(".")
+    if isinstance(value, float):
+        places = value.places if isinstance(value, Precise) else 2
+        text = f"{value:.{places}f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if lang == "fr" else text
     if isinstance(value, list | tuple):
         return ", ".join(str(_fmt(v, lang)) for v in value)

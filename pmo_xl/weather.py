@@ -72,15 +72,21 @@ def _percent(fraction: float) -> float:
     return round(fraction * 100, 2)
 
 
-def beside(value: float, limit: float) -> float | Precise:
-    """``value`` as a reason shows it next to ``limit``: two decimals, or as many more as it takes
-    not to show it equal to a limit it is beyond (a CPI of 0.9465 is "0,946, sous le seuil de
-    0,95", not "0,95, sous le seuil de 0,95")."""
-    for places in range(2, 7):
+def beside(value: float, limit: float, least: int = 2) -> float | Precise:
+    """``value`` as a reason shows it next to ``limit``: ``least`` decimals, or as many more as
+    it takes not to show it equal to a limit it is beyond (a CPI of 0.9465 is "0,947, sous le
+    seuil de 0,95", not "0,95, sous le seuil de 0,95")."""
+    for places in range(least, 7):
         shown = round(value, places)
         if shown != limit and (shown < limit) == (value < limit):
-            return shown if places == 2 else Precise(value, places)
+            return shown if places == least else Precise(value, places)
     return value
+
+
+def places_beside(value: float, limit: float, least: int) -> int:
+    """How many decimals :func:`beside` shows ``value`` with (for formats of their own)."""
+    shown = beside(value, limit, least)
+    return shown.places if isinstance(shown, Precise) else least
 
 
 def drift_signal(drift_pct: float | None, t: Thresholds) -> Weather:

@@ -20,7 +20,7 @@ from pmo_xl.consolidation import MilestoneFigure, ProjectFigures, portfolio_tota
 from pmo_xl.copil import CopilReport, build_report, copil_layout, write_copil_workbook
 from pmo_xl.history import HISTORY_COLUMNS
 from pmo_xl.layout import SheetLayout
-from pmo_xl.model import Finding, Settings
+from pmo_xl.model import Finding, Settings, Thresholds
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.scanning import FileStatus
 from pmo_xl.weather import Reason
@@ -729,3 +729,21 @@ def test_the_synthesis_names_each_index_beside_its_value(report: CopilReport) ->
     row = grid(layout)[row_of(layout, "Indices")]
     t = report.synthesis.totals
     assert [row[c] for c in (0, 2, 3, 5, 7)] == ["Indices", "SPI", t.spi, "CPI", t.cpi]
+
+
+def test_copil_reasons_never_show_a_value_equal_to_the_threshold_it_is_beyond() -> None:
+    # CPI 0.9465 < 0.95 (amber); drift 5.004 % > 5 % (amber): "0,95, seuil 0,95" or "5,0 %
+    # (seuil 5 %)" would contradict the colour beside them.
+    from pmo_xl.copil import reason_text
+    from pmo_xl.weather import project_weather
+
+    _, reasons = project_weather(0.05004, 1.0, 0.9465, [], Thresholds())
+    assert [reason_text(r, "fr") for r in reasons] == [
+        "dérive de 5,004\u00a0% du budget (seuil 5\u00a0%)",
+        "chaque jour consommé produit moins que prévu (CPI 0,947, seuil 0,95)",
+    ]
+    _, reasons = project_weather(0.07, 1.0, 0.85, [], Thresholds())
+    assert [reason_text(r, "en", short=True) for r in reasons] == [
+        "drift of 7% of the budget",
+        "low cost efficiency (CPI 0.85)",
+    ]
