@@ -149,7 +149,8 @@ class FrameBlock(Block):
 
 
 def frame_value(value: Any) -> Value:
-    """pandas/numpy scalars → values a renderer writes (NaN/NaT → blank, timestamps → dates)."""
+    """pandas/numpy scalars → values a renderer writes (NaN/NaT → blank, timestamps → dates, or
+    date-times when they hold a time of day: the history's "Calculé le")."""
     # Plain values first, as the checks below treat them: the outputs of 1,000 projects ask
     # for some 90,000 (the COPIL's texts, numbers and dates, the sheets' mixed columns).
     if isinstance(value, str | int):  # bool is an int
@@ -164,7 +165,10 @@ def frame_value(value: Any) -> Value:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime().date()
+        if pd.isna(value):
+            return None
+        moment = value.to_pydatetime()
+        return moment if moment.time() != dt.time() else moment.date()
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dt.date | str | bool | int):

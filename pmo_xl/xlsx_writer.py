@@ -571,13 +571,19 @@ class _Renderer:
             return _Column(codes, list(map("{:.16G}".format, uniques.tolist())), "n", base)
         if plain and dtype.kind == "b":
             return _Column(series.to_numpy(dtype=np.intp), ["0", "1"], "b", base)
-        if plain and dtype.kind == "M":  # naive timestamps, written as their day
-            days = series.to_numpy().astype("datetime64[D]").view(np.int64)
-            codes, uniques = _factorize(days, lambda u: u != np.iinfo(np.int64).min)
-            entries = [
-                self.entry(_UNIX_DAY + dt.timedelta(days=d), style) for d in uniques.tolist()
-            ]
-            return _Column.mixed(codes, entries, base)
+        if plain and dtype.kind == "M":  # naive timestamps: their day, or their moment if timed
+            missing = np.iinfo(np.int64).min
+            ticks = series.to_numpy().astype("datetime64[us]").view(np.int64)
+            if not ((ticks % _DAY_US != 0) & (ticks != missing)).any():
+                ticks = series.to_numpy().astype("datetime64[D]").view(np.int64)
+                codes, uniques = _factorize(ticks, lambda u: u != missing)
+                entries = [
+                    self.entry(_UNIX_DAY + dt.timedelta(days=d), style) for d in uniques.tolist()
+                ]
+                return _Column.mixed(codes, entries, base)
+            codes, uniques = _factorize(ticks, lambda u: u != missing)
+            moments = [_UNIX_MOMENT + dt.timedelta(microseconds=t) for t in uniques.tolist()]
+            return _Column.mixed(codes, [self.entry(m, style) for m in moments], base)
         cells = series.to_numpy(dtype=object)
         string_dtype = isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
         if string_dtype or set(map(type, cells)) <= {str, type(None)}:
@@ -971,6 +977,8 @@ _MAX_COL = 16_384
 _MAX_LINKS = 65_530  # per sheet (XlsxWriter's limit, Excel's)
 _MAX_URL = 2_079  # UTF-16 units of a link's address and of its location (XlsxWriter's default)
 _UNIX_DAY = dt.date(1970, 1, 1)
+_UNIX_MOMENT = dt.datetime(1970, 1, 1)
+_DAY_US = 86_400_000_000  # microseconds in a day
 _SERIAL_EPOCH = dt.datetime(1899, 12, 31)
 _SST = "xl/sharedStrings.xml"
 _CHUNK_ROWS = 16_384  # rows generated and compressed at a time: bounded memory

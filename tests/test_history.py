@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
@@ -99,3 +100,22 @@ def test_the_computed_on_column_is_wide_enough_for_its_date_and_time() -> None:
     layout = history_layout(pd.DataFrame(columns=[*HISTORY_COLUMNS]))
     at = list(HISTORY_COLUMNS).index("run_at")
     assert layout.column_widths[at] >= len("28/11/2026 09:15") + 1
+
+
+def test_the_computed_on_column_keeps_its_time_of_day(tmp_path: Path) -> None:
+    # "Calculé le 28/11/2026 00:00" for a run at 09:15: the time was cut to its day.
+    import openpyxl
+
+    from pmo_xl.layout import frame_value
+    from pmo_xl.outputs import history_layout
+    from pmo_xl.xlsx_writer import render_xlsx
+
+    run_at = dt.datetime(2026, 11, 28, 9, 15)
+    snapshot = snapshot_rows([{"code": "PRJ-1", "weather": "green"}], dt.date(2026, 11, 20), run_at)
+    render_xlsx([history_layout(snapshot)], tmp_path / "h.xlsx")
+    last = list(openpyxl.load_workbook(tmp_path / "h.xlsx").active.iter_rows())[-1]
+    assert (last[0].value, last[-1].value) == (dt.datetime(2026, 11, 20), run_at)
+    assert last[-1].number_format == "dd/mm/yyyy hh:mm"
+    # The live workbook's writer (xlwings) gets its values through frame_value.
+    assert frame_value(snapshot["run_at"].iloc[0]) == run_at
+    assert frame_value(pd.Timestamp(2026, 11, 20)) == dt.date(2026, 11, 20)

@@ -748,7 +748,8 @@ def test_a_failed_child_leaves_its_sheet_to_this_process(
         (dt.datetime(2026, 11, 27, 9, 30), dt.datetime(2026, 11, 27, 9, 30)),
         (None, None),
         (pd.NaT, None),
-        (pd.Timestamp("2026-11-27 09:30"), dt.date(2026, 11, 27)),
+        (pd.Timestamp("2026-11-27"), dt.date(2026, 11, 27)),
+        (pd.Timestamp("2026-11-27 09:30"), dt.datetime(2026, 11, 27, 9, 30)),  # a moment
         (np.float64(2.5), np.float64(2.5)),  # a float already
         (np.float64("nan"), None),
         (np.int64(4), 4),
