@@ -833,6 +833,12 @@ def _data_quality(result: PortfolioResult, lang: Lang) -> DataQuality:
                 )
                 .text(lang)
                 .format(date=fmt_date(p.project_cutoff, lang))
+                if p.project_cutoff is not None
+                # Stale by its file date alone (no cut-off declared in its Projet sheet).
+                else L(
+                    "fichier non modifié depuis le dernier arrêté",
+                    "file not modified since the previous cut-off",
+                ).text(lang)
             )
             rows.append(
                 FileLine(

@@ -105,7 +105,8 @@ class PortfolioResult:
     actions: pd.DataFrame
     decisions: pd.DataFrame
     history: pd.DataFrame
-    stale: list[str] = field(default_factory=list)  # project codes not updated since last cut-off
+    # project codes not updated since the previous cut-off, or whose cut-off is too old
+    stale: list[str] = field(default_factory=list)
     # resource_load's by_project in long form, when the consolidation made it (for the sheet)
     resource_detail: consolidation.LoadDetail | None = None
 

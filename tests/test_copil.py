@@ -423,6 +423,15 @@ def test_data_quality_lists_missing_rejected_stale_and_error_counts(
     assert report.data_quality.clean == 2  # PRJ-A and PRJ-C
 
 
+def test_a_workbook_stale_by_its_file_date_alone_is_not_said_to_declare_a_cut_off() -> None:
+    result = small_result()
+    for p in result.projects:
+        if p.code == "PRJ-D":
+            p.project_cutoff = None
+    (row,) = [r for r in build_report(result, "fr").data_quality.rows if r.state == "stale"]
+    assert row.detail == "fichier non modifié depuis le dernier arrêté"
+
+
 def test_chart_data_budget_vs_eac_effort_per_month_and_over_allocation(
     report: CopilReport,
 ) -> None:
