@@ -780,9 +780,15 @@ _OS_ERRORS: dict[int, Label] = {
 }
 
 
+# Windows says EACCES for a file another program holds open: 32 sharing, 33 lock violation.
+_WINDOWS_SHARING_VIOLATIONS = (32, 33)
+
+
 def os_error_label(error: OSError) -> Label:
     """Why the system refused ``error``'s file, in French and English; for a reason not in the
     list, the system's own words (or the error's name) in both."""
+    if getattr(error, "winerror", None) in _WINDOWS_SHARING_VIOLATIONS:
+        return L("fichier ouvert par un autre programme (Excel ?)", "file open in another program")
     known = _OS_ERRORS.get(error.errno) if error.errno is not None else None
     if known is not None:
         return known

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
 
+from pmo_xl.labels import os_error_label
+
 if TYPE_CHECKING:
     from pmo_xl.layout import SheetLayout
 
@@ -121,9 +123,8 @@ class WorkbookError(Exception):
 
 def access_error(file: str, exc: FileNotFoundError | PermissionError) -> WorkbookError:
     """The plain-words reason a file could not be opened at all (both file readers)."""
-    if isinstance(exc, FileNotFoundError):
-        return WorkbookError(file, "fichier introuvable", "file not found")
-    return WorkbookError(file, "accès refusé (fichier verrouillé ?)", "access denied (locked?)")
+    reason = os_error_label(exc)
+    return WorkbookError(file, reason.fr, reason.en)
 
 
 @runtime_checkable

@@ -315,6 +315,22 @@ def test_unopenable_file_raises_one_error_naming_the_file(tmp_path: Path) -> Non
     assert "corrompu" in info.value.reason
 
 
+def test_a_workbook_another_program_holds_open_is_said_so(tmp_path: Path) -> None:
+    # Windows says EACCES with a sharing-violation code: not "access denied", which sends the
+    # PMO to check rights that are fine.
+    from pmo_xl.workbook import access_error
+
+    held = PermissionError(13, "Permission denied")
+    held.winerror = 32  # type: ignore[attr-defined]
+    said = access_error("projet_a.xlsx", held)
+    assert (said.reason, said.reason_en) == (
+        "fichier ouvert par un autre programme (Excel ?)",
+        "file open in another program",
+    )
+    missing = access_error("projet_b.xlsx", FileNotFoundError(2, "No such file or directory"))
+    assert (missing.reason, missing.reason_en) == ("introuvable", "not found")
+
+
 def test_pmo_settings_thresholds_rates_and_expected_projects() -> None:
     wb = MemoryWorkbook.from_rows(
         "pmo.xlsx",
