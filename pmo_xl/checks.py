@@ -1929,7 +1929,7 @@ def resource_overallocated(
         return []
     over = over.assign(excess=over["load_days"] - over["capacity_days"])
     sheet = labels.OUTPUT_SHEETS["resource_load"].text(settings.language)
-    file = settings.source_file or settings.portfolio_name
+    file = settings.source_file or settings.title
     found: list[Finding] = []
     # One sort for everyone, not one per person: each person's first row is its peak week
     # (largest excess, earliest week: a person's weeks are distinct, so there are no ties).

@@ -129,7 +129,7 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
 
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     cutoff = day_text(result.cutoff, lang)
-    table = Table(title=f"{result.settings.portfolio_name} — {cutoff}")
+    table = Table(title=f"{result.settings.title} — {cutoff}")
     table.box = box.SIMPLE_HEAD
     table.add_column("Code", no_wrap=True, min_width=7)
     table.add_column(

@@ -111,7 +111,7 @@ def _settings_and_folder(
     """The PMO's settings (language overridden) and the projects folder, or a usage error."""
     settings, settings_findings = load_settings(pmo)
     if lang:
-        settings = settings.in_language(lang)
+        settings = settings.model_copy(update={"language": lang})
     folder = projects_dir or settings.projects_folder
     if folder is None:
         raise UsageError(

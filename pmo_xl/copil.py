@@ -458,7 +458,7 @@ def build_report(result: PortfolioResult, lang: Lang = "fr") -> CopilReport:
         _project_line(p, previous, stale, lang) for p in most_exposed_first(result.projects)
     ]
     header = Header(
-        portfolio_name=settings.portfolio_name,
+        portfolio_name=settings.title,
         cutoff=result.cutoff,
         previous_cutoff=_previous_cutoff(result),
         generated_on=result.run_at,

@@ -731,6 +731,9 @@ LOAD_HEADERS: dict[str, Label] = {
     "detail": L("Charge par projet", "Load by project"),
 }
 
+# What reports call a portfolio nobody named in Paramètres.
+DEFAULT_PORTFOLIO = L("Portefeuille", "Portfolio")
+
 SEVERITIES: dict[str, Label] = {
     "error": L("Erreur", "Error"),
     "warning": L("Avertissement", "Warning"),

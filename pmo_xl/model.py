@@ -550,7 +550,7 @@ class RuleOverride(BaseModel):
 class Settings(BaseModel):
     """The PMO's settings: ``Paramètres``, ``TJM``, ``Projets``, ``Correspondances``, ``Règles``."""
 
-    portfolio_name: str = "Portefeuille"
+    portfolio_name: str | None = None  # None: not named, called by its language's default
     prepared_by: str | None = None
     projects_folder: Path | None = None
     cutoff: dt.date | None = None
@@ -567,13 +567,8 @@ class Settings(BaseModel):
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     source_file: str | None = None
 
-    def in_language(self, lang: Lang) -> Settings:
-        """These settings speaking ``lang``: a portfolio nobody named is called by the default
-        name of that language ("Portfolio" in an English run, not "Portefeuille")."""
-        update: dict[str, Any] = {"language": lang}
-        if self.portfolio_name in _DEFAULT_PORTFOLIO_NAMES.values():
-            update["portfolio_name"] = _DEFAULT_PORTFOLIO_NAMES[lang]
-        return self.model_copy(update=update)
-
-
-_DEFAULT_PORTFOLIO_NAMES: dict[str, str] = {"fr": "Portefeuille", "en": "Portfolio"}
+    @property
+    def title(self) -> str:
+        """The portfolio's name, or the default name in the run's language ("Portfolio" in an
+        English run, not "Portefeuille")."""
+        return self.portfolio_name or labels.DEFAULT_PORTFOLIO.text(self.language)

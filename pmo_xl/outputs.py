@@ -127,12 +127,12 @@ def consolidation_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayo
         frame = pd.concat([frame, pd.DataFrame([total_row])], ignore_index=True)
     title = OUTPUT_SHEETS["consolidation"].text(lang)
     subtitle = (
-        f"{result.settings.portfolio_name} — "
+        f"{result.settings.title} — "
         + L("arrêté au", "cut-off").text(lang)
         + f" {day_text(result.cutoff, lang)}"
     )
     layout = table_sheet(
-        title, f"{title} — {result.settings.portfolio_name}", CONSOLIDATION_COLUMNS, frame, lang,
+        title, f"{title} — {result.settings.title}", CONSOLIDATION_COLUMNS, frame, lang,
         subtitle=subtitle, tab_color="#1F3864",
     )  # fmt: skip
     _weather_formats(layout, 3, len(frame), lang)

@@ -941,7 +941,7 @@ def read_settings(
         )
         country = DEFAULT_COUNTRY
     settings = Settings(
-        portfolio_name=v.get("portfolio_name") or "Portefeuille",
+        portfolio_name=v.get("portfolio_name") or None,
         prepared_by=v.get("prepared_by"),
         projects_folder=projects_folder,
         cutoff=v.get("cutoff"),
@@ -957,7 +957,6 @@ def read_settings(
         rules=rules,
         source_file=source.label,
     )
-    settings = settings.in_language(settings.language)  # the default name in its language
     # Absent optional PMO sheets are normal: keep only real problems.
     findings = [f for f in ctx.findings if f.code != "SHEET_ABSENT"]
     return settings, findings

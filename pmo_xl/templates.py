@@ -812,7 +812,7 @@ def default_settings_values(lang: Lang = "fr") -> dict[str, Any]:
     """The ``Paramètres`` values a new PMO workbook starts with (the model's defaults)."""
     settings, thresholds = Settings(), Thresholds()
     return {
-        "portfolio_name": _t(lang, settings.portfolio_name, "Portfolio"),
+        "portfolio_name": labels.DEFAULT_PORTFOLIO.text(lang),
         "projects_folder": "projets",
         "holiday_country": settings.holiday_country,
         "language": lang,

@@ -355,7 +355,7 @@ def test_pmo_settings_thresholds_rates_and_expected_projects() -> None:
     assert settings.projects_folder == Path("/data/pmo/projets")
     assert settings.thresholds.drift_green_max == pytest.approx(0.04)
     assert settings.language == "en"
-    assert settings.portfolio_name == "Portfolio"  # none given: the English default
+    assert (settings.portfolio_name, settings.title) == (None, "Portfolio")  # the English default
     assert [(r.rate, r.valid_from) for r in settings.rates] == [
         (550.0, dt.date(2026, 1, 1)),
         (600.0, dt.date(2026, 7, 1)),
