@@ -65,6 +65,13 @@ def _say_written(paths: Iterable[Path | None], lang: Lang) -> None:
             out.print(f"{word} {path}")
 
 
+def _say_notes(notes: Iterable[str], lang: Lang) -> None:
+    """What the user should know about the run (an output not rewritten, a PDF not made…)."""
+    word = "Note :" if lang == "fr" else "Note:"
+    for note in notes:
+        err.print(f"[yellow]{word}[/yellow] {note}")
+
+
 def _cutoff(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -203,8 +210,7 @@ def consolidate(
         )
     _summary(run.result, run.result.settings.language)
     language = run.result.settings.language
-    for note in run.notes:
-        err.print(f"[yellow]{'Note :' if language == 'fr' else 'Note:'}[/yellow] {note}")
+    _say_notes(run.notes, language)
     _say_written(run.written, language)
     raise typer.Exit(0 if run.result.consolidated else 1)
 
@@ -291,8 +297,7 @@ def demo(
     with _failures(), _progress() as progress:
         run = commands.demo(out_dir, pdf=pdf, progress=progress)
     _summary(run.consolidation.result, "fr")
-    for note in run.consolidation.notes:
-        err.print(f"[yellow]Note :[/yellow] {note}")
+    _say_notes(run.consolidation.notes, "fr")
     _say_written([run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf], "fr")
 
 

@@ -391,10 +391,10 @@ def demo(out_dir: Path, *, pdf: bool = True, progress: Progress | None = None) -
     built_report = report.build_report(run.result, run.result.settings.language)
     can_pdf = pdf and _can_pdf()
     if pdf and not can_pdf:
+        from pmo_xl.render_pdf import no_libreoffice
+
         run.notes.append(
-            "PDF du COPIL non produit : LibreOffice est introuvable (installez-le, par exemple "
-            "le paquet libreoffice-calc-nogui sous Debian ou Ubuntu, puis relancez ; --no-pdf "
-            "fait taire cette remarque)."
+            no_libreoffice(out_dir / "COPIL.xlsx").message(run.result.settings.language)
         )
     copil_xlsx, copil_pdf = report.write_copil_workbook(
         built_report, out_dir / "COPIL.xlsx", pdf=can_pdf

@@ -42,6 +42,17 @@ class PdfConversionError(OutputError):
     en = "Cannot produce the PDF of '{name}': {reason_en}"
 
 
+def no_libreoffice(xlsx: Path) -> PdfConversionError:
+    """Why ``xlsx`` gets no PDF on a machine without LibreOffice, and what to do."""
+    return PdfConversionError(
+        xlsx,
+        reason="LibreOffice n'est pas installé (commande soffice introuvable). Installez-le "
+        "depuis https://fr.libreoffice.org puis relancez.",
+        reason_en="LibreOffice is not installed (no soffice command). Install it from "
+        "https://www.libreoffice.org, then run again.",
+    )
+
+
 def find_soffice() -> Path | None:
     """LibreOffice's ``soffice`` on PATH (or its usual Windows place), ``None`` if not installed."""
     for name in ("soffice", "libreoffice"):
@@ -64,13 +75,7 @@ def to_pdf(
     xlsx, outdir = Path(xlsx), Path(outdir)
     soffice = find_soffice()
     if soffice is None:
-        raise PdfConversionError(
-            xlsx,
-            reason="LibreOffice n'est pas installé (commande soffice introuvable). Installez-le "
-            "depuis https://fr.libreoffice.org puis relancez.",
-            reason_en="LibreOffice is not installed (no soffice command). Install it from "
-            "https://www.libreoffice.org, then run again.",
-        )
+        raise no_libreoffice(xlsx)
     outdir.mkdir(parents=True, exist_ok=True)
     pdf = outdir / f"{xlsx.stem}.pdf"
     pdf.unlink(missing_ok=True)  # so that a stale PDF is never mistaken for this run's

@@ -381,6 +381,9 @@ def test_the_demo_says_when_it_cannot_make_the_pdf(
     monkeypatch.setattr("pmo_xl.render_pdf.find_soffice", lambda: None)
     res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo")])
     assert res.exit_code == 0, res.output
-    assert "PDF du COPIL non produit : LibreOffice est introuvable" in res.output
+    said = " ".join(res.output.split())
+    assert (
+        "Impossible de produire le PDF de « COPIL.xlsx » : LibreOffice n'est pas installé" in said
+    )
     assert (tmp_path / "demo" / "COPIL.xlsx").is_file()
     assert not (tmp_path / "demo" / "COPIL.pdf").exists()
