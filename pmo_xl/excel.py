@@ -340,8 +340,9 @@ def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
     if run.result.consolidated:
         return False
     lang = run.lang
+    # The Fichiers sheet is not written either: it cannot list the files not named here.
     lines = [
-        *result_lines(run.result, lang, max_files=SHOWN_FILES),
+        *result_lines(run.result, lang, max_files=SHOWN_FILES, files_sheet_written=False),
         text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
     ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)

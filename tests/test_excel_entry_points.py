@@ -557,6 +557,29 @@ def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet
     assert len(block_at(book, 10, 4)) == 25
 
 
+def test_nothing_consolidated_caps_the_files_to_chase_without_the_files_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Projets lists 25 projects, the folder is empty: nothing written, so the Fichiers sheet
+    # still holds the last run's files and cannot be where the other 15 are listed.
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    grids: dict[str, Any] = consolidated_before(empty)
+    grids["Projets"] = [
+        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
+        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    excel.consolider(book)
+    lines = alert(book).splitlines()
+    missing = [line for line in lines if line.startswith("• Manquant : ")]
+    assert [line.split(" — ")[0] for line in missing] == [
+        f"• Manquant : projet_PRJ-{i:02d}.xlsx" for i in range(1, 11)
+    ]
+    assert "… et 15 autre(s)." in lines
+    assert "Fichiers »" not in alert(book)
+
+
 def many_entries(code: str, n: int) -> dict[str, Any]:
     """A clean project whose Charges has ``n`` rows of 0.01 j (2026-11-02 .. 2026-11-20)."""
     project = clean_project(code)
