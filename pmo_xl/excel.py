@@ -445,10 +445,12 @@ def consolidate_live(
     xbook = XlwingsWorkbook(book)
     base = book_folder(book)
     settings, settings_findings = read_settings(xbook, base_dir=base)
-    xbook.lang = settings.language
     has_settings = _has_settings_sheet(xbook)
     if said is not None and has_settings:  # from here on, said in the settings' language
         said.lang = settings.language
+    elif said is not None:  # no Langue to read: the run answers in its tabs' language
+        settings = settings.in_language(said.lang)
+    xbook.lang = settings.language
     given = projects_dir or settings.projects_folder
     if given is None and not has_settings:
         raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))

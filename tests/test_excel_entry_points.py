@@ -660,6 +660,34 @@ def test_a_missing_settings_sheet_is_said_missing(
     assert [a["func"] for a in actions(book)] == ["alert"]
 
 
+def english_book_without_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> xw.Book:
+    """The English PMO template (Rates, Projects…) whose Settings sheet was deleted."""
+    grids = pmo_template_grids(tmp_path, "en")
+    del grids["Settings"]
+    return remote_book(monkeypatch, grids)
+
+
+def test_an_english_book_without_settings_says_folder_errors_in_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    book = english_book_without_settings(monkeypatch, tmp_path)
+    assert excel.consolider(book, projects_dir=Path("/nowhere/projects")) is None
+    assert alert(book).startswith(
+        "'Consolidate' did not complete: Projects folder not found: /nowhere/projects."
+    )
+
+
+def test_an_english_book_without_settings_gets_english_output_sheets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_book(tmp_path / "projects" / "a.xlsx", clean_project("PRJ-1"))
+    book = english_book_without_settings(monkeypatch, tmp_path)
+    assert excel.consolider(book, projects_dir=tmp_path / "projects") is not None
+    assert [name for _, name in added_sheets(book)] == [
+        "Consolidation", "Effort", "Resource load", "Findings", "Files", "History",
+    ]  # fmt: skip
+
+
 def test_write_outputs_refuses_a_layout_named_like_an_input_sheet(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
