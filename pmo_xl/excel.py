@@ -42,10 +42,10 @@ from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, day_text, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
-from pmo_xl.reading import read_project, read_settings
+from pmo_xl.reading import Vocabulary, find_sheet, read_project, read_settings
 from pmo_xl.safe_io import OutputError
 from pmo_xl.summary import SHOWN_FILES, result_lines
-from pmo_xl.workbook import WorkbookError
+from pmo_xl.workbook import Grid, WorkbookError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -444,8 +444,9 @@ def consolidate_live(
     folder's closed files read-only, progress."""
     xbook = XlwingsWorkbook(book)
     base = book_folder(book)
-    settings, settings_findings = read_settings(xbook, base_dir=base)
-    has_settings = _has_settings_sheet(xbook)
+    tabs = _ListedTabs(xbook, xbook.sheet_names())
+    settings, settings_findings = read_settings(tabs, base_dir=base)
+    has_settings = _has_settings_sheet(tabs.names, settings)
     if said is not None and has_settings:  # from here on, said in the settings' language
         said.lang = settings.language
     elif said is not None:  # no Langue to read: the run answers in its tabs' language
@@ -489,9 +490,29 @@ def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -
     return folder
 
 
-def _has_settings_sheet(xbook: XlwingsWorkbook) -> bool:
-    keys = labels.SETTINGS.label.match_keys()
-    return any(norm(name) in keys for name in xbook.sheet_names())
+@dataclass
+class _ListedTabs:
+    """``xbook`` with its tabs listed once (a COM round trip per tab on desktop), for
+    :func:`read_settings` and the settings-sheet check alike."""
+
+    xbook: XlwingsWorkbook
+    names: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.xbook.label
+
+    def sheet_names(self) -> list[str]:
+        return self.names
+
+    def read_sheet(self, name: str) -> Grid:
+        return self.xbook.read_sheet(name)
+
+
+def _has_settings_sheet(names: Sequence[str], settings: Settings) -> bool:
+    """Whether read_settings found a Paramètres sheet: the same lookup, Correspondances included
+    (read_settings keeps no trace of an absent sheet)."""
+    return find_sheet(names, labels.SETTINGS, Vocabulary.from_settings(settings)) is not None
 
 
 def live_history(xbook: XlwingsWorkbook) -> list[pd.DataFrame]:

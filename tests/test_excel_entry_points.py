@@ -660,6 +660,25 @@ def test_a_missing_settings_sheet_is_said_missing(
     assert [a["func"] for a in actions(book)] == ["alert"]
 
 
+def test_a_settings_sheet_renamed_through_correspondances_is_found(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The PMO calls Paramètres "Pilotage" and says so in Correspondances; the folder cell is
+    # empty: the message is about the folder, not about a missing sheet.
+    grids: dict[str, Any] = with_setting(pmo_template_grids(tmp_path), "Dossier des projets", None)
+    grids["Pilotage"] = grids.pop("Paramètres")
+    grids["Correspondances"] = [
+        ["Correspondances"], [], ["Feuille", "Nom dans vos classeurs", "Champ pmo_xl"],
+        [None, "Pilotage", "Paramètres"],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    assert excel.consolider(book) is None
+    assert alert(book).startswith(
+        "« Consolider » n'a pas abouti : Aucun dossier de projets : indiquez-le dans l'onglet "
+        "Paramètres (« Dossier des projets »)."
+    )
+
+
 def english_book_without_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> xw.Book:
     """The English PMO template (Rates, Projects…) whose Settings sheet was deleted."""
     grids = pmo_template_grids(tmp_path, "en")
