@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pmo_xl import __version__, labels
 from pmo_xl.checks import project_findings
-from pmo_xl.commands import UsageError, default_output, previous_history
+from pmo_xl.commands import UsageError, default_output, previous_history, projects_folder
 from pmo_xl.excel_book import (
     CellMark,
     XlwingsWorkbook,
@@ -79,13 +79,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No finding: nothing to fix.",
     ),
     "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
-    # The CLI's sentence (commands.consolidate), the PMO workbook standing for its output file.
-    "not_rewritten": (
-        "Aucun classeur projet consolidé dans {folder} : {book} n'est pas réécrit, la "
-        "consolidation précédente et son historique restent tels quels.",
-        "No project workbook consolidated in {folder}: {book} is not rewritten, the previous "
-        "consolidation and its history stay as they are.",
-    ),
     "copil_written": (
         "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
         "Sheet '{sheet}' updated (cut-off {cutoff}).",
@@ -109,19 +102,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Progress not shown: this Excel engine has no status bar.",
     ),
     "progress": ("Consolidation {i}/{n} : {name}", "Consolidation {i}/{n}: {name}"),
-    "no_folder": (
-        "Aucun dossier de projets : indiquez-le dans l'onglet Paramètres (« Dossier des "
-        "projets »).",
-        "No projects folder: give it in the Settings sheet ('Projects folder').",
-    ),
-    "relative_folder": (
-        "Le dossier des projets « {folder} » est un chemin relatif, mais Excel ne donne pas le "
-        "dossier de ce classeur (jamais enregistré, ouvert depuis OneDrive/SharePoint, ou moteur "
-        "xlwings Server/Lite) : indiquez un chemin complet dans l'onglet Paramètres.",
-        "The projects folder '{folder}' is a relative path, but Excel does not give this "
-        "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
-        "Server/Lite): give a full path in the Settings sheet.",
-    ),
     "no_settings_sheet": (
         "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?) : pmo_xl y lit le "
         "dossier des projets et les réglages. Rétablissez-le, par exemple en le copiant depuis "
@@ -129,17 +109,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "This workbook has no 'Settings' sheet (renamed or deleted?): pmo_xl reads the projects "
         "folder and the settings from it. Restore it, for example by copying it from the "
         "template (pmo-xl init).",
-    ),
-    "folder_is_file": (
-        "{folder} est un fichier, pas un dossier : indiquez dans l'onglet Paramètres (« Dossier "
-        "des projets ») le dossier qui contient les classeurs projet.",
-        "{folder} is a file, not a folder: give in the Settings sheet ('Projects folder') the "
-        "folder that holds the project workbooks.",
-    ),
-    "folder_missing": (
-        "Dossier des projets introuvable : {folder}. Corrigez « Dossier des projets » dans "
-        "l'onglet Paramètres.",
-        "Projects folder not found: {folder}. Fix 'Projects folder' in the Settings sheet.",
     ),
     "input_sheet": (
         "pmo_xl refuse d'écrire dans l'onglet « {sheet} » : c'est une feuille de saisie, qu'il "
@@ -343,7 +312,7 @@ def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
     # The Fichiers sheet is not written either: it cannot list the files not named here.
     lines = [
         *result_lines(run.result, lang, max_files=SHOWN_FILES, files_sheet_written=False),
-        text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
+        labels.NOT_REWRITTEN.text(lang).format(folder=run.folder, book=run.xbook.label),
     ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
     return True
@@ -455,7 +424,7 @@ def consolidate_live(
     given = projects_dir or settings.projects_folder
     if given is None and not has_settings:
         raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))
-    folder = projects_folder(given, base, settings.language)
+    folder = projects_folder(given, base, settings.language, "book")
     own = book_path(book)
     # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
     # here the live one with its unsaved rows; so that a scheduled `pmo-xl consolidate` and a
@@ -475,19 +444,6 @@ def consolidate_live(
         set_status(book, None)
     result.findings = settings_findings + result.findings
     return LiveRun(xbook, settings, result, folder)
-
-
-def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -> Path:
-    """The folder to consolidate, or a :class:`UsageError` saying what to fix in ``Paramètres``."""
-    if folder is None:
-        raise UsageError(text("no_folder", lang))
-    if not folder.is_absolute() and base is None:
-        raise UsageError(text("relative_folder", lang, folder=folder))
-    if folder.is_file():  # the path of a project workbook, pasted in the wrong cell
-        raise UsageError(text("folder_is_file", lang, folder=folder))
-    if not folder.is_dir():
-        raise UsageError(text("folder_missing", lang, folder=folder))
-    return folder
 
 
 @dataclass
@@ -756,7 +712,6 @@ __all__ = [
     "live_history",
     "mark_findings",
     "output_layouts_for_book",
-    "projects_folder",
     "rapport_copil",
     "rapport_copil_caller",
     "sheets_language",

@@ -638,7 +638,8 @@ def test_a_file_given_as_the_projects_folder_is_said_to_be_a_file(
     assert alert(book).startswith(
         f"« Consolider » n'a pas abouti : {workbook} est un fichier, pas un dossier : indiquez "
         "dans l'onglet Paramètres (« Dossier des projets ») le dossier qui contient les "
-        "classeurs projet."
+        "classeurs projet (pour contrôler un seul classeur : son bouton « Vérifier », dans le "
+        "classeur lui-même)."
     )
 
 
@@ -775,8 +776,8 @@ def test_a_failure_is_said_in_the_settings_language(
     message, title = box["args"][:2]
     assert title == "pmo_xl — error"
     assert message == (
-        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix "
-        "'Projects folder' in the Settings sheet.\n\nNo input sheet was modified; the result "
+        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix it "
+        "in the Settings sheet ('Projects folder').\n\nNo input sheet was modified; the result "
         "sheets may be incomplete: run again once fixed."
     )
 
