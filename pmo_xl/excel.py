@@ -285,12 +285,10 @@ def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioR
 
 
 @collector_paused()
-def _consolidate_into(
-    book: xw.Book, projects_dir: Path | None, said: Said | None = None
-) -> LiveRun:
-    run = consolidate_live(book, projects_dir=projects_dir, said=said)
+def _consolidate_into(book: xw.Book, projects_dir: Path | None, said: Said) -> LiveRun:
+    run = consolidate_live(book, said, projects_dir=projects_dir)
     lang = run.lang
-    if _nothing_consolidated(book, run):
+    if _said_nothing_consolidated(book, run):
         return run
     layouts = output_layouts_for_book(run)
     with batch_updates(book):
@@ -303,9 +301,10 @@ def _consolidate_into(
     return run
 
 
-def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
-    """No project consolidated (an empty or unmounted folder, every file refused): like the CLI,
-    nothing is written, so that last run's sheets and this cut-off's history rows stay; said."""
+def _said_nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
+    """Show the message box and answer True when no project was consolidated (an empty or
+    unmounted folder, every file refused): like the CLI, nothing is written, so that last run's
+    sheets and this cut-off's history rows stay."""
     if run.result.consolidated:
         return False
     lang = run.lang
@@ -333,13 +332,13 @@ def rapport_copil(
 
 @collector_paused()
 def _copil_into(
-    book: xw.Book, projects_dir: Path | None, export_dir: Path | None, said: Said | None = None
+    book: xw.Book, projects_dir: Path | None, export_dir: Path | None, said: Said
 ) -> PortfolioResult:
     from pmo_xl import copil
 
-    run = consolidate_live(book, projects_dir=projects_dir, said=said)
+    run = consolidate_live(book, said, projects_dir=projects_dir)
     lang = run.lang
-    if _nothing_consolidated(book, run):
+    if _said_nothing_consolidated(book, run):
         return run.result
     report = copil.build_report(run.result, lang)
     layout = copil.copil_layout(report, lang)
@@ -406,9 +405,7 @@ def export_copil(
     return lines
 
 
-def consolidate_live(
-    book: xw.Book, *, projects_dir: Path | None = None, said: Said | None = None
-) -> LiveRun:
+def consolidate_live(book: xw.Book, said: Said, *, projects_dir: Path | None = None) -> LiveRun:
     """Settings from the live book, history from it and from the CLI's output next to it, the
     folder's closed files read-only, progress."""
     xbook = XlwingsWorkbook(book)
@@ -416,14 +413,14 @@ def consolidate_live(
     tabs = _ListedTabs(xbook, xbook.sheet_names())
     settings, settings_findings = read_settings(tabs, base_dir=base)
     has_settings = _has_settings_sheet(tabs.names, settings)
-    if said is not None and has_settings:  # from here on, said in the settings' language
+    if has_settings:  # from here on, said in the settings' language
         said.lang = settings.language
-    elif said is not None:  # no Langue to read: the run answers in its tabs' language
+    else:  # no Langue to read: the run answers in its tabs' language
         settings = settings.in_language(said.lang)
     xbook.lang = settings.language
     given = projects_dir or settings.projects_folder
     if given is None and not has_settings:
-        raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))
+        raise UsageError(text("no_settings_sheet", said.lang))
     folder = projects_folder(given, base, settings.language, "book")
     own = book_path(book)
     # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
@@ -572,12 +569,9 @@ def book_folder(book: xw.Book) -> Path | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _guarded(
-    book: xw.Book, action: str, run: Callable[[], T], said: Said | None = None
-) -> T | None:
-    """Run one button; any failure becomes a message box in ``said``'s language (French by
-    default), and a log file if unexpected."""
-    said = said or Said()
+def _guarded(book: xw.Book, action: str, run: Callable[[], T], said: Said) -> T | None:
+    """Run one button; any failure becomes a message box in ``said``'s language, and a log
+    file if unexpected."""
     try:
         return run()
     except UsageError as exc:
