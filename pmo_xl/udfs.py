@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import pandas as pd
 
 from pmo_xl import calendar, weather
+from pmo_xl.excel_book import from_excel
 from pmo_xl.labels import (
     CONSOLIDATION_HEADERS,
     LOAD_HEADERS,
@@ -32,7 +33,7 @@ from pmo_xl.labels import (
 )
 from pmo_xl.model import Thresholds
 from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, parse_text_date
-from pmo_xl.workbook import ERROR_LITERALS, CellError, CellValue, Grid
+from pmo_xl.workbook import CellError, CellValue, Grid
 
 if TYPE_CHECKING:
     from pmo_xl.workbook import WorkbookSource
@@ -46,28 +47,6 @@ _HEADER_SEARCH_ROWS = 20
 _LAST_SERIAL = 2_958_465  # 31/12/9999, Excel's last date
 MAX_CELL_TEXT = 32_767  # characters a cell holds
 _SHOWN_CHARS = 60  # of a value quoted in a message
-# Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
-# xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
-_COM_ERROR_BASE = -2146828288
-_COM_ERRORS: dict[int, str] = {
-    _COM_ERROR_BASE + code: text
-    for code, text in {
-        2000: "#NULL!",
-        2007: "#DIV/0!",
-        2015: "#VALUE!",
-        2023: "#REF!",
-        2029: "#NAME?",
-        2036: "#NUM!",
-        2042: "#N/A",
-        2043: "#GETTING_DATA",
-        2045: "#SPILL!",
-        2046: "#CONNECT!",
-        2047: "#BLOCKED!",
-        2048: "#UNKNOWN!",
-        2049: "#FIELD!",
-        2050: "#CALC!",
-    }.items()
-}
 
 
 def _label_texts(label: Label | None) -> tuple[str, ...]:
@@ -559,13 +538,10 @@ def resource_load_in_book(
 # ---------------------------------------------------------------------------------------------
 
 
-def from_excel(value: object) -> object:
-    """An argument as xlwings passes it (``err_to_str``): Excel's error values as CellError."""
-    if isinstance(value, str) and value.strip().upper() in ERROR_LITERALS:
-        return CellError(value.strip().upper())
-    if type(value) is int and value in _COM_ERRORS:
-        return CellError(_COM_ERRORS[value])
-    return value
+def _argument(value: object) -> object:
+    """An argument as xlwings passes it (``err_to_str``): a range (rows) as it is, one value as
+    the sheets' reader reads it (Excel's error values as :class:`CellError`)."""
+    return value if isinstance(value, list | tuple) else from_excel(value)
 
 
 def _cell(value: object) -> object:
@@ -588,27 +564,27 @@ def _caller_book(caller: Any) -> WorkbookSource:
 
 def PMO_REESTIME(consomme: object, raf: object) -> object:
     """Réestimé (j) = consommé + reste à faire."""
-    return _cell(reestimate(from_excel(consomme), from_excel(raf)))
+    return _cell(reestimate(_argument(consomme), _argument(raf)))
 
 
 def PMO_AVANCEMENT(consomme: object, raf: object) -> object:
     """Avancement = consommé / (consommé + reste à faire) ; 0 si les deux sont nuls."""
-    return _cell(progress(from_excel(consomme), from_excel(raf)))
+    return _cell(progress(_argument(consomme), _argument(raf)))
 
 
 def PMO_DERIVE(reestime: object, budget: object) -> object:
     """Dérive = (réestimé − budget) / budget, en fraction (format %)."""
-    return _cell(drift(from_excel(reestime), from_excel(budget)))
+    return _cell(drift(_argument(reestime), _argument(budget)))
 
 
 def PMO_JOURS_OUVRES(debut: object, fin: object, pays: object = "FR") -> object:
     """Jours ouvrés du début à la fin inclus, hors jours fériés du pays (FR par défaut)."""
-    return _cell(working_days(from_excel(debut), from_excel(fin), from_excel(pays)))
+    return _cell(working_days(_argument(debut), _argument(fin), _argument(pays)))
 
 
 def PMO_METEO(derive: object, spi: object = None, cpi: object = None) -> object:
     """Soleil, Nuageux ou Orage selon la dérive, le SPI et le CPI (seuils par défaut)."""
-    return _cell(weather_word(from_excel(derive), from_excel(spi), from_excel(cpi)))
+    return _cell(weather_word(_argument(derive), _argument(spi), _argument(cpi)))
 
 
 def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> object:
@@ -617,7 +593,7 @@ def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> obje
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(indicator_in_book(book, from_excel(code_projet), from_excel(indicateur)))
+    return _cell(indicator_in_book(book, _argument(code_projet), _argument(indicateur)))
 
 
 def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
@@ -626,7 +602,7 @@ def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(resource_load_in_book(book, from_excel(ressource), from_excel(semaine)))
+    return _cell(resource_load_in_book(book, _argument(ressource), _argument(semaine)))
 
 
 ARG_DOCS: dict[str, dict[str, str]] = {
@@ -677,7 +653,7 @@ def register(
         function.__annotations__ = {}
         for name, doc in ARG_DOCS[function.__name__].items():
             # err_to_str: without it xlwings hands an error cell (#REF!) over as None, which
-            # would read as an empty cell, i.e. 0; with it, as its text (see from_excel).
+            # would read as an empty cell, i.e. 0; with it, as its text (see _argument).
             arg(name, doc=doc, err_to_str=True)(function)
         # Last, as the outermost decorator would be: xlwings resets these on every call.
         func(category="pmo_xl", volatile=function.__name__ in VOLATILE)(function)
