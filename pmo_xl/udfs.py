@@ -29,10 +29,11 @@ from pmo_xl.labels import (
     WEATHER_WORDS,
     Label,
     Lang,
+    day_text,
     norm,
 )
 from pmo_xl.model import Thresholds
-from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, parse_text_date
+from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, convert_date, parse_text_date
 from pmo_xl.workbook import CellError, CellValue, Grid
 
 if TYPE_CHECKING:
@@ -42,9 +43,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 PREFIX = "#PMO: "
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
-_LAST_SERIAL = 2_958_465  # 31/12/9999, Excel's last date
 MAX_CELL_TEXT = 32_767  # characters a cell holds
 _SHOWN_CHARS = 60  # of a value quoted in a message
 
@@ -250,29 +249,15 @@ def _date(value: object, name: str, lang: Lang) -> dt.date:
     8,000 years computed on Excel's calculation thread.
     """
     _not_error(value, name, lang)
-    day = _any_date(value)
-    if day is None:
-        if value is None or value == "":
-            raise UdfError("blank_date", lang, name=name)
-        raise UdfError("not_date", lang, name=name, value=value)
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        shown = day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    if value is None or value == "":
+        raise UdfError("blank_date", lang, name=name)
+    day, problem, params = convert_date(value)  # type: ignore[arg-type]  # one cell: checked
+    if problem == "DATE_OUT_OF_RANGE":
+        shown = day_text(params["value"], lang)
         raise UdfError("year_range", lang, name=name, first=FIRST_YEAR, last=LAST_YEAR, value=shown)
+    if not isinstance(day, dt.date):
+        raise UdfError("not_date", lang, name=name, value=value)
     return day
-
-
-def _any_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 < value <= _LAST_SERIAL:  # beyond: no date Excel shows (and no Python date)
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        return None
-    if isinstance(value, str):
-        return parse_text_date(value)
-    return None
 
 
 def _show(number: float) -> str:
