@@ -44,6 +44,7 @@ from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
 from pmo_xl.reading import Vocabulary, find_sheet, read_project, read_settings
 from pmo_xl.safe_io import OutputError
+from pmo_xl.safe_text import shorten
 from pmo_xl.summary import SHOWN_FILES, result_lines
 from pmo_xl.workbook import Grid, WorkbookError
 
@@ -603,8 +604,7 @@ def _fail(book: xw.Book, action: str, error: str, log: Path | None, lang: Lang =
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
-    said = " ".join(str(exc).split()) or type(exc).__name__
-    return said if len(said) <= limit else said[: limit - 1] + "…"
+    return shorten(" ".join(str(exc).split()) or type(exc).__name__, limit)
 
 
 def log_folder() -> Path:

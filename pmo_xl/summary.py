@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pmo_xl.findings_sheet import counts_text
 from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang, day_text
+from pmo_xl.safe_text import shorten
 from pmo_xl.weather import WEATHER_RANK
 
 if TYPE_CHECKING:
@@ -107,8 +108,8 @@ def result_lines(
         chase = []
         for f in shown:
             reason = f.reason_text(lang) or ""
-            if max_files is not None and len(reason) > SHOWN_REASON_CHARS:
-                reason = reason[: SHOWN_REASON_CHARS - 1] + "…"
+            if max_files is not None:
+                reason = shorten(reason, SHOWN_REASON_CHARS)
             line = f"• {FILE_STATUSES[f.status].text(lang)}{colon}{f.file}"
             chase.append(line + (f" — {reason}" if reason else ""))
         more = len(to_chase) - len(shown)

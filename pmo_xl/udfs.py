@@ -34,6 +34,7 @@ from pmo_xl.labels import (
 )
 from pmo_xl.model import Thresholds
 from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, convert_date, parse_text_date
+from pmo_xl.safe_text import MAX_CELL_CHARS, shorten
 from pmo_xl.workbook import CellError, CellValue, Grid
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ R = TypeVar("R")
 
 PREFIX = "#PMO: "
 _HEADER_SEARCH_ROWS = 20
-MAX_CELL_TEXT = 32_767  # characters a cell holds
 _SHOWN_CHARS = 60  # of a value quoted in a message
 
 
@@ -170,8 +170,7 @@ class UdfError(Exception):
 
 def _excerpt(value: object) -> str:
     """A value quoted in a message: its start only, so that the message fits in a cell."""
-    text = str(value)
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+    return shorten(str(value), _SHOWN_CHARS)
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
@@ -536,8 +535,8 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, CellError):
         return value.code
-    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-        return value[: MAX_CELL_TEXT - 1] + "…"
+    if isinstance(value, str):
+        return shorten(value, MAX_CELL_CHARS)
     return value
 
 
