@@ -16,6 +16,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
@@ -48,47 +49,41 @@ _HEADER_SEARCH_ROWS = 20
 _SHOWN_CHARS = 60  # of a value quoted in a message
 
 
-def _label_texts(label: Label | None) -> tuple[str, ...]:
-    return () if label is None else (label.fr, label.en, *label.aliases)
-
-
 def _also(label: Label, *aliases: str) -> Label:
     """``label`` also matched under ``aliases`` (older or hand-made sheets)."""
     return Label(label.fr, label.en, (*label.aliases, *aliases))
 
 
-# Other spellings of the consolidation's columns, by JSON key: the headers themselves come from
-# the catalogue the Consolidation sheet is written from (labels.CONSOLIDATION_HEADERS).
-_INDICATOR_ALIASES: dict[str, Label] = {
-    "code": Label("Code projet", "Project code", ("Code",)),
-    "name": Label("Nom du projet", "Project name", ("Projet", "Project")),
-    "lead": Label("Chef de projet", "Project lead"),
-    "phase": Label("Phase", "Phase"),
-    "file": Label("Fichier", "File"),
-    "cutoff": Label("Date d'arrêté", "Cut-off date", ("Arrêté", "Cutoff")),
-    "weather": Label("Météo", "Weather"),
-    "weather_computed": Label("Météo calculée", "Computed weather"),
-    "trend": Label("Tendance", "Trend"),
-    "budget_days": Label("Budget (j)", "Budget (days)"),
-    "consumed_days": Label("Consommé (j)", "Consumed (days)", ("Actual (days)",)),
-    "remaining_days": Label("Reste à faire (j)", "Remaining (days)", ("RAF (j)",)),
-    "eac_days": Label("Réestimé (j)", "EAC (days)", ("Estimate at completion (days)",)),
-    "drift_days": Label("Dérive (j)", "Drift (days)", ("Écart (j)", "Variance (days)")),
-    "drift_pct": Label("Dérive (%)", "Drift (%)"),
-    "progress_pct": Label("Avancement (%)", "Progress (%)"),
-    "ev_days": Label("Valeur acquise (j)", "Earned value (days)", ("EV (j)", "EV (days)")),
-    "pv_days": Label("Valeur planifiée (j)", "Planned value (days)", ("PV (j)", "PV (days)")),
-    "spi": Label("SPI", "SPI"),
-    "cpi": Label("CPI", "CPI"),
-    "budget_eur": Label("Budget (€)", "Budget (€)"),
-    "cost_to_date_eur": Label("Coût à date (€)", "Cost to date (€)"),
-    "eac_eur": Label("Coût à terminaison (€)", "Cost at completion (€)", ("EAC (€)",)),
-    "drift_eur": Label("Dérive (€)", "Drift (€)"),
+# Other spellings of the consolidation's columns (older or hand-made sheets, the JSON's names),
+# by the catalogue's key: the headers themselves are labels.CONSOLIDATION_HEADERS'.
+_INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("Code",),
+    "name": ("Projet", "Project"),
+    "phase_text": ("phase",),
+    "cutoff": ("Arrêté", "Cutoff"),
+    "weather_text": ("weather",),
+    "weather_computed_text": ("weather_computed",),
+    "trend_text": ("trend",),
+    "consumed_days": ("Actual (days)",),
+    "remaining_days": ("RAF (j)",),
+    "eac_days": ("Estimate at completion (days)",),
+    "drift_days": ("Écart (j)", "Variance (days)"),
+    "progress_pct": ("Avancement (%)", "Progress (%)"),
+    "ev_days": ("Valeur acquise (j)", "Earned value (days)", "EV (j)"),
+    "pv_days": ("Valeur planifiée (j)", "Planned value (days)", "PV (j)"),
+    "eac_eur": ("EAC (€)",),
 }
 INDICATOR_LABELS: dict[str, Label] = {
-    key: _also(header, *_label_texts(_INDICATOR_ALIASES.get(key)))
+    key: _also(header, *_INDICATOR_ALIASES.get(key, ()))
     for key, header in CONSOLIDATION_HEADERS.items()
-} | {key: alias for key, alias in _INDICATOR_ALIASES.items() if key not in CONSOLIDATION_HEADERS}
+}
+# Built once: PMO_INDICATEUR runs on Excel's calculation thread, once per cell.
+_INDICATOR_KEYS: dict[str, frozenset[str]] = {
+    key: frozenset(label.match_keys() | {norm(key)}) for key, label in INDICATOR_LABELS.items()
+}
+_KEYS_BY_SPELLING: dict[str, frozenset[str]] = {  # reversed: the catalogue's first column wins
+    spelling: keys for keys in reversed(_INDICATOR_KEYS.values()) for spelling in keys
+}
 # The Charge ressources sheet's headers (labels.LOAD_HEADERS), and other spellings.
 RESOURCE = _also(LOAD_HEADERS["resource"], "Collaborateur", "Personne", "Person", "Nom", "Name")
 WEEK = _also(LOAD_HEADERS["week"], "Semaine", "Week", "Lundi", "Monday", "Semaine du", "Week of")
@@ -352,14 +347,14 @@ def _rows(table: Grid | pd.DataFrame) -> list[list[CellValue]]:
     return [list(r) for r in table.rows]
 
 
-def _header_row(rows: Sequence[Sequence[CellValue]], keys: set[str]) -> int | None:
+def _header_row(rows: Sequence[Sequence[CellValue]], keys: AbstractSet[str]) -> int | None:
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         if any(norm(v) in keys for v in row):
             return index
     return None
 
 
-def _column(header: Sequence[CellValue], keys: set[str]) -> int | None:
+def _column(header: Sequence[CellValue], keys: AbstractSet[str]) -> int | None:
     for index, value in enumerate(header):
         if norm(value) in keys:
             return index
@@ -370,14 +365,10 @@ def _same_text(a: object, b: object) -> bool:
     return a is not None and str(a).strip().casefold() == str(b).strip().casefold()
 
 
-def indicator_keys(indicator: str) -> set[str]:
+def indicator_keys(indicator: str) -> AbstractSet[str]:
     """Header spellings meant by ``indicator``: a JSON key (``eac_days``) or a header (FR/EN)."""
     wanted = norm(indicator)
-    for key, label in INDICATOR_LABELS.items():
-        keys = label.match_keys() | {norm(key)}
-        if wanted in keys:
-            return keys
-    return {wanted}
+    return _KEYS_BY_SPELLING.get(wanted, frozenset({wanted}))
 
 
 @guarded
@@ -396,7 +387,7 @@ def indicator(
     _not_error(code, "code projet", lang)
     _not_error(name, "indicateur", lang)
     rows = _rows(table)
-    code_keys = INDICATOR_LABELS["code"].match_keys()
+    code_keys = _INDICATOR_KEYS["code"]
     header_index = _header_row(rows, code_keys)
     if header_index is None:
         raise UdfError("no_header", lang, header=INDICATOR_LABELS["code"].text(lang), sheet=sheet)
