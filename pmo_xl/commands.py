@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
-from pmo_xl import preflight, safe_io
+from pmo_xl import labels, preflight, safe_io
 from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.file_workbook import open_workbook
 from pmo_xl.history import history_from_grid
@@ -112,19 +112,30 @@ def _settings_and_folder(
     settings, settings_findings = load_settings(pmo)
     if lang:
         settings = settings.model_copy(update={"language": lang})
-    folder = projects_dir or settings.projects_folder
-    if folder is None:
-        raise UsageError(
-            "Aucun dossier de projets : donnez-le en argument ou dans Paramètres du classeur PMO."
-        )
-    if folder.is_file():
-        raise UsageError(
-            f"{folder} est un fichier, pas un dossier : donnez le dossier qui contient les "
-            f"classeurs projet (pour contrôler un seul classeur : pmo-xl validate {folder})."
-        )
-    if not folder.is_dir():
-        raise UsageError(f"Dossier des projets introuvable : {folder}")
+    folder = projects_folder(
+        projects_dir or settings.projects_folder, Path.cwd(), settings.language
+    )
     return settings, settings_findings, folder
+
+
+def projects_folder(
+    folder: Path | None, base: Path | None, lang: Lang = "fr", place: str = "cli"
+) -> Path:
+    """The folder to consolidate, or a :class:`UsageError` saying what to fix where (``place``:
+    a key of :data:`labels.FOLDER_PLACES`); ``base``: what a relative folder is relative to,
+    None when unknown (a workbook Excel gives no folder for)."""
+    where = labels.FOLDER_PLACES[place].text(lang)
+    if folder is None:
+        raise UsageError(labels.NO_FOLDER.text(lang).format(where=where))
+    if not folder.is_absolute() and base is None:
+        raise UsageError(labels.RELATIVE_FOLDER.text(lang).format(folder=folder))
+    if folder.is_file():  # the path of a project workbook, pasted where its folder goes
+        check = labels.SINGLE_FILE_CHECKS[place].text(lang).format(folder=folder)
+        sentence = labels.FOLDER_IS_FILE.text(lang)
+        raise UsageError(sentence.format(folder=folder, where=where, check=check))
+    if not folder.is_dir():
+        raise UsageError(labels.FOLDER_MISSING.text(lang).format(folder=folder, where=where))
+    return folder
 
 
 def _run(
@@ -203,13 +214,7 @@ def _write_outputs(
     if not result.consolidated:
         # An empty or unreachable folder (a network drive not mounted), or every file refused:
         # last run's output, and the history it holds, stay as they are.
-        notes.append(
-            f"Aucun classeur projet consolidé dans {folder} : {out.name} n'est pas réécrit, la "
-            f"consolidation précédente et son historique restent tels quels."
-            if language == "fr"
-            else f"No project workbook consolidated in {folder}: {out.name} is not rewritten, "
-            f"the previous consolidation and its history stay as they are."
-        )
+        notes.append(labels.NOT_REWRITTEN.text(language).format(folder=folder, book=out.name))
         return
     # Said once here, before the children fork, rather than in each of them: the workers said
     # the projects' findings, the portfolio stage its own where a side child left it time

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pmo_xl import __version__, labels
 from pmo_xl.checks import project_findings
-from pmo_xl.commands import UsageError, default_output, previous_history
+from pmo_xl.commands import UsageError, default_output, previous_history, projects_folder
 from pmo_xl.excel_book import (
     CellMark,
     XlwingsWorkbook,
@@ -42,10 +42,11 @@ from pmo_xl.labels import OUTPUT_SHEETS, Lang, SheetSpec, day_text, norm
 from pmo_xl.layout import SheetLayout
 from pmo_xl.model import SEVERITY_ORDER, Finding, Settings
 from pmo_xl.portfolio import PortfolioResult, collector_paused, consolidate_folder
-from pmo_xl.reading import read_project, read_settings
+from pmo_xl.reading import Vocabulary, find_sheet, read_project, read_settings
 from pmo_xl.safe_io import OutputError
+from pmo_xl.safe_text import shorten
 from pmo_xl.summary import SHOWN_FILES, result_lines
-from pmo_xl.workbook import WorkbookError
+from pmo_xl.workbook import Grid, WorkbookError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,13 +80,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No finding: nothing to fix.",
     ),
     "written": ("Onglets mis à jour : {sheets}.", "Sheets updated: {sheets}."),
-    # The CLI's sentence (commands.consolidate), the PMO workbook standing for its output file.
-    "not_rewritten": (
-        "Aucun classeur projet consolidé dans {folder} : {book} n'est pas réécrit, la "
-        "consolidation précédente et son historique restent tels quels.",
-        "No project workbook consolidated in {folder}: {book} is not rewritten, the previous "
-        "consolidation and its history stay as they are.",
-    ),
     "copil_written": (
         "Onglet « {sheet} » mis à jour (arrêté du {cutoff}).",
         "Sheet '{sheet}' updated (cut-off {cutoff}).",
@@ -109,19 +103,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Progress not shown: this Excel engine has no status bar.",
     ),
     "progress": ("Consolidation {i}/{n} : {name}", "Consolidation {i}/{n}: {name}"),
-    "no_folder": (
-        "Aucun dossier de projets : indiquez-le dans l'onglet Paramètres (« Dossier des "
-        "projets »).",
-        "No projects folder: give it in the Settings sheet ('Projects folder').",
-    ),
-    "relative_folder": (
-        "Le dossier des projets « {folder} » est un chemin relatif, mais Excel ne donne pas le "
-        "dossier de ce classeur (jamais enregistré, ouvert depuis OneDrive/SharePoint, ou moteur "
-        "xlwings Server/Lite) : indiquez un chemin complet dans l'onglet Paramètres.",
-        "The projects folder '{folder}' is a relative path, but Excel does not give this "
-        "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
-        "Server/Lite): give a full path in the Settings sheet.",
-    ),
     "no_settings_sheet": (
         "Ce classeur n'a pas d'onglet « Paramètres » (renommé ou supprimé ?) : pmo_xl y lit le "
         "dossier des projets et les réglages. Rétablissez-le, par exemple en le copiant depuis "
@@ -129,17 +110,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "This workbook has no 'Settings' sheet (renamed or deleted?): pmo_xl reads the projects "
         "folder and the settings from it. Restore it, for example by copying it from the "
         "template (pmo-xl init).",
-    ),
-    "folder_is_file": (
-        "{folder} est un fichier, pas un dossier : indiquez dans l'onglet Paramètres (« Dossier "
-        "des projets ») le dossier qui contient les classeurs projet.",
-        "{folder} is a file, not a folder: give in the Settings sheet ('Projects folder') the "
-        "folder that holds the project workbooks.",
-    ),
-    "folder_missing": (
-        "Dossier des projets introuvable : {folder}. Corrigez « Dossier des projets » dans "
-        "l'onglet Paramètres.",
-        "Projects folder not found: {folder}. Fix 'Projects folder' in the Settings sheet.",
     ),
     "input_sheet": (
         "pmo_xl refuse d'écrire dans l'onglet « {sheet} » : c'est une feuille de saisie, qu'il "
@@ -316,12 +286,10 @@ def consolider(book: xw.Book, *, projects_dir: Path | None = None) -> PortfolioR
 
 
 @collector_paused()
-def _consolidate_into(
-    book: xw.Book, projects_dir: Path | None, said: Said | None = None
-) -> LiveRun:
-    run = consolidate_live(book, projects_dir=projects_dir, said=said)
+def _consolidate_into(book: xw.Book, projects_dir: Path | None, said: Said) -> LiveRun:
+    run = consolidate_live(book, said, projects_dir=projects_dir)
     lang = run.lang
-    if _nothing_consolidated(book, run):
+    if _said_nothing_consolidated(book, run):
         return run
     layouts = output_layouts_for_book(run)
     with batch_updates(book):
@@ -334,15 +302,17 @@ def _consolidate_into(
     return run
 
 
-def _nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
-    """No project consolidated (an empty or unmounted folder, every file refused): like the CLI,
-    nothing is written, so that last run's sheets and this cut-off's history rows stay; said."""
+def _said_nothing_consolidated(book: xw.Book, run: LiveRun) -> bool:
+    """Show the message box and answer True when no project was consolidated (an empty or
+    unmounted folder, every file refused): like the CLI, nothing is written, so that last run's
+    sheets and this cut-off's history rows stay."""
     if run.result.consolidated:
         return False
     lang = run.lang
+    # The Fichiers sheet is not written either: it cannot list the files not named here.
     lines = [
-        *result_lines(run.result, lang, max_files=SHOWN_FILES),
-        text("not_rewritten", lang, folder=run.folder, book=run.xbook.label),
+        *result_lines(run.result, lang, max_files=SHOWN_FILES, files_sheet_written=False),
+        labels.NOT_REWRITTEN.text(lang).format(folder=run.folder, book=run.xbook.label),
     ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
     return True
@@ -363,13 +333,13 @@ def rapport_copil(
 
 @collector_paused()
 def _copil_into(
-    book: xw.Book, projects_dir: Path | None, export_dir: Path | None, said: Said | None = None
+    book: xw.Book, projects_dir: Path | None, export_dir: Path | None, said: Said
 ) -> PortfolioResult:
     from pmo_xl import copil
 
-    run = consolidate_live(book, projects_dir=projects_dir, said=said)
+    run = consolidate_live(book, said, projects_dir=projects_dir)
     lang = run.lang
-    if _nothing_consolidated(book, run):
+    if _said_nothing_consolidated(book, run):
         return run.result
     report = copil.build_report(run.result, lang)
     layout = copil.copil_layout(report, lang)
@@ -436,22 +406,23 @@ def export_copil(
     return lines
 
 
-def consolidate_live(
-    book: xw.Book, *, projects_dir: Path | None = None, said: Said | None = None
-) -> LiveRun:
+def consolidate_live(book: xw.Book, said: Said, *, projects_dir: Path | None = None) -> LiveRun:
     """Settings from the live book, history from it and from the CLI's output next to it, the
     folder's closed files read-only, progress."""
     xbook = XlwingsWorkbook(book)
     base = book_folder(book)
-    settings, settings_findings = read_settings(xbook, base_dir=base)
-    xbook.lang = settings.language
-    has_settings = _has_settings_sheet(xbook)
-    if said is not None and has_settings:  # from here on, said in the settings' language
+    tabs = _ListedTabs(xbook, xbook.sheet_names())
+    settings, settings_findings = read_settings(tabs, base_dir=base)
+    has_settings = _has_settings_sheet(tabs.names, settings)
+    if has_settings:  # from here on, said in the settings' language
         said.lang = settings.language
+    else:  # no Langue to read: the run answers in its tabs' language
+        settings = settings.model_copy(update={"language": said.lang})
+    xbook.lang = settings.language
     given = projects_dir or settings.projects_folder
     if given is None and not has_settings:
-        raise UsageError(text("no_settings_sheet", said.lang if said else "fr"))
-    folder = projects_folder(given, base, settings.language)
+        raise UsageError(text("no_settings_sheet", said.lang))
+    folder = projects_folder(given, base, settings.language, "book")
     own = book_path(book)
     # The CLI's history (commands._run): its last output's Historique, then the PMO workbook's,
     # here the live one with its unsaved rows; so that a scheduled `pmo-xl consolidate` and a
@@ -473,22 +444,29 @@ def consolidate_live(
     return LiveRun(xbook, settings, result, folder)
 
 
-def projects_folder(folder: Path | None, base: Path | None, lang: Lang = "fr") -> Path:
-    """The folder to consolidate, or a :class:`UsageError` saying what to fix in ``Paramètres``."""
-    if folder is None:
-        raise UsageError(text("no_folder", lang))
-    if not folder.is_absolute() and base is None:
-        raise UsageError(text("relative_folder", lang, folder=folder))
-    if folder.is_file():  # the path of a project workbook, pasted in the wrong cell
-        raise UsageError(text("folder_is_file", lang, folder=folder))
-    if not folder.is_dir():
-        raise UsageError(text("folder_missing", lang, folder=folder))
-    return folder
+@dataclass
+class _ListedTabs:
+    """``xbook`` with its tabs listed once (a COM round trip per tab on desktop), for
+    :func:`read_settings` and the settings-sheet check alike."""
+
+    xbook: XlwingsWorkbook
+    names: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.xbook.label
+
+    def sheet_names(self) -> list[str]:
+        return self.names
+
+    def read_sheet(self, name: str) -> Grid:
+        return self.xbook.read_sheet(name)
 
 
-def _has_settings_sheet(xbook: XlwingsWorkbook) -> bool:
-    keys = labels.SETTINGS.label.match_keys()
-    return any(norm(name) in keys for name in xbook.sheet_names())
+def _has_settings_sheet(names: Sequence[str], settings: Settings) -> bool:
+    """Whether read_settings found a Paramètres sheet: the same lookup, Correspondances included
+    (read_settings keeps no trace of an absent sheet)."""
+    return find_sheet(names, labels.SETTINGS, Vocabulary.from_settings(settings)) is not None
 
 
 def live_history(xbook: XlwingsWorkbook) -> list[pd.DataFrame]:
@@ -592,12 +570,9 @@ def book_folder(book: xw.Book) -> Path | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _guarded(
-    book: xw.Book, action: str, run: Callable[[], T], said: Said | None = None
-) -> T | None:
-    """Run one button; any failure becomes a message box in ``said``'s language (French by
-    default), and a log file if unexpected."""
-    said = said or Said()
+def _guarded(book: xw.Book, action: str, run: Callable[[], T], said: Said) -> T | None:
+    """Run one button; any failure becomes a message box in ``said``'s language, and a log
+    file if unexpected."""
     try:
         return run()
     except UsageError as exc:
@@ -629,8 +604,7 @@ def _fail(book: xw.Book, action: str, error: str, log: Path | None, lang: Lang =
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
-    said = " ".join(str(exc).split()) or type(exc).__name__
-    return said if len(said) <= limit else said[: limit - 1] + "…"
+    return shorten(" ".join(str(exc).split()) or type(exc).__name__, limit)
 
 
 def log_folder() -> Path:
@@ -732,7 +706,6 @@ __all__ = [
     "live_history",
     "mark_findings",
     "output_layouts_for_book",
-    "projects_folder",
     "rapport_copil",
     "rapport_copil_caller",
     "sheets_language",

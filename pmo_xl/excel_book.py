@@ -239,10 +239,37 @@ def to_excel(value: Value) -> object:
     return value
 
 
+# Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
+# xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
+_COM_ERROR_BASE = -2146828288
+_COM_ERRORS: dict[int, str] = {
+    _COM_ERROR_BASE + code: text
+    for code, text in {
+        2000: "#NULL!",
+        2007: "#DIV/0!",
+        2015: "#VALUE!",
+        2023: "#REF!",
+        2029: "#NAME?",
+        2036: "#NUM!",
+        2042: "#N/A",
+        2043: "#GETTING_DATA",
+        2045: "#SPILL!",
+        2046: "#CONNECT!",
+        2047: "#BLOCKED!",
+        2048: "#UNKNOWN!",
+        2049: "#FIELD!",
+        2050: "#CALC!",
+    }.items()
+}
+
+
 def from_excel(value: object) -> CellValue:
-    """A value read through ``Range.options(err_to_str=True).value`` as a :data:`CellValue`."""
-    if value is None or isinstance(value, bool | int | float | dt.datetime | dt.date | dt.time):
+    """A value read through ``Range.options(err_to_str=True).value`` (a sheet, a UDF's
+    argument) as a :data:`CellValue`."""
+    if value is None or isinstance(value, bool | float | dt.datetime | dt.date | dt.time):
         return value
+    if isinstance(value, int):
+        return CellError(_COM_ERRORS[value]) if value in _COM_ERRORS else value
     if isinstance(value, str):
         if value.strip().upper() in ERROR_LITERALS:
             return CellError(value.strip().upper())

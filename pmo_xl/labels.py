@@ -797,3 +797,56 @@ def os_error_label(error: OSError) -> Label:
         return known
     said = error.strerror or type(error).__name__
     return L(said, said)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences the CLI and the Excel buttons share ({…}: filled by str.format)
+# ---------------------------------------------------------------------------------------------
+
+# Where the PMO gives the projects folder: on the command line, or in the live PMO workbook.
+FOLDER_PLACES: dict[str, Label] = {
+    "cli": L(
+        "en argument ou dans l'onglet Paramètres du classeur PMO",
+        "as an argument or in the PMO workbook's Settings sheet",
+    ),
+    "book": L(
+        "dans l'onglet Paramètres (« Dossier des projets »)",
+        "in the Settings sheet ('Projects folder')",
+    ),
+}
+# How to check one project workbook instead, from there.
+SINGLE_FILE_CHECKS: dict[str, Label] = {
+    "cli": L("pmo-xl validate {folder}", "pmo-xl validate {folder}"),
+    "book": L(
+        "son bouton « Vérifier », dans le classeur lui-même",
+        "its 'Check' button, in the workbook itself",
+    ),
+}
+NO_FOLDER = L(
+    "Aucun dossier de projets : indiquez-le {where}.", "No projects folder: give it {where}."
+)
+FOLDER_IS_FILE = L(
+    "{folder} est un fichier, pas un dossier : indiquez {where} le dossier qui contient les "
+    "classeurs projet (pour contrôler un seul classeur : {check}).",
+    "{folder} is a file, not a folder: give {where} the folder that holds the project workbooks "
+    "(to check one workbook: {check}).",
+)
+FOLDER_MISSING = L(
+    "Dossier des projets introuvable : {folder}. Corrigez-le {where}.",
+    "Projects folder not found: {folder}. Fix it {where}.",
+)
+RELATIVE_FOLDER = L(
+    "Le dossier des projets « {folder} » est un chemin relatif, mais Excel ne donne pas le "
+    "dossier de ce classeur (jamais enregistré, ouvert depuis OneDrive/SharePoint, ou moteur "
+    "xlwings Server/Lite) : indiquez un chemin complet dans l'onglet Paramètres.",
+    "The projects folder '{folder}' is a relative path, but Excel does not give this "
+    "workbook's folder (never saved, opened from OneDrive/SharePoint, or xlwings "
+    "Server/Lite): give a full path in the Settings sheet.",
+)
+# No project consolidated: the output ({book}, the CLI's file or the live PMO workbook) stays.
+NOT_REWRITTEN = L(
+    "Aucun classeur projet consolidé dans {folder} : {book} n'est pas réécrit, la "
+    "consolidation précédente et son historique restent tels quels.",
+    "No project workbook consolidated in {folder}: {book} is not rewritten, the previous "
+    "consolidation and its history stay as they are.",
+)

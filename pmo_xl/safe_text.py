@@ -50,6 +50,15 @@ def truncate_text(text: str, limit: int = MAX_CELL_CHARS) -> tuple[str, bool]:
     return text[:limit], True
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis saying it was cut.
+
+    >>> shorten("Consolidation", 6)
+    'Conso…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def is_formula_like(text: str) -> bool:
     """True when typing ``text`` into Excel would give a formula or an error value.
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pmo_xl.findings_sheet import counts_text
 from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang, day_text
+from pmo_xl.safe_text import shorten
 from pmo_xl.weather import WEATHER_RANK
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "… et {n} autre(s) : voir l'onglet « {sheet} ».",
         "… and {n} more: see the '{sheet}' sheet.",
     ),
+    # When the Fichiers sheet was not written on this run: it holds the last run's files.
+    "more_files_unlisted": ("… et {n} autre(s).", "… and {n} more."),
     "more_projects": (
         "… et {n} projet(s) moins exposé(s) : tous sont dans l'onglet « {sheet} ».",
         "… and {n} less exposed project(s): all are in the '{sheet}' sheet.",
@@ -74,11 +77,18 @@ def more_projects_line(total: int, shown: int, lang: Lang) -> str | None:
     )
 
 
-def result_lines(result: PortfolioResult, lang: Lang, *, max_files: int | None = None) -> list[str]:
+def result_lines(
+    result: PortfolioResult,
+    lang: Lang,
+    *,
+    max_files: int | None = None,
+    files_sheet_written: bool = True,
+) -> list[str]:
     """Projects consolidated, files by status (the ones to chase named), findings by severity.
 
     ``max_files``: name at most that many files to chase (reasons shortened), then say how
-    many more there are and where they are listed; None names them all.
+    many more there are, and that the ``Fichiers`` sheet lists them if ``files_sheet_written``;
+    None names them all.
     """
     counts: dict[str, int] = {}
     for f in result.files:
@@ -98,13 +108,16 @@ def result_lines(result: PortfolioResult, lang: Lang, *, max_files: int | None =
         chase = []
         for f in shown:
             reason = f.reason_text(lang) or ""
-            if max_files is not None and len(reason) > SHOWN_REASON_CHARS:
-                reason = reason[: SHOWN_REASON_CHARS - 1] + "…"
+            if max_files is not None:
+                reason = shorten(reason, SHOWN_REASON_CHARS)
             line = f"• {FILE_STATUSES[f.status].text(lang)}{colon}{f.file}"
             chase.append(line + (f" — {reason}" if reason else ""))
-        if len(shown) < len(to_chase):
+        more = len(to_chase) - len(shown)
+        if more and files_sheet_written:
             sheet = OUTPUT_SHEETS["files"].text(lang)
-            chase.append(text("more_files", lang, n=len(to_chase) - len(shown), sheet=sheet))
+            chase.append(text("more_files", lang, n=more, sheet=sheet))
+        elif more:
+            chase.append(text("more_files_unlisted", lang, n=more))
         lines.append("\n".join([text("files", lang, counts=files), *chase]))
     lines.append(text("findings", lang, counts=counts_text(result.findings, lang)))
     return lines

@@ -16,11 +16,13 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
 
 from pmo_xl import calendar, weather
+from pmo_xl.excel_book import from_excel
 from pmo_xl.labels import (
     CONSOLIDATION_HEADERS,
     LOAD_HEADERS,
@@ -28,11 +30,13 @@ from pmo_xl.labels import (
     WEATHER_WORDS,
     Label,
     Lang,
+    day_text,
     norm,
 )
 from pmo_xl.model import Thresholds
-from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, parse_text_date
-from pmo_xl.workbook import ERROR_LITERALS, CellError, CellValue, Grid
+from pmo_xl.reading import FIRST_YEAR, LAST_YEAR, convert_date, parse_text_date
+from pmo_xl.safe_text import MAX_CELL_CHARS, shorten
+from pmo_xl.workbook import CellError, CellValue, Grid
 
 if TYPE_CHECKING:
     from pmo_xl.workbook import WorkbookSource
@@ -41,37 +45,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 PREFIX = "#PMO: "
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SEARCH_ROWS = 20
-_LAST_SERIAL = 2_958_465  # 31/12/9999, Excel's last date
-MAX_CELL_TEXT = 32_767  # characters a cell holds
 _SHOWN_CHARS = 60  # of a value quoted in a message
-# Excel's error values as Windows hands them over (0x800A0000 + the xlErr code, signed):
-# xlwings 0.37.8 turns the 7 classic ones into their text (err_to_str), not the newer ones.
-_COM_ERROR_BASE = -2146828288
-_COM_ERRORS: dict[int, str] = {
-    _COM_ERROR_BASE + code: text
-    for code, text in {
-        2000: "#NULL!",
-        2007: "#DIV/0!",
-        2015: "#VALUE!",
-        2023: "#REF!",
-        2029: "#NAME?",
-        2036: "#NUM!",
-        2042: "#N/A",
-        2043: "#GETTING_DATA",
-        2045: "#SPILL!",
-        2046: "#CONNECT!",
-        2047: "#BLOCKED!",
-        2048: "#UNKNOWN!",
-        2049: "#FIELD!",
-        2050: "#CALC!",
-    }.items()
-}
-
-
-def _label_texts(label: Label | None) -> tuple[str, ...]:
-    return () if label is None else (label.fr, label.en, *label.aliases)
 
 
 def _also(label: Label, *aliases: str) -> Label:
@@ -79,38 +54,36 @@ def _also(label: Label, *aliases: str) -> Label:
     return Label(label.fr, label.en, (*label.aliases, *aliases))
 
 
-# Other spellings of the consolidation's columns, by JSON key: the headers themselves come from
-# the catalogue the Consolidation sheet is written from (labels.CONSOLIDATION_HEADERS).
-_INDICATOR_ALIASES: dict[str, Label] = {
-    "code": Label("Code projet", "Project code", ("Code",)),
-    "name": Label("Nom du projet", "Project name", ("Projet", "Project")),
-    "lead": Label("Chef de projet", "Project lead"),
-    "phase": Label("Phase", "Phase"),
-    "file": Label("Fichier", "File"),
-    "cutoff": Label("Date d'arrêté", "Cut-off date", ("Arrêté", "Cutoff")),
-    "weather": Label("Météo", "Weather"),
-    "weather_computed": Label("Météo calculée", "Computed weather"),
-    "trend": Label("Tendance", "Trend"),
-    "budget_days": Label("Budget (j)", "Budget (days)"),
-    "consumed_days": Label("Consommé (j)", "Consumed (days)", ("Actual (days)",)),
-    "remaining_days": Label("Reste à faire (j)", "Remaining (days)", ("RAF (j)",)),
-    "eac_days": Label("Réestimé (j)", "EAC (days)", ("Estimate at completion (days)",)),
-    "drift_days": Label("Dérive (j)", "Drift (days)", ("Écart (j)", "Variance (days)")),
-    "drift_pct": Label("Dérive (%)", "Drift (%)"),
-    "progress_pct": Label("Avancement (%)", "Progress (%)"),
-    "ev_days": Label("Valeur acquise (j)", "Earned value (days)", ("EV (j)", "EV (days)")),
-    "pv_days": Label("Valeur planifiée (j)", "Planned value (days)", ("PV (j)", "PV (days)")),
-    "spi": Label("SPI", "SPI"),
-    "cpi": Label("CPI", "CPI"),
-    "budget_eur": Label("Budget (€)", "Budget (€)"),
-    "cost_to_date_eur": Label("Coût à date (€)", "Cost to date (€)"),
-    "eac_eur": Label("Coût à terminaison (€)", "Cost at completion (€)", ("EAC (€)",)),
-    "drift_eur": Label("Dérive (€)", "Drift (€)"),
+# Other spellings of the consolidation's columns (older or hand-made sheets, the JSON's names),
+# by the catalogue's key: the headers themselves are labels.CONSOLIDATION_HEADERS'.
+_INDICATOR_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("Code",),
+    "name": ("Projet", "Project"),
+    "phase_text": ("phase",),
+    "cutoff": ("Arrêté", "Cutoff"),
+    "weather_text": ("weather",),
+    "weather_computed_text": ("weather_computed",),
+    "trend_text": ("trend",),
+    "consumed_days": ("Actual (days)",),
+    "remaining_days": ("RAF (j)",),
+    "eac_days": ("Estimate at completion (days)",),
+    "drift_days": ("Écart (j)", "Variance (days)"),
+    "progress_pct": ("Avancement (%)", "Progress (%)"),
+    "ev_days": ("Valeur acquise (j)", "Earned value (days)", "EV (j)"),
+    "pv_days": ("Valeur planifiée (j)", "Planned value (days)", "PV (j)"),
+    "eac_eur": ("EAC (€)",),
 }
 INDICATOR_LABELS: dict[str, Label] = {
-    key: _also(header, *_label_texts(_INDICATOR_ALIASES.get(key)))
+    key: _also(header, *_INDICATOR_ALIASES.get(key, ()))
     for key, header in CONSOLIDATION_HEADERS.items()
-} | {key: alias for key, alias in _INDICATOR_ALIASES.items() if key not in CONSOLIDATION_HEADERS}
+}
+# Built once: PMO_INDICATEUR runs on Excel's calculation thread, once per cell.
+_INDICATOR_KEYS: dict[str, frozenset[str]] = {
+    key: frozenset(label.match_keys() | {norm(key)}) for key, label in INDICATOR_LABELS.items()
+}
+_KEYS_BY_SPELLING: dict[str, frozenset[str]] = {  # reversed: the catalogue's first column wins
+    spelling: keys for keys in reversed(_INDICATOR_KEYS.values()) for spelling in keys
+}
 # The Charge ressources sheet's headers (labels.LOAD_HEADERS), and other spellings.
 RESOURCE = _also(LOAD_HEADERS["resource"], "Collaborateur", "Personne", "Person", "Nom", "Name")
 WEEK = _also(LOAD_HEADERS["week"], "Semaine", "Week", "Lundi", "Monday", "Semaine du", "Week of")
@@ -192,8 +165,7 @@ class UdfError(Exception):
 
 def _excerpt(value: object) -> str:
     """A value quoted in a message: its start only, so that the message fits in a cell."""
-    text = str(value)
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+    return shorten(str(value), _SHOWN_CHARS)
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R | str]:
@@ -271,29 +243,15 @@ def _date(value: object, name: str, lang: Lang) -> dt.date:
     8,000 years computed on Excel's calculation thread.
     """
     _not_error(value, name, lang)
-    day = _any_date(value)
-    if day is None:
-        if value is None or value == "":
-            raise UdfError("blank_date", lang, name=name)
-        raise UdfError("not_date", lang, name=name, value=value)
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        shown = day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    if value is None or value == "":
+        raise UdfError("blank_date", lang, name=name)
+    day, problem, params = convert_date(value)  # type: ignore[arg-type]  # one cell: checked
+    if problem == "DATE_OUT_OF_RANGE":
+        shown = day_text(params["value"], lang)
         raise UdfError("year_range", lang, name=name, first=FIRST_YEAR, last=LAST_YEAR, value=shown)
+    if not isinstance(day, dt.date):
+        raise UdfError("not_date", lang, name=name, value=value)
     return day
-
-
-def _any_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 < value <= _LAST_SERIAL:  # beyond: no date Excel shows (and no Python date)
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        return None
-    if isinstance(value, str):
-        return parse_text_date(value)
-    return None
 
 
 def _show(number: float) -> str:
@@ -389,14 +347,14 @@ def _rows(table: Grid | pd.DataFrame) -> list[list[CellValue]]:
     return [list(r) for r in table.rows]
 
 
-def _header_row(rows: Sequence[Sequence[CellValue]], keys: set[str]) -> int | None:
+def _header_row(rows: Sequence[Sequence[CellValue]], keys: AbstractSet[str]) -> int | None:
     for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         if any(norm(v) in keys for v in row):
             return index
     return None
 
 
-def _column(header: Sequence[CellValue], keys: set[str]) -> int | None:
+def _column(header: Sequence[CellValue], keys: AbstractSet[str]) -> int | None:
     for index, value in enumerate(header):
         if norm(value) in keys:
             return index
@@ -407,14 +365,10 @@ def _same_text(a: object, b: object) -> bool:
     return a is not None and str(a).strip().casefold() == str(b).strip().casefold()
 
 
-def indicator_keys(indicator: str) -> set[str]:
+def indicator_keys(indicator: str) -> AbstractSet[str]:
     """Header spellings meant by ``indicator``: a JSON key (``eac_days``) or a header (FR/EN)."""
     wanted = norm(indicator)
-    for key, label in INDICATOR_LABELS.items():
-        keys = label.match_keys() | {norm(key)}
-        if wanted in keys:
-            return keys
-    return {wanted}
+    return _KEYS_BY_SPELLING.get(wanted, frozenset({wanted}))
 
 
 @guarded
@@ -433,7 +387,7 @@ def indicator(
     _not_error(code, "code projet", lang)
     _not_error(name, "indicateur", lang)
     rows = _rows(table)
-    code_keys = INDICATOR_LABELS["code"].match_keys()
+    code_keys = _INDICATOR_KEYS["code"]
     header_index = _header_row(rows, code_keys)
     if header_index is None:
         raise UdfError("no_header", lang, header=INDICATOR_LABELS["code"].text(lang), sheet=sheet)
@@ -559,13 +513,10 @@ def resource_load_in_book(
 # ---------------------------------------------------------------------------------------------
 
 
-def from_excel(value: object) -> object:
-    """An argument as xlwings passes it (``err_to_str``): Excel's error values as CellError."""
-    if isinstance(value, str) and value.strip().upper() in ERROR_LITERALS:
-        return CellError(value.strip().upper())
-    if type(value) is int and value in _COM_ERRORS:
-        return CellError(_COM_ERRORS[value])
-    return value
+def _argument(value: object) -> object:
+    """An argument as xlwings passes it (``err_to_str``): a range (rows) as it is, one value as
+    the sheets' reader reads it (Excel's error values as :class:`CellError`)."""
+    return value if isinstance(value, list | tuple) else from_excel(value)
 
 
 def _cell(value: object) -> object:
@@ -575,8 +526,8 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, CellError):
         return value.code
-    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
-        return value[: MAX_CELL_TEXT - 1] + "…"
+    if isinstance(value, str):
+        return shorten(value, MAX_CELL_CHARS)
     return value
 
 
@@ -588,27 +539,27 @@ def _caller_book(caller: Any) -> WorkbookSource:
 
 def PMO_REESTIME(consomme: object, raf: object) -> object:
     """Réestimé (j) = consommé + reste à faire."""
-    return _cell(reestimate(from_excel(consomme), from_excel(raf)))
+    return _cell(reestimate(_argument(consomme), _argument(raf)))
 
 
 def PMO_AVANCEMENT(consomme: object, raf: object) -> object:
     """Avancement = consommé / (consommé + reste à faire) ; 0 si les deux sont nuls."""
-    return _cell(progress(from_excel(consomme), from_excel(raf)))
+    return _cell(progress(_argument(consomme), _argument(raf)))
 
 
 def PMO_DERIVE(reestime: object, budget: object) -> object:
     """Dérive = (réestimé − budget) / budget, en fraction (format %)."""
-    return _cell(drift(from_excel(reestime), from_excel(budget)))
+    return _cell(drift(_argument(reestime), _argument(budget)))
 
 
 def PMO_JOURS_OUVRES(debut: object, fin: object, pays: object = "FR") -> object:
     """Jours ouvrés du début à la fin inclus, hors jours fériés du pays (FR par défaut)."""
-    return _cell(working_days(from_excel(debut), from_excel(fin), from_excel(pays)))
+    return _cell(working_days(_argument(debut), _argument(fin), _argument(pays)))
 
 
 def PMO_METEO(derive: object, spi: object = None, cpi: object = None) -> object:
     """Soleil, Nuageux ou Orage selon la dérive, le SPI et le CPI (seuils par défaut)."""
-    return _cell(weather_word(from_excel(derive), from_excel(spi), from_excel(cpi)))
+    return _cell(weather_word(_argument(derive), _argument(spi), _argument(cpi)))
 
 
 def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> object:
@@ -617,7 +568,7 @@ def PMO_INDICATEUR(code_projet: object, indicateur: object, caller: Any) -> obje
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(indicator_in_book(book, from_excel(code_projet), from_excel(indicateur)))
+    return _cell(indicator_in_book(book, _argument(code_projet), _argument(indicateur)))
 
 
 def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
@@ -626,7 +577,7 @@ def PMO_CHARGE(ressource: object, semaine: object, caller: Any) -> object:
         book = _caller_book(caller)
     except Exception as error:
         return str(UdfError("internal", value=error))
-    return _cell(resource_load_in_book(book, from_excel(ressource), from_excel(semaine)))
+    return _cell(resource_load_in_book(book, _argument(ressource), _argument(semaine)))
 
 
 ARG_DOCS: dict[str, dict[str, str]] = {
@@ -677,7 +628,7 @@ def register(
         function.__annotations__ = {}
         for name, doc in ARG_DOCS[function.__name__].items():
             # err_to_str: without it xlwings hands an error cell (#REF!) over as None, which
-            # would read as an empty cell, i.e. 0; with it, as its text (see from_excel).
+            # would read as an empty cell, i.e. 0; with it, as its text (see _argument).
             arg(name, doc=doc, err_to_str=True)(function)
         # Last, as the outermost decorator would be: xlwings resets these on every call.
         func(category="pmo_xl", volatile=function.__name__ in VOLATILE)(function)

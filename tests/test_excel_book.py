@@ -21,6 +21,7 @@ from pmo_xl.excel_book import (
     XlwingsWorkbook,
     excel_text,
     export_pdf,
+    from_excel,
     notice,
     set_status,
     show_message,
@@ -816,3 +817,10 @@ def test_the_findings_sheet_is_written_without_notices_on_office_js(
     # Only what the remote engine cannot do at all is left out, each said once.
     assert book.notices == [notice("autofilter"), notice("print")]
     assert actions(xl, "addHyperlink") == []  # 20 links, all inside the one block write
+
+
+def test_a_newer_error_windows_hands_over_as_a_number_is_read_as_that_error() -> None:
+    # #SPILL! (xlErrSpill 2045) comes from COM as 0x800A07FD, signed; xlwings leaves it a number.
+    assert from_excel(-2146826243) == CellError("#SPILL!")
+    assert from_excel(-2146826243.0) == -2146826243.0  # a float is a number
+    assert from_excel(42) == 42

@@ -557,6 +557,29 @@ def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet
     assert len(block_at(book, 10, 4)) == 25
 
 
+def test_nothing_consolidated_caps_the_files_to_chase_without_the_files_sheet(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Projets lists 25 projects, the folder is empty: nothing written, so the Fichiers sheet
+    # still holds the last run's files and cannot be where the other 15 are listed.
+    empty = tmp_path / "projets"
+    empty.mkdir()
+    grids: dict[str, Any] = consolidated_before(empty)
+    grids["Projets"] = [
+        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
+        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    excel.consolider(book)
+    lines = alert(book).splitlines()
+    missing = [line for line in lines if line.startswith("• Manquant : ")]
+    assert [line.split(" — ")[0] for line in missing] == [
+        f"• Manquant : projet_PRJ-{i:02d}.xlsx" for i in range(1, 11)
+    ]
+    assert "… et 15 autre(s)." in lines
+    assert "Fichiers »" not in alert(book)
+
+
 def many_entries(code: str, n: int) -> dict[str, Any]:
     """A clean project whose Charges has ``n`` rows of 0.01 j (2026-11-02 .. 2026-11-20)."""
     project = clean_project(code)
@@ -615,7 +638,8 @@ def test_a_file_given_as_the_projects_folder_is_said_to_be_a_file(
     assert alert(book).startswith(
         f"« Consolider » n'a pas abouti : {workbook} est un fichier, pas un dossier : indiquez "
         "dans l'onglet Paramètres (« Dossier des projets ») le dossier qui contient les "
-        "classeurs projet."
+        "classeurs projet (pour contrôler un seul classeur : son bouton « Vérifier », dans le "
+        "classeur lui-même)."
     )
 
 
@@ -635,6 +659,53 @@ def test_a_missing_settings_sheet_is_said_missing(
     )
     assert expected in alert(book)
     assert [a["func"] for a in actions(book)] == ["alert"]
+
+
+def test_a_settings_sheet_renamed_through_correspondances_is_found(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The PMO calls Paramètres "Pilotage" and says so in Correspondances; the folder cell is
+    # empty: the message is about the folder, not about a missing sheet.
+    grids: dict[str, Any] = with_setting(pmo_template_grids(tmp_path), "Dossier des projets", None)
+    grids["Pilotage"] = grids.pop("Paramètres")
+    grids["Correspondances"] = [
+        ["Correspondances"], [], ["Feuille", "Nom dans vos classeurs", "Champ pmo_xl"],
+        [None, "Pilotage", "Paramètres"],
+    ]  # fmt: skip
+    book = remote_book(monkeypatch, grids)
+    assert excel.consolider(book) is None
+    assert alert(book).startswith(
+        "« Consolider » n'a pas abouti : Aucun dossier de projets : indiquez-le dans l'onglet "
+        "Paramètres (« Dossier des projets »)."
+    )
+
+
+def english_book_without_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> xw.Book:
+    """The English PMO template (Rates, Projects…) whose Settings sheet was deleted."""
+    grids = pmo_template_grids(tmp_path, "en")
+    del grids["Settings"]
+    return remote_book(monkeypatch, grids)
+
+
+def test_an_english_book_without_settings_says_folder_errors_in_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    book = english_book_without_settings(monkeypatch, tmp_path)
+    assert excel.consolider(book, projects_dir=Path("/nowhere/projects")) is None
+    assert alert(book).startswith(
+        "'Consolidate' did not complete: Projects folder not found: /nowhere/projects."
+    )
+
+
+def test_an_english_book_without_settings_gets_english_output_sheets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write_book(tmp_path / "projects" / "a.xlsx", clean_project("PRJ-1"))
+    book = english_book_without_settings(monkeypatch, tmp_path)
+    assert excel.consolider(book, projects_dir=tmp_path / "projects") is not None
+    assert [name for _, name in added_sheets(book)] == [
+        "Consolidation", "Effort", "Resource load", "Findings", "Files", "History",
+    ]  # fmt: skip
 
 
 def test_write_outputs_refuses_a_layout_named_like_an_input_sheet(
@@ -705,8 +776,8 @@ def test_a_failure_is_said_in_the_settings_language(
     message, title = box["args"][:2]
     assert title == "pmo_xl — error"
     assert message == (
-        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix "
-        "'Projects folder' in the Settings sheet.\n\nNo input sheet was modified; the result "
+        f"'{action}' did not complete: Projects folder not found: /nowhere/projets. Fix it "
+        "in the Settings sheet ('Projects folder').\n\nNo input sheet was modified; the result "
         "sheets may be incomplete: run again once fixed."
     )
 

@@ -350,6 +350,26 @@ def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> N
     assert a_file.exit_code == 2 and "pmo-xl validate" in " ".join(a_file.output.split())
 
 
+def test_the_clis_folder_errors_follow_lang_en(tmp_path: Path) -> None:
+    runner = CliRunner()
+    workbook = tmp_path / "a.xlsx"
+    workbook.write_bytes(b"a project workbook")
+
+    def said(args: list[str]) -> str:  # the terminal wraps anywhere, paths included
+        result = runner.invoke(app, [*args, "--lang", "en"])
+        assert result.exit_code == 2
+        return "".join(result.output.split())
+
+    expected = (
+        f"{workbook} is a file, not a folder: give as an argument or in the PMO workbook's "
+        f"Settings sheet the folder that holds the project workbooks (to check one workbook: "
+        f"pmo-xl validate {workbook})."
+    )
+    assert "".join(expected.split()) in said(["consolidate", str(workbook)])
+    expected = f"Projects folder not found: {tmp_path / 'absent'}."
+    assert "".join(expected.split()) in said(["consolidate", str(tmp_path / "absent")])
+
+
 def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "conso.xlsx"
     runner = CliRunner()
