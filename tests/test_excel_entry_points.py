@@ -536,16 +536,21 @@ def test_consolider_takes_the_history_of_the_clis_output_too(
     assert [(r[0], r[1]) for r in rows] == [("2026-11-13", "PRJ-1"), ("2026-11-20", "PRJ-1")]
 
 
+def expected_projects(n: int) -> list[list[Any]]:
+    """A ``Projets`` sheet expecting PRJ-01 … PRJ-n, each in ``projet_PRJ-xx.xlsx``."""
+    return [
+        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
+        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, n + 1)],
+    ]  # fmt: skip
+
+
 def test_the_message_box_names_ten_files_to_chase_then_points_to_the_files_sheet(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # Projets lists 25 projects; the folder holds only PRJ-01's workbook: 24 files missing.
     write_book(tmp_path / "projets" / "projet_PRJ-01.xlsx", clean_project("PRJ-01"))
     grids: dict[str, Any] = pmo_template_grids(tmp_path / "projets")
-    grids["Projets"] = [
-        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
-        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
-    ]  # fmt: skip
+    grids["Projets"] = expected_projects(25)
     book = remote_book(monkeypatch, grids)
     excel.consolider(book)
     lines = alert(book).splitlines()
@@ -565,10 +570,7 @@ def test_nothing_consolidated_caps_the_files_to_chase_without_the_files_sheet(
     empty = tmp_path / "projets"
     empty.mkdir()
     grids: dict[str, Any] = consolidated_before(empty)
-    grids["Projets"] = [
-        ["Projets"], [], ["Code projet", "Fichier", "Actif"],
-        *[[f"PRJ-{i:02d}", f"projet_PRJ-{i:02d}.xlsx", "Oui"] for i in range(1, 26)],
-    ]  # fmt: skip
+    grids["Projets"] = expected_projects(25)
     book = remote_book(monkeypatch, grids)
     excel.consolider(book)
     lines = alert(book).splitlines()
