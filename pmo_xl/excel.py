@@ -225,12 +225,12 @@ def finding_marks(findings: Iterable[Finding], lang: Lang = "fr") -> list[tuple[
         if f.sheet and f.cell and _CELL.match(f.cell):
             by_cell.setdefault((f.sheet, f.cell.replace("$", "").upper()), []).append(f)
     ranked: list[tuple[int, str, CellMark]] = []
+    said = labels.colon(lang)
     for (sheet, cell), found in by_cell.items():
         found.sort(key=lambda f: SEVERITY_ORDER[f.severity])
         worst = found[0].severity
-        colon = " : " if lang == "fr" else ": "
         note = "\n".join(
-            f"{labels.SEVERITIES[f.severity].text(lang)}{colon}{f.message(lang)}" for f in found
+            f"{labels.SEVERITIES[f.severity].text(lang)}{said}{f.message(lang)}" for f in found
         )
         fill = SEVERITY_STYLES[worst].fill or "#FFC7CE"
         ranked.append((SEVERITY_ORDER[worst], sheet, CellMark(cell, fill, f"pmo_xl\n{note}")))
@@ -583,8 +583,7 @@ def _guarded(book: xw.Book, action: str, run: Callable[[], T], said: Said) -> T 
         _fail(book, action, exc.message(said.lang), None, said.lang)
     except WorkbookError as exc:
         reason = exc.reason if said.lang == "fr" else exc.reason_en
-        colon = " : " if said.lang == "fr" else ": "
-        _fail(book, action, f"{exc.file}{colon}{reason}", None, said.lang)
+        _fail(book, action, f"{exc.file}{labels.colon(said.lang)}{reason}", None, said.lang)
     except Exception as exc:
         log = write_error_log(action, book, exc)
         _fail(book, action, f"{type(exc).__name__} — {_short(exc)}", log, said.lang)

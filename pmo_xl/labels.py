@@ -18,6 +18,11 @@ from typing import Literal
 Lang = Literal["fr", "en"]
 
 
+def colon(lang: Lang) -> str:
+    """``" : "`` in French (a space before the colon), ``": "`` in English."""
+    return " : " if lang == "fr" else ": "
+
+
 def day_text(day: dt.date, lang: Lang) -> str:
     """A date as the PMO reads it: ``20/11/2026`` in French, ``2026-11-20`` in English."""
     # Not strftime: 2 µs a call, and messages of 1,000 projects hold 26,000 dates.

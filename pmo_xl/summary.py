@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pmo_xl.findings_sheet import counts_text
-from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang, day_text
+from pmo_xl.labels import FILE_STATUSES, OUTPUT_SHEETS, Lang, colon, day_text
 from pmo_xl.safe_text import shorten
 from pmo_xl.weather import WEATHER_RANK
 
@@ -101,7 +101,7 @@ def result_lines(
         text("consolidated", lang, cutoff=day_text(result.cutoff, lang), n=result.consolidated)
     ]
     if files:
-        colon = " : " if lang == "fr" else ": "
+        sep = colon(lang)
         # The files the PMO must chase, named under the counts.
         to_chase = [f for f in result.files if f.status in ("rejected", "missing")]
         shown = to_chase if max_files is None else to_chase[:max_files]
@@ -110,7 +110,7 @@ def result_lines(
             reason = f.reason_text(lang) or ""
             if max_files is not None:
                 reason = shorten(reason, SHOWN_REASON_CHARS)
-            line = f"• {FILE_STATUSES[f.status].text(lang)}{colon}{f.file}"
+            line = f"• {FILE_STATUSES[f.status].text(lang)}{sep}{f.file}"
             chase.append(line + (f" — {reason}" if reason else ""))
         more = len(to_chase) - len(shown)
         if more and files_sheet_written:
