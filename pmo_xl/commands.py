@@ -201,16 +201,17 @@ def consolidate(
             folder,
             notes=notes,
         )
-        _write_outputs(run, out, json_path, settings.language, with_copil=with_copil)
+        _write_outputs(run, out, json_path, with_copil=with_copil)
     return run
 
 
 def _write_outputs(
-    run: Consolidation, out: Path, json_path: Path | None, language: Lang, *, with_copil: bool
+    run: Consolidation, out: Path, json_path: Path | None, *, with_copil: bool
 ) -> None:
     """The output workbook (and JSON) of ``run``, its lock already held; nothing when no project
     was consolidated."""
     result, folder, notes = run.result, run.projects_dir, run.notes
+    language = result.settings.language
     if not result.consolidated:
         # An empty or unreachable folder (a network drive not mounted), or every file refused:
         # last run's output, and the history it holds, stay as they are.
