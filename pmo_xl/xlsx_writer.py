@@ -574,9 +574,10 @@ class _Renderer:
         if plain and dtype.kind == "M":  # naive timestamps: their day, or their moment if timed
             missing = np.iinfo(np.int64).min
             ticks = series.to_numpy().astype("datetime64[us]").view(np.int64)
-            if not ((ticks % _DAY_US != 0) & (ticks != missing)).any():
-                ticks = series.to_numpy().astype("datetime64[D]").view(np.int64)
-                codes, uniques = _factorize(ticks, lambda u: u != missing)
+            known = ticks != missing
+            if not ((ticks % _DAY_US != 0) & known).any():
+                days = np.where(known, ticks // _DAY_US, missing)
+                codes, uniques = _factorize(days, lambda u: u != missing)
                 entries = [
                     self.entry(_UNIX_DAY + dt.timedelta(days=d), style) for d in uniques.tolist()
                 ]
