@@ -24,6 +24,7 @@ from pmo_xl import __version__, commands
 from pmo_xl.labels import Label, Lang, os_error_label
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.portfolio import Progress as ProgressFn
+from pmo_xl.reading import parse_text_date
 from pmo_xl.safe_io import OutputError, atomic_write, check_output
 
 app = typer.Typer(
@@ -45,7 +46,9 @@ PmoOption = Annotated[
 ]
 CutoffOption = Annotated[
     str | None,
-    typer.Option("--cutoff", help="Date d'arrêté AAAA-MM-JJ (remplace celle du classeur PMO)"),
+    typer.Option(
+        "--cutoff", help="Date d'arrêté AAAA-MM-JJ ou JJ/MM/AAAA (remplace celle du classeur PMO)"
+    ),
 ]
 
 
@@ -72,15 +75,23 @@ def _say_notes(notes: Iterable[str], lang: Lang) -> None:
         err.print(f"[yellow]{word}[/yellow] {note}")
 
 
-def _cutoff(value: str | None) -> dt.date | None:
+def _cutoff(value: str | None, lang: str | None = None) -> dt.date | None:
+    """``--cutoff``: ``2026-11-20``, or the day first as a PMO writes it (``20/11/2026``)."""
     if value is None:
         return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"date attendue au format AAAA-MM-JJ, pas « {value} »") from exc
+    day = parse_text_date(value)
+    if day is None:
+        raise typer.BadParameter(
+            f"date expected as YYYY-MM-DD or DD/MM/YYYY, not '{value}'"
+            if lang == "en"
+            else f"date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA, pas « {value} »"
+        )
     if not 1900 <= day.year <= 2200:  # pandas' dates end in 2262; no plan runs that far
-        raise typer.BadParameter(f"date d'arrêté hors des années 1900 à 2200 : « {value} »")
+        raise typer.BadParameter(
+            f"cut-off date outside the years 1900 to 2200: '{value}'"
+            if lang == "en"
+            else f"date d'arrêté hors des années 1900 à 2200 : « {value} »"
+        )
     return day
 
 
@@ -202,7 +213,7 @@ def consolidate(
         run = commands.consolidate(
             projects_dir,
             pmo=pmo,
-            cutoff=_cutoff(cutoff),
+            cutoff=_cutoff(cutoff, lang),
             out=out_path,
             json_path=json_path,
             lang=_lang(lang),
@@ -234,7 +245,7 @@ def copil(
             projects_dir,
             out_path,
             pmo=pmo,
-            cutoff=_cutoff(cutoff),
+            cutoff=_cutoff(cutoff, lang),
             lang=_lang(lang),
             pdf=pdf,
             progress=progress,
@@ -260,7 +271,7 @@ def validate(
         if json_path is not None:
             check_output(json_path, "json")
     language = _lang(lang) or settings.language
-    findings, code = validate_files(workbooks, settings, language, cutoff=_cutoff(cutoff))
+    findings, code = validate_files(workbooks, settings, language, cutoff=_cutoff(cutoff, lang))
     findings = settings_findings + findings
     print_findings(findings, language, out)
     if json_path is not None:

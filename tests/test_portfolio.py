@@ -342,8 +342,15 @@ def test_nothing_consolidated_exits_1_and_bad_usage_exits_2(tmp_path: Path) -> N
     # An empty (or unmounted) folder does not replace last week's output and its history.
     assert earlier.read_bytes() == b"last week's consolidation"
     assert "n'est pas réécrit" in " ".join(nothing.output.split())
-    bad_date = runner.invoke(app, ["consolidate", str(empty), "--cutoff", "20/11/2026"])
+    bad_date = runner.invoke(app, ["consolidate", str(empty), "--cutoff", "31/11/2026"])
     assert bad_date.exit_code == 2
+    assert "JJ/MM/AAAA" in bad_date.output and "31/11/2026" in bad_date.output
+    english = ["consolidate", str(empty), "--cutoff", "2026-11", "--lang", "en"]
+    in_english = runner.invoke(app, english)
+    assert in_english.exit_code == 2
+    assert "date expected as YYYY-MM-DD or DD/MM/YYYY, not '2026-11'" in " ".join(
+        in_english.output.split()
+    )
     no_folder = runner.invoke(app, ["consolidate", str(tmp_path / "absent")])
     assert no_folder.exit_code == 2
     a_file = runner.invoke(app, ["consolidate", str(earlier)])
@@ -368,6 +375,20 @@ def test_the_clis_folder_errors_follow_lang_en(tmp_path: Path) -> None:
     assert "".join(expected.split()) in said(["consolidate", str(workbook)])
     expected = f"Projects folder not found: {tmp_path / 'absent'}."
     assert "".join(expected.split()) in said(["consolidate", str(tmp_path / "absent")])
+
+
+def test_the_cutoff_may_be_written_day_first_as_the_pmo_writes_it(
+    folder: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    for cutoff, name in (("13/11/2026", "a.json"), ("2026-11-13", "b.json")):
+        out, json_out = str(tmp_path / "o.xlsx"), str(tmp_path / name)
+        args = ["consolidate", str(folder), "--cutoff", cutoff, "--out", out, "--json", json_out]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+    day_first, iso = (json.loads((tmp_path / n).read_text("utf-8")) for n in ("a.json", "b.json"))
+    assert day_first["cutoff"] == iso["cutoff"] == "2026-11-13"
+    assert day_first["projects"] == iso["projects"]
 
 
 def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Path) -> None:
