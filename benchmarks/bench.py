@@ -17,9 +17,10 @@ measured run is a fresh Python process, so that imports, caches and peak memory 
   sheet of the same files (nothing checked, nothing computed, nothing written);
 * **stages**: one process reading a sample of files stage by stage, for the per-file costs.
 
-Each kind of run is measured several times (5 for N ≤ 30, else 3; ``--repeat``) and the run
-with the median time is reported, all times beside it: this shared machine's speed drifts by
-±30 % within minutes. Times are wall-clock seconds of the call, imports excluded (reported
+Each kind of run is measured several times (cold runs 5 times for N ≤ 30, else 3; re-runs 5
+times, the changed and unchanged ones alternated; ``--repeat`` sets them all) and the run with
+the median time is reported, all times beside it: this shared machine's speed drifts by ±30 %
+within minutes. Times are wall-clock seconds of the call, imports excluded (reported
 apart). Peak memory is sampled by the benchmark from outside the process, over its whole life
 (imports included): the sum of the PSS of the process and its children (shared pages split
 among them), and the sum of their RSS (shared pages counted in each); see :class:`PeakMemory`.
@@ -60,6 +61,7 @@ import corpus  # noqa: E402  (benchmarks/ is not a package)
 
 TARGETS = {"n1000_s": 15.0, "n1000_rss_mb": 1024.0, "ratio": 12.0, "n30_s": 1.5, "rerun_s": 2.0}
 CHANGED_INDEX = 500  # the workbook edited for the incremental re-run
+RERUN_REPEAT = 5  # re-runs of each kind (a few seconds each, where a cold run of 1,000 is 15)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,17 +362,6 @@ def run_child(mode: str, *args: str, env: dict[str, str] | None = None) -> dict[
 # ---------------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def one_changed(folder: Path, index: int) -> Iterator[Path]:
-    """Workbook ``index`` edited (one remaining effort changed), then put back."""
-    path = folder / corpus.file_name(index)
-    corpus.write_project(folder, index, edit=True)
-    try:
-        yield path
-    finally:
-        _restore(BENCH_DIR / "pool" / path.name, path)
-
-
 def repeats_for(n: int) -> int:
     """How many times each run of a size is measured: this shared machine's speed drifts by
     ±30 % within minutes, so one run says little; the median of several says what a PMO sees."""
@@ -402,9 +393,12 @@ def measure(
     log: Callable[[str], None],
     repeat: int = 1,
     rerun_unchanged: bool = False,
+    rerun_repeat: int | None = None,
 ) -> dict[str, Any]:
     """Cold runs, then re-runs after one workbook changed (and, with ``rerun_unchanged``,
-    after none), then the naive baseline, over the first ``n`` workbooks."""
+    after none, alternated with them; ``rerun_repeat`` times each, default ``repeat``), then
+    the naive baseline, over the first ``n`` workbooks."""
+    rerun_repeat = rerun_repeat or repeat
     folder = corpus_folder(n)
     work = Path(tempfile.mkdtemp(prefix=f"pmo_bench_{n}_"))
     out: dict[str, Any] = {"n": n, "repeat": repeat}
@@ -424,22 +418,30 @@ def measure(
         again = [str(folder), str(work / f"out-{repeat - 1}")]
         index = min(CHANGED_INDEX, n // 2)
 
-        def unchanged(_i: int) -> dict[str, Any]:
-            return run_child("consolidate", *again, env=env)
-
-        def one_changed_run(i: int) -> dict[str, Any]:
-            # Edited, then put back, then edited again: each run finds exactly one workbook
-            # unlike the one the previous run cached.
-            with one_changed(folder, index) if i % 2 == 0 else contextlib.nullcontext():
-                return run_child("consolidate", *again, env=env)
-
+        target = folder / corpus.file_name(index)
+        changed_runs: list[dict[str, Any]] = []
+        unchanged_runs: list[dict[str, Any]] = []
+        try:
+            for i in range(rerun_repeat):
+                # Edited, then put back, then edited again: each changed run finds exactly one
+                # workbook unlike the one the run before cached. The run after it, on the same
+                # files, is the unchanged one: the two kinds alternate, so that the machine's
+                # drift does not fall on one kind (run one after the other, three unchanged
+                # runs then three changed ones made a 0.2 s gap look like 0.6 s).
+                log(f"N={n}: re-run, one workbook changed {i + 1}/{rerun_repeat}…")
+                if i % 2 == 0:
+                    corpus.write_project(folder, index, edit=True)
+                else:
+                    _restore(BENCH_DIR / "pool" / target.name, target)
+                changed_runs.append(run_child("consolidate", *again, env=env))
+                if rerun_unchanged:
+                    log(f"N={n}: re-run, nothing changed {i + 1}/{rerun_repeat}…")
+                    unchanged_runs.append(run_child("consolidate", *again, env=env))
+        finally:
+            _restore(BENCH_DIR / "pool" / target.name, target)
         if rerun_unchanged:
-            out["rerun_unchanged"] = _repeated(
-                repeat, log, f"N={n}: re-run, nothing changed", unchanged
-            )
-        out["rerun_one_changed"] = _repeated(
-            repeat, log, f"N={n}: re-run, one workbook changed", one_changed_run
-        )
+            out["rerun_unchanged"] = _median_run(unchanged_runs)
+        out["rerun_one_changed"] = _median_run(changed_runs)
         if baseline:
             log(f"N={n}: naive openpyxl baseline…")
             out["baseline"] = run_child("baseline", str(folder))
@@ -506,7 +508,10 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the openpyxl baseline")
     parser.add_argument("--sample", type=int, default=30, help="files for the per-stage costs")
     parser.add_argument(
-        "--repeat", type=int, default=None, help="runs of each kind (default: 5 for N ≤ 30, else 3)"
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs of each kind (default: cold 5 for N ≤ 30, else 3; re-runs 5)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="results JSON file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -540,6 +545,7 @@ def main() -> None:
             log=log,
             repeat=args.repeat or repeats_for(n),
             rerun_unchanged=n == max(sizes),
+            rerun_repeat=args.repeat or RERUN_REPEAT,
         )
         for n in sizes
     ]
