@@ -138,12 +138,19 @@ def _failures() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _summary(result: PortfolioResult, lang: Lang) -> None:
-    """The most exposed projects (all of them in a typical portfolio), then the counts."""
+def _summary(result: PortfolioResult, lang: Lang, *, files_sheet_written: bool) -> None:
+    """The most exposed projects (all of them in a typical portfolio), then the counts, with
+    the first files to chase (the ``Fichiers`` sheet, when written, lists them all)."""
     from pmo_xl.copil import fmt_number, fmt_pct
     from pmo_xl.history import TREND_ARROWS
     from pmo_xl.labels import WEATHER_WORDS, day_text
-    from pmo_xl.summary import SHOWN_PROJECTS, more_projects_line, most_exposed_first, result_lines
+    from pmo_xl.summary import (
+        SHOWN_FILES_TERMINAL,
+        SHOWN_PROJECTS,
+        more_projects_line,
+        most_exposed_first,
+        result_lines,
+    )
 
     colours = {"green": "green", "amber": "yellow", "red": "red"}
     cutoff = day_text(result.cutoff, lang)
@@ -174,7 +181,10 @@ def _summary(result: PortfolioResult, lang: Lang) -> None:
         notes.append(PARTIAL_MARK.text(lang))
     table.caption = "\n".join(n for n in notes if n) or None
     out.print(table)
-    for line in result_lines(result, lang):
+    lines = result_lines(
+        result, lang, max_files=SHOWN_FILES_TERMINAL, files_sheet_written=files_sheet_written
+    )
+    for line in lines:
         out.print(line, markup=False, highlight=False)
 
 
@@ -219,7 +229,7 @@ def consolidate(
             lang=_lang(lang),
             progress=progress,
         )
-    _summary(run.result, run.result.settings.language)
+    _summary(run.result, run.result.settings.language, files_sheet_written=bool(run.written))
     language = run.result.settings.language
     _say_notes(run.notes, language)
     _say_written(run.written, language)
@@ -307,7 +317,7 @@ def demo(
     """Génère un portefeuille de démonstration, le consolide et écrit le rapport COPIL."""
     with _failures(), _progress() as progress:
         run = commands.demo(out_dir, pdf=pdf, progress=progress)
-    _summary(run.consolidation.result, "fr")
+    _summary(run.consolidation.result, "fr", files_sheet_written=bool(run.consolidation.written))
     _say_notes(run.consolidation.notes, "fr")
     _say_written([run.pmo, *run.consolidation.written, run.copil_xlsx, run.copil_pdf], "fr")
 

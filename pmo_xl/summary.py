@@ -23,6 +23,9 @@ SHOWN_PROJECTS = 30
 # The button's message box names this many files to chase, each reason cut to a few lines:
 # 150 missing files made a box taller than the screen, its OK button out of reach.
 SHOWN_FILES = 10
+# The terminal names more (a log keeps them), not all: a Projets list copied from last year's
+# portfolio named hundreds of missing files, and the counts scrolled out of sight.
+SHOWN_FILES_TERMINAL = 30
 SHOWN_REASON_CHARS = 200
 
 _TEXTS: dict[str, tuple[str, str]] = {

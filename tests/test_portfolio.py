@@ -377,6 +377,26 @@ def test_the_clis_folder_errors_follow_lang_en(tmp_path: Path) -> None:
     assert "".join(expected.split()) in said(["consolidate", str(tmp_path / "absent")])
 
 
+def test_the_terminal_names_thirty_files_to_chase_and_points_at_the_sheet_for_the_rest(
+    folder: Path, tmp_path: Path
+) -> None:
+    for i in range(33):  # with projet_casse.xlsx: 34 refused
+        (folder / f"copie_{i:02d}.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    out = tmp_path / "o.xlsx"
+    res = CliRunner().invoke(app, ["consolidate", str(folder), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    said = res.output.splitlines()
+    assert sum(line.startswith("• Rejeté : ") for line in said) == 30
+    assert "… et 4 autre(s) : voir l'onglet « Fichiers »." in said
+    assert "Contrôles : " in res.output  # the counts still end the summary
+    # The sheet lists every one of them.
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(out, read_only=True)["Fichiers"]
+    refused = [row for row in sheet.iter_rows(values_only=True) if "Rejeté" in row]
+    assert len(refused) == 34
+
+
 def test_the_cutoff_may_be_written_day_first_as_the_pmo_writes_it(
     folder: Path, tmp_path: Path
 ) -> None:
