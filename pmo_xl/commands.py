@@ -222,14 +222,10 @@ def _write_outputs(
     # (consolidate_loads); these are the rest (few), or all of the portfolio's.
     for finding in result.findings:
         finding.message(language)
-    # The JSON is written by a forked child while this process writes the workbook: two cores
-    # for two independent outputs (2 s saved at 1,000 projects). If the child fails, the JSON
-    # is written here, where any error is raised as usual. If the workbook cannot be written,
-    # the child is still waited for (no process left behind): its JSON is complete.
-    json_job = None if json_path is None else in_background(write_json, result, json_path, language)
-    # The COPIL sheet is laid out by another forked child while this process writes the other
-    # sheets (it is filled last; see _copil_sheet).
+    # The COPIL sheet is laid out by a forked child while this process lays out and writes the
+    # other sheets (it is filled last; see _copil_sheet).
     copil_job = in_background(_copil_layout, result, language) if with_copil else None
+    json_job = None
     try:
         from pmo_xl.outputs import output_layouts
 
@@ -244,6 +240,14 @@ def _write_outputs(
             if with_copil
             else output_layouts(result, language, link_base=base)
         )
+        # The JSON is written by another forked child while this process writes the workbook:
+        # two cores for two independent outputs (2 s saved at 1,000 projects). Forked after the
+        # layouts, which are then made by this process and the COPIL's child alone on the two
+        # cores, not three processes on two. If the child fails, the JSON is written here,
+        # where any error is raised as usual. If the workbook cannot be written, the child is
+        # still waited for (no process left behind): its JSON is complete.
+        if json_path is not None:
+            json_job = in_background(write_json, result, json_path, language)
         run.written.append(write_workbook(layouts, out, locked=True))
     finally:
         if copil_job is not None:
