@@ -4,9 +4,11 @@ machine whose speed drifts by up to twice within the hour.
 Each commit is checked out in a temporary worktree (its C code built there); each run is a
 fresh process calling ``commands.consolidate`` on ``.bench/corpus-N`` (made by ``make bench``),
 the two commits taking turns, the first of each pair alternating. Cold runs start from an
-empty cache; ``--rerun`` first fills each commit's cache, then times runs with nothing changed.
+empty cache; ``--rerun`` first fills each commit's cache, then times runs with nothing changed;
+``--changed`` too, but before each pair of runs one workbook is edited, then put back, then
+edited again (each run finds exactly one workbook unlike its cache, as ``make bench``'s).
 
-    python benchmarks/ab_commits.py 64a4be0 HEAD [--n 1000] [--runs 3] [--rerun]
+    python benchmarks/ab_commits.py 64a4be0 HEAD [--n 1000] [--runs 3] [--rerun | --changed]
 """
 
 from __future__ import annotations
@@ -63,6 +65,20 @@ def one_run(tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool) -> 
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def _change(folder: Path, n: int, *, edit: bool) -> None:
+    """The workbook ``make bench`` edits for its re-runs: edited, or put back as generated."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench
+    import corpus
+
+    index = min(bench.CHANGED_INDEX, n // 2)
+    if edit:
+        corpus.write_project(folder, index, edit=True)
+    else:
+        name = corpus.file_name(index)
+        bench._restore(bench.BENCH_DIR / "pool" / name, folder / name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("old")
@@ -70,7 +86,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="workbooks (.bench/corpus-N)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each commit")
     parser.add_argument("--rerun", action="store_true", help="time re-runs, nothing changed")
+    parser.add_argument("--changed", action="store_true", help="time re-runs, one file changed")
     args = parser.parse_args()
+    args.rerun = args.rerun or args.changed
     corpus = ROOT / ".bench" / f"corpus-{args.n}"
     if not corpus.is_dir():
         sys.exit(f"{corpus} is missing: `make bench` (or bench.py --sizes {args.n}) makes it")
@@ -86,6 +104,8 @@ def main() -> None:
                     one_run(tree, base / f"cache-{name}", base / f"out-{name}", corpus, cold=True)
             times: dict[str, list[float]] = {name: [] for name in revs}
             for i in range(args.runs):
+                if args.changed:
+                    _change(corpus, args.n, edit=i % 2 == 0)
                 order = list(trees) if i % 2 == 0 else list(trees)[::-1]
                 for name in order:
                     seconds = one_run(
@@ -98,11 +118,15 @@ def main() -> None:
                     times[name].append(seconds)
                     print(f"{name} ({revs[name]}): {seconds:.2f} s", flush=True)
         finally:
+            if args.changed:
+                _change(corpus, args.n, edit=False)
             for tree in trees.values():
                 subprocess.run(
                     ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
                 )
-    kind = "re-run, nothing changed" if args.rerun else "cold run"
+    kind = "cold run"
+    if args.rerun:
+        kind = "re-run, one workbook changed" if args.changed else "re-run, nothing changed"
     for name, rev in revs.items():
         spread = ", ".join(f"{t:.2f}" for t in sorted(times[name]))
         median = statistics.median(times[name])
