@@ -69,14 +69,8 @@ def _change(folder: Path, n: int, *, edit: bool) -> None:
     """The workbook ``make bench`` edits for its re-runs: edited, or put back as generated."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench
-    import corpus
 
-    index = min(bench.CHANGED_INDEX, n // 2)
-    if edit:
-        corpus.write_project(folder, index, edit=True)
-    else:
-        name = corpus.file_name(index)
-        bench._restore(bench.BENCH_DIR / "pool" / name, folder / name)
+    bench.change_workbook(folder, min(bench.CHANGED_INDEX, n // 2), edit=edit)
 
 
 def main() -> None:
@@ -88,7 +82,7 @@ def main() -> None:
     parser.add_argument("--rerun", action="store_true", help="time re-runs, nothing changed")
     parser.add_argument("--changed", action="store_true", help="time re-runs, one file changed")
     args = parser.parse_args()
-    args.rerun = args.rerun or args.changed
+    rerun = args.rerun or args.changed
     corpus = ROOT / ".bench" / f"corpus-{args.n}"
     if not corpus.is_dir():
         sys.exit(f"{corpus} is missing: `make bench` (or bench.py --sizes {args.n}) makes it")
@@ -99,7 +93,7 @@ def main() -> None:
         try:
             for name, rev in revs.items():
                 trees[name] = worktree(rev, base / name)
-            if args.rerun:  # each commit's cache filled by one untimed run
+            if rerun:  # each commit's cache filled by one untimed run
                 for name, tree in trees.items():
                     one_run(tree, base / f"cache-{name}", base / f"out-{name}", corpus, cold=True)
             times: dict[str, list[float]] = {name: [] for name in revs}
@@ -113,7 +107,7 @@ def main() -> None:
                         base / f"cache-{name}",
                         base / f"out-{name}",
                         corpus,
-                        cold=not args.rerun,
+                        cold=not rerun,
                     )
                     times[name].append(seconds)
                     print(f"{name} ({revs[name]}): {seconds:.2f} s", flush=True)
@@ -125,7 +119,7 @@ def main() -> None:
                     ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
                 )
     kind = "cold run"
-    if args.rerun:
+    if rerun:
         kind = "re-run, one workbook changed" if args.changed else "re-run, nothing changed"
     for name, rev in revs.items():
         spread = ", ".join(f"{t:.2f}" for t in sorted(times[name]))

@@ -362,6 +362,16 @@ def run_child(mode: str, *args: str, env: dict[str, str] | None = None) -> dict[
 # ---------------------------------------------------------------------------------------------
 
 
+def change_workbook(folder: Path, index: int, *, edit: bool) -> None:
+    """Workbook ``index`` of ``folder`` edited (one remaining effort changed), or put back as
+    the pool holds it: alternated, each re-run finds exactly one workbook unlike its cache."""
+    if edit:
+        corpus.write_project(folder, index, edit=True)
+    else:
+        name = corpus.file_name(index)
+        _restore(BENCH_DIR / "pool" / name, folder / name)
+
+
 def repeats_for(n: int) -> int:
     """How many times each run of a size is measured: this shared machine's speed drifts by
     ±30 % within minutes, so one run says little; the median of several says what a PMO sees."""
@@ -418,7 +428,6 @@ def measure(
         again = [str(folder), str(work / f"out-{repeat - 1}")]
         index = min(CHANGED_INDEX, n // 2)
 
-        target = folder / corpus.file_name(index)
         changed_runs: list[dict[str, Any]] = []
         unchanged_runs: list[dict[str, Any]] = []
         try:
@@ -429,16 +438,13 @@ def measure(
                 # drift does not fall on one kind (run one after the other, three unchanged
                 # runs then three changed ones made a 0.2 s gap look like 0.6 s).
                 log(f"N={n}: re-run, one workbook changed {i + 1}/{rerun_repeat}…")
-                if i % 2 == 0:
-                    corpus.write_project(folder, index, edit=True)
-                else:
-                    _restore(BENCH_DIR / "pool" / target.name, target)
+                change_workbook(folder, index, edit=i % 2 == 0)
                 changed_runs.append(run_child("consolidate", *again, env=env))
                 if rerun_unchanged:
                     log(f"N={n}: re-run, nothing changed {i + 1}/{rerun_repeat}…")
                     unchanged_runs.append(run_child("consolidate", *again, env=env))
         finally:
-            _restore(BENCH_DIR / "pool" / target.name, target)
+            change_workbook(folder, index, edit=False)
         if rerun_unchanged:
             out["rerun_unchanged"] = _median_run(unchanged_runs)
         out["rerun_one_changed"] = _median_run(changed_runs)
