@@ -1645,16 +1645,35 @@ def _cell_column(cell: str | None) -> int:
     return column_index(letters) if letters else 0
 
 
+@functools.lru_cache(maxsize=1024)
+def _sheet_rank(sheet: str | None) -> int:
+    """A sheet's place in the format's order; after them, a sheet of no table; first, none."""
+    table = _table_key(sheet)
+    return _SHEET_RANK[table] if table else (len(_SHEET_RANK) if sheet else -1)
+
+
 def location_key(f: Finding) -> tuple[str, int, str, int, int, str]:
     """Where a finding is: file, sheet (in the format's order), row, column; then its code."""
-    table = _table_key(f.sheet)
-    rank = _SHEET_RANK[table] if table else (len(_SHEET_RANK) if f.sheet else -1)
-    return (f.file, rank, f.sheet or "", f.row or 0, _cell_column(f.cell), f.code)
+    return (f.file, _sheet_rank(f.sheet), f.sheet or "", f.row or 0, _cell_column(f.cell), f.code)
+
+
+def _sort_key(f: Finding) -> tuple[int, str, int, str, int, int, str]:
+    # location_key inlined: 18,000 findings at 1,000 projects are sorted twice a run.
+    sheet = f.sheet
+    return (
+        SEVERITY_ORDER.get(f.severity, 3),
+        f.file,
+        _sheet_rank(sheet),
+        sheet or "",
+        f.row or 0,
+        _cell_column(f.cell),
+        f.code,
+    )
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Errors first, then by file, sheet (in the format's order), row and column."""
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), *location_key(f)))
+    return sorted(findings, key=_sort_key)
 
 
 # Errors about something missing that the figures already do without, not about wrong data: the

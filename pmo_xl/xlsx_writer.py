@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape as xml_escape
@@ -448,12 +449,15 @@ class _Renderer:
         so are links beyond Excel's limits (XlsxWriter keeps their text, as
         :meth:`write_link`)."""
         first, last = block.row, block.row + block.n_rows - 1
+        left, right = block.col, block.col + block.n_cols
         merged = [rng for rng, _, _ in layout.merges]
-        over: dict[tuple[int, int], Link] = {}
+        # By row * _MAX_COL + col: ints sort ten times faster than (row, col) tuples.
+        over: dict[int, Link] = {}
         for link in layout.links:  # the last link on a cell wins, as in XlsxWriter
-            on_body = first <= link.row <= last and block.col <= link.col < block.col + block.n_cols
-            if on_body and not any(_inside(rng, link.row, link.col) for rng in merged):
-                over[(link.row, link.col)] = link
+            row, col = link.row, link.col
+            inside = first <= row <= last and left <= col < right
+            if inside and not (merged and any(_inside(rng, row, col) for rng in merged)):
+                over[row * _MAX_COL + col] = link
         if not over:
             return []
         # Every link of the sheet counts towards Excel's limit, whoever writes it.
@@ -461,33 +465,52 @@ class _Renderer:
         hyperlinks: list[_Hyperlink] = []
         formats: dict[int, Any] = {}  # per column: its look, in hyperlink blue
         files_too_long: dict[str, bool] = {}
-        for (row, col), link in sorted(over.items()):
+        # A findings sheet holds a link per row (18,000 at 1,000 projects): what links share
+        # (the sheet a location names, a text already clean) is worked out once.
+        prefixes: dict[str | None, str] = {}
+        clean: set[str] = set()
+        added: dict[int, tuple[list[int], list[tuple[str, Any]]]] = {}  # column: rows, entries
+        for key in sorted(over):
+            link = over[key]
+            row, col = link.row, link.col
             target = link.sheet or (layout.name if link.file is None else None)
-            location = f"{_quote_sheet(target)}!{link.cell}" if target else link.cell
-            text = self.text(link.text, row, col)
-            j = col - block.col
+            prefix = prefixes.get(target)
+            if prefix is None:
+                prefix = prefixes[target] = f"{_quote_sheet(target)}!" if target else ""
+            location = prefix + link.cell
+            text = link.text
+            if text not in clean:
+                text = self.text(text, row, col)
+                if text == link.text:
+                    clean.add(text)
+            j = col - left
             fmt = formats.get(j)
             if fmt is None:
                 style = block.style_at(j)
                 num_format = self._number_formats[style.number_format] if style else "General"
                 fmt = formats[j] = self.cell_format(style, num_format, link=True)
-            column = columns[j]
-            codes = column.codes if column.links else column.codes.copy()
-            codes[row - first] = len(column.texts) + len(column.links)
-            column.codes = codes
-            column.links.append((text, fmt))
+            rows, entries = added.get(j) or added.setdefault(j, ([], []))
+            rows.append(row - first)
+            entries.append((text, fmt))
             if link.file is None:
-                too_long = _utf16_len("internal:" + location) > _MAX_URL
+                too_long = _too_long("internal:" + location)
             else:
                 file_too_long = files_too_long.get(link.file)
                 if file_too_long is None:
-                    file_too_long = _utf16_len("external:" + link.file) > _MAX_URL
+                    file_too_long = _too_long("external:" + link.file)
                     files_too_long[link.file] = file_too_long
-                too_long = file_too_long or _utf16_len(location) > _MAX_URL
+                too_long = file_too_long or _too_long(location)
             if too_long or budget <= 0:
                 continue  # the text, in the link's look, without the link (as write_link)
             budget -= 1
-            hyperlinks.append(_Hyperlink(row, col, link.file, location, text))
+            hyperlinks.append((row, col, link.file, location, text))
+        for j, (rows, entries) in added.items():  # each link cell: an entry of its own
+            column = columns[j]
+            codes = column.codes.copy()
+            start = len(column.texts) + len(column.links)
+            codes[np.asarray(rows, dtype=np.intp)] = np.arange(start, start + len(rows))
+            column.codes = codes
+            column.links.extend(entries)
         return hyperlinks
 
     def place_markers(
@@ -1090,16 +1113,9 @@ def _texts_at(lengths: Any, positions: Any) -> list[int]:
     return found
 
 
-@dataclass(frozen=True)
-class _Hyperlink:
-    """A link over a body's cell: to ``location`` in this workbook (``file`` None) or in
-    another one."""
-
-    row: int
-    col: int
-    file: str | None
-    location: str
-    text: str
+# A link over a body's cell: (row, col, file, location, text), to ``location`` in this
+# workbook (``file`` None) or in another one. A plain tuple: a findings sheet makes one per row.
+_Hyperlink = tuple[int, int, str | None, str, str]
 
 
 @dataclass
@@ -1620,7 +1636,7 @@ def _linked_sheets(
     names = set(source.namelist())
     rels: dict[str, str] = {}
     for part, bodies in by_sheet.items():
-        links = sorted((h for b in bodies for h in b.hyperlinks), key=lambda h: (h.row, h.col))
+        links = sorted((h for b in bodies for h in b.hyperlinks), key=itemgetter(0, 1))
         if not links:
             continue
         folder, _, name = part.rpartition("/")
@@ -1630,21 +1646,26 @@ def _linked_sheets(
         elements, relations = [], []
         letters: dict[int, str] = {}
         targets: dict[str, str] = {}
-        for link in links:
-            letter = letters.get(link.col) or letters.setdefault(link.col, xl_col_to_name(link.col))
-            ref, location = f"{letter}{link.row + 1}", _attr(link.location)
-            if link.file is None:
-                text = _attr(link.text)
-                elements.append(f'<hyperlink ref="{ref}" location="{location}" display="{text}"/>')
+        locations: dict[str, str] = {}  # escaped once: many links name the same cell
+        for row, col, file, location, text in links:
+            letter = letters.get(col) or letters.setdefault(col, xl_col_to_name(col))
+            where = locations.get(location)
+            if where is None:
+                where = locations[location] = _attr(location)
+            if file is None:
+                elements.append(
+                    f'<hyperlink ref="{letter}{row + 1}" location="{where}" '
+                    f'display="{_attr(text)}"/>'
+                )
                 continue
-            target = targets.get(link.file) or targets.setdefault(
-                link.file, _attr(_file_target(link.file))
-            )
+            target = targets.get(file) or targets.setdefault(file, _attr(_file_target(file)))
             relations.append(
                 f'<Relationship Id="rId{next_id}" Type="{_HYPERLINK_REL}" Target="{target}" '
                 'TargetMode="External"/>'
             )
-            elements.append(f'<hyperlink ref="{ref}" r:id="rId{next_id}" location="{location}"/>')
+            elements.append(
+                f'<hyperlink ref="{letter}{row + 1}" r:id="rId{next_id}" location="{where}"/>'
+            )
             next_id += 1
         sheet = sheets[part]
         if "</hyperlinks>" in sheet:  # XlsxWriter's own links too
@@ -1686,6 +1707,12 @@ def _inside(rng: Range, row: int, col: int) -> bool:
 def _utf16_len(text: str) -> int:
     """Length in UTF-16 code units, as Excel counts."""
     return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _too_long(address: str) -> bool:
+    """Whether a link's address or location is over Excel's limit (no character takes more
+    than two UTF-16 units: most are told by their length alone)."""
+    return 2 * len(address) > _MAX_URL and _utf16_len(address) > _MAX_URL
 
 
 # A sheet is generated by a forked child only when it and the rest are both worth a process
@@ -1810,8 +1837,12 @@ def _cell_endings(column: _Column, strings: _SharedStrings) -> tuple[Any, int]:
         kinds = [k == "s" for k in column.kinds] + [True] * len(column.links) + [False]
         used = int(np.asarray(kinds, dtype=bool)[column.codes].sum())
     indexes = strings.indexes([text for text, _ in column.links])
+    styles: dict[int, str] = {}  # a link's look: one or two formats for thousands of links
     for (_, fmt), index in zip(column.links, indexes, strict=True):
-        endings.append(f'"{style(fmt)} t="s"><v>{index}</v></c>')
+        look = styles.get(id(fmt))
+        if look is None:
+            look = styles[id(fmt)] = style(fmt)
+        endings.append(f'"{look} t="s"><v>{index}</v></c>')
     return np.asarray([*endings, blank], dtype=object), used
 
 
