@@ -252,7 +252,10 @@ def _convert_date(value: CellValue) -> Converted:
         return parsed, "DATE_AS_TEXT", {"value": value, "date": parsed}
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
         # A serial number in a General-formatted cell: Excel shows it as a number, not a date.
-        day = (_EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        # Serials 1 to 59 come before the 29 February 1900 Excel counts but that never was:
+        # a day later than the count from 30/12/1899 (as openpyxl and native.serial_value).
+        serial = int(value)
+        day = (_EXCEL_EPOCH + dt.timedelta(days=serial + (serial < 60))).date()
         return day, "DATE_AS_TEXT", {"value": value, "date": day}
     return None, "DATE_INVALID", {"value": value if isinstance(value, bool) else str(value)}
 

@@ -15,7 +15,7 @@ import pytest
 import xlwings as xw
 from xlwings_payload import remote_book
 
-from pmo_xl import udfs
+from pmo_xl import reading, udfs
 from pmo_xl.excel_book import XlwingsWorkbook
 from pmo_xl.udfs import (
     drift,
@@ -112,6 +112,18 @@ def test_alsace_moselle_has_good_friday_off() -> None:
 def test_dates_may_be_excel_serials_or_typed_text() -> None:
     # Serial 46335 = 2026-11-09 (days since 1899-12-30).
     assert working_days(46335.0, "13/11/2026") == 4
+
+
+@pytest.mark.parametrize(
+    ("serial", "day"),
+    [(1, dt.date(1900, 1, 1)), (59, dt.date(1900, 2, 28)), (61, dt.date(1900, 3, 1))],
+)
+def test_a_serial_before_excels_phantom_29_february_1900_is_its_day(
+    serial: int, day: dt.date
+) -> None:
+    # Excel counts a 29/02/1900 (serial 60) that never was: 1 is 01/01/1900, not 31/12/1899.
+    assert reading.convert_date(serial)[0] == day
+    assert isinstance(udfs.PMO_JOURS_OUVRES(serial, serial), int)  # a day count, no error
 
 
 def test_an_unknown_country_is_named() -> None:
