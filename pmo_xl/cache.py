@@ -152,25 +152,6 @@ class Stored:
     load: FileLoad
 
 
-@dataclass(frozen=True)
-class Raw:
-    """An entry as read, its load not unpickled yet."""
-
-    header: tuple[str, FileKey, str]  # (run fingerprint, file key, label)
-    payload: bytes
-
-    def outdated(self, path: Path) -> bool:
-        """Whether ``path`` has surely changed since the entry was stored: its size or its
-        modification time differ. False does not make the entry trusted: the file's bytes are
-        still hashed (:meth:`LoadCache.take`)."""
-        try:
-            st = os.stat(path)
-            stored = self.header[1]
-            return st.st_size != stored.size or st.st_mtime_ns != stored.mtime_ns
-        except (OSError, AttributeError, IndexError):  # gone, or an entry of another kind
-            return True
-
-
 class LoadCache:
     """The entries of one projects folder for one run fingerprint."""
 
@@ -192,26 +173,13 @@ class LoadCache:
         """What this run may use for ``path`` (same fingerprint and label), unpickled but not
         yet trusted: :meth:`take` it with the file's key. Reading entries while the files are
         hashed elsewhere overlaps the two."""
-        return self.unpack(self.read(path, label))
-
-    def read(self, path: Path, label: str) -> Raw | None:
-        """:meth:`peek`'s first half: the entry for ``path`` read, its load still pickled."""
         try:
             with open(self._entry_of(os.path.abspath(path)), "rb") as f:
                 header, payload = pickle.load(f)
             if header[0] != self.fingerprint or header[2] != label:
                 return None  # another run's answer: not even unpickled
-            return Raw(header, payload)
+            return Stored(header, pickle.loads(payload))
         except Exception:  # missing, damaged, or another pmo_xl's: never trusted, never fatal
-            return None
-
-    def unpack(self, raw: Raw | None) -> Stored | None:
-        """:meth:`peek`'s second half: the load of an entry :meth:`read`, unpickled."""
-        if raw is None:
-            return None
-        try:
-            return Stored(raw.header, pickle.loads(raw.payload))
-        except Exception:  # damaged: never trusted, never fatal
             return None
 
     def take(self, stored: Stored | None, key: FileKey | None, label: str) -> FileLoad | None:

@@ -48,7 +48,6 @@ from pmo_xl.workbook import WorkbookError, WorkbookSource
 
 if TYPE_CHECKING:
     from pmo_xl.cache import LoadCache
-    from pmo_xl.sandbox import BoundedFailure, BoundedMap
 
 Progress = Callable[[int, int, str], None]
 
@@ -422,9 +421,6 @@ FILE_TIMEOUT_S = 120.0  # one file read, checked and computed in a worker
 WORKER_MEMORY_MB = 1024.0  # address space a worker may add to what it maps at start
 # From this many files, a forked child hashes them while their cache entries are read.
 HASH_CHILD_MIN_FILES = 50
-# Up to this many files that have surely changed are read while the cache entries of the
-# others are unpickled (more: a cold run, whose pool reports its progress file by file).
-EARLY_MAX_FILES = 8
 # From this many projects, a forked child makes the effort table and the cross-project lists
 # while this process makes the resource load and runs the portfolio checks.
 SIDE_CHILD_MIN_SHARES = 100
@@ -480,61 +476,47 @@ def load_files(
         store = cache_module.LoadCache(root, folder, fingerprint)
     keys: list[Any] = [None] * len(paths)
     loads: list[FileLoad | None] = [None] * len(paths)
-    kept: set[int] = set()  # files whose load a worker sent and the cache already holds
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    job = functools.partial(
-        _load_job,
-        settings=settings,
-        cutoff=cutoff,
-        limits=limits,
-        reader=reader,
-        share_cutoff=share_cutoff,
-    )
-
-    def take_file(i: int, outcome: bytes | BoundedFailure) -> None:
-        """One file's outcome from a worker, unpickled and cached."""
-        from pmo_xl import sandbox
-
-        if isinstance(outcome, sandbox.BoundedFailure):
-            loads[i] = _failed(paths[i], labels[i], outcome)
-            keys[i] = None  # a time or memory failure may not happen again: not kept
-            return
-        loads[i] = pickle.loads(outcome)
-        if store is not None and keys[i] is not None:
-            store.put(keys[i], labels[i], outcome)
-        kept.add(i)
-
     if store is not None:
-        early = functools.partial(_read_early, job, n_workers) if n_workers >= 1 else None
-        keys, read_early = _stored_loads(store, paths, labels, loads, early)
-        if read_early is not None:
-            indexes, outcomes = read_early
-            for k, (i, outcome) in enumerate(zip(indexes, outcomes, strict=True)):
-                take_file(i, outcome)
-                if progress:
-                    progress(len(paths) - len(indexes) + k + 1, len(paths), labels[i])
+        keys = _stored_loads(store, paths, labels, loads)
         if share_cutoff is not None:
             for i, cached in enumerate(loads):
                 if cached is not None and _needs_share(cached, share_cutoff):
                     loads[i] = None
-                    kept.discard(i)
     todo = [i for i, ld in enumerate(loads) if ld is None]
+    kept: set[int] = set()  # files whose load a worker sent and the cache already holds
     done = len(paths) - len(todo)
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
     if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
         from pmo_xl import sandbox
 
         # Workers fork from a server that has imported these once (pandas, calamine…).
         sandbox.preload(WORKER_MODULES)
+        job = functools.partial(
+            _load_job,
+            settings=settings,
+            cutoff=cutoff,
+            limits=limits,
+            reader=reader,
+            share_cutoff=share_cutoff,
+        )
 
         def report(finished: int) -> None:
             if progress and finished < len(todo):
                 i = todo[finished]  # roughly the next one: workers finish in any order
                 progress(done + finished + 1, len(paths), labels[i])
 
-        def take(k: int, outcome: bytes | BoundedFailure) -> None:
+        def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
             """One file's outcome, unpickled and cached while the workers read the next ones
             (1,000 files: 1.2 s that were spent after the last one)."""
-            take_file(todo[k], outcome)
+            i = todo[k]
+            if isinstance(outcome, sandbox.BoundedFailure):
+                loads[i] = _failed(paths[i], labels[i], outcome)
+                keys[i] = None  # a time or memory failure may not happen again: not kept
+                return
+            loads[i] = pickle.loads(outcome)
+            if store is not None and keys[i] is not None:
+                store.put(keys[i], labels[i], outcome)
+            kept.add(i)
 
         if progress:
             progress(done + 1, len(paths), labels[todo[0]])
@@ -576,23 +558,13 @@ def load_files(
 
 
 def _stored_loads(
-    store: LoadCache,
-    paths: Sequence[Path],
-    labels: list[str],
-    loads: list[FileLoad | None],
-    read_early: Callable[[list[tuple[Path, str]]], BoundedMap] | None = None,
-) -> tuple[list[Any], tuple[list[int], list[Any]] | None]:
+    store: LoadCache, paths: Sequence[Path], labels: list[str], loads: list[FileLoad | None]
+) -> list[Any]:
     """Each file's key; in ``loads``, what the cache holds for exactly that state of the file.
 
     A forked child hashes the files (1,000 workbooks: 0.13 s) while this process reads and
     unpickles their entries (0.35 s); an entry is used only once the file's key matches its
-    own. Where no child is forked, the files are hashed here, after.
-
-    The few files that have surely changed (another size or modification time than their
-    entry's, or no entry) are handed to workers by ``read_early`` before the entries are
-    unpickled (a re-run after one project changed: its read no longer waits for the thousand
-    entries); their indexes and the workers' outcomes are given back, None when nothing was
-    read early."""
+    own. Where no child is forked, the files are hashed here, after."""
     from pmo_xl import cache as cache_module
     from pmo_xl import sandbox
 
@@ -601,45 +573,13 @@ def _stored_loads(
         if len(paths) >= HASH_CHILD_MIN_FILES
         else None
     )
-    raws = [store.read(p, label) for p, label in zip(paths, labels, strict=True)]
-    changed = [i for i, raw in enumerate(raws) if raw is None or raw.outdated(paths[i])]
-    early = (
-        read_early([(paths[i], labels[i]) for i in changed])
-        if read_early is not None and hashing is not None and 0 < len(changed) <= EARLY_MAX_FILES
-        else None
-    )
-    try:
-        if early is not None:
-            for i in changed:
-                raws[i] = None  # being read again: not unpickled
-        stored = [store.unpack(raw) for raw in raws]
-        keys = hashing.outcome() if hashing is not None else None
-        if not isinstance(keys, list):  # no child, or it failed: hashed here
-            keys = cache_module.file_keys(paths)
-        for i, entry in enumerate(stored):
-            loads[i] = store.take(entry, keys[i], labels[i])
-        if early is None:
-            return keys, None
-        return keys, (changed, early.results())
-    finally:
-        if early is not None:
-            early.close()  # no worker left behind, whatever happened here
-
-
-def _read_early(
-    job: Callable[[tuple[Path, str]], bytes], workers: int, items: list[tuple[Path, str]]
-) -> BoundedMap:
-    """``items`` handed to bounded workers, which read them while this process goes on."""
-    from pmo_xl import sandbox
-
-    return sandbox.BoundedMap(
-        job,
-        items,
-        workers=min(workers, len(items)),
-        timeout_s=FILE_TIMEOUT_S,
-        memory_mb=WORKER_MEMORY_MB,
-        max_tasks_per_worker=None,
-    )
+    stored = [store.peek(p, label) for p, label in zip(paths, labels, strict=True)]
+    keys = hashing.outcome() if hashing is not None else None
+    if not isinstance(keys, list):  # no child, or it failed: hashed here
+        keys = cache_module.file_keys(paths)
+    for i, entry in enumerate(stored):
+        loads[i] = store.take(entry, keys[i], labels[i])
+    return keys
 
 
 def _load_job(

@@ -328,118 +328,65 @@ def map_bounded(
     ``on_done(n)``: called with the number of items finished so far, after each one;
     ``on_result(i, outcome)``: with item ``i``'s outcome as soon as it is known, so that the
     caller uses it while the workers go on (the next item is handed out first)."""
-    return BoundedMap(
-        fn,
-        items,
-        workers=workers,
-        timeout_s=timeout_s,
-        memory_mb=memory_mb,
-        max_tasks_per_worker=max_tasks_per_worker,
-        on_done=on_done,
-        on_result=on_result,
-    ).results()
-
-
-class BoundedMap:
-    """:func:`map_bounded` started: the workers have their first items and compute while the
-    caller goes on; :meth:`results` waits for the outcomes (and must be called, or
-    :meth:`close`, so that no worker is left behind)."""
-
-    def __init__(
-        self,
-        fn: Callable[[T], R],
-        items: Iterable[T],
-        *,
-        workers: int = 2,
-        timeout_s: float,
-        memory_mb: float | None = None,
-        max_tasks_per_worker: int | None = 50,
-        on_done: Callable[[int], None] | None = None,
-        on_result: Callable[[int, R | BoundedFailure], None] | None = None,
-    ) -> None:
-        _preload_module_of(fn)
-        self._fn, self._timeout_s, self._memory_mb = fn, timeout_s, memory_mb
-        self._max_tasks, self._on_done, self._on_result = max_tasks_per_worker, on_done, on_result
-        self._todo = deque(enumerate(items))
-        self._results: dict[int, Any] = {}
-        self._total = len(self._todo)
-        self._ctx = context()
-        self._keeping = _keeping(self._ctx.get_start_method())
-        self._slots: list[_Slot] = []
-        try:
-            self._slots = [
-                _Slot(
-                    (self._keeping and _take_kept(memory_mb, fn))
-                    or _batch_worker(self._ctx, fn, memory_mb)
-                )
-                for _ in range(min(workers, self._total))
-            ]
-            self._feed()
-        except BaseException:
-            self.close()
-            raise
-
-    def _feed(self) -> None:
-        """Items to the idle workers (a dead one replaced first)."""
-        for slot in self._slots:
-            if slot.busy is None and self._todo and slot.worker.dead:
-                slot.restart(self._ctx, self._fn, self._memory_mb)
-            while self._todo and slot.in_flight < _IN_FLIGHT and not slot.worker.dead:
-                if not slot.start(*self._todo[0]):
-                    break
-                self._todo.popleft()
-
-    def results(self) -> list[Any]:
-        """Every item's outcome, in order, once all are known."""
-        todo, results, memory_mb = self._todo, self._results, self._memory_mb
-        try:
-            while len(results) < self._total:
-                self._feed()
-                _wait_any(self._slots)
-                now = time.monotonic()
-                for slot in self._slots:
-                    if slot.busy is None:
-                        continue
-                    index = slot.busy
-                    msg = slot.worker.receive(0)
-                    outcome: Any = None
-                    if msg is not None:
-                        outcome = _outcome(msg, memory_mb)
-                        slot.done += 1
-                    else:
-                        outcome = slot.worker.failure(memory_mb)
-                        if outcome is None and now - slot.started >= self._timeout_s:
-                            slot.worker.kill()
-                            outcome = _timeout(self._timeout_s)
-                    if outcome is None:
-                        continue
-                    results[index] = outcome
-                    if self._on_done is not None:
-                        self._on_done(len(results))
-                    recycle = self._max_tasks is not None and slot.done >= self._max_tasks
-                    if isinstance(outcome, BoundedFailure) or recycle:
-                        todo.extendleft(reversed(slot.take_back()))  # for the next worker
-                        slot.restart(self._ctx, self._fn, memory_mb, lazy=True)
-                    else:
-                        slot.next()
-                        if todo and slot.start(*todo[0]):  # kept busy while the caller takes it
-                            todo.popleft()
-                    if self._on_result is not None:
-                        self._on_result(index, outcome)
-        finally:
-            self.close()
-        return [results[i] for i in range(self._total)]
-
-    def close(self) -> None:
-        """Stop the workers (an idle one that ended well is kept for the next batch, where
-        workers are kept)."""
-        for slot in self._slots:
+    _preload_module_of(fn)
+    todo = deque(enumerate(items))
+    results: dict[int, R | BoundedFailure] = {}
+    total = len(todo)
+    ctx = context()
+    keeping = _keeping(ctx.get_start_method())
+    slots: list[_Slot] = []
+    try:
+        slots = [
+            _Slot((keeping and _take_kept(memory_mb, fn)) or _batch_worker(ctx, fn, memory_mb))
+            for _ in range(min(workers, total))
+        ]
+        while len(results) < total:
+            for slot in slots:
+                if slot.busy is None and todo and slot.worker.dead:
+                    slot.restart(ctx, fn, memory_mb)
+                while todo and slot.in_flight < _IN_FLIGHT and not slot.worker.dead:
+                    if not slot.start(*todo[0]):
+                        break
+                    todo.popleft()
+            _wait_any(slots)
+            now = time.monotonic()
+            for slot in slots:
+                if slot.busy is None:
+                    continue
+                index = slot.busy
+                msg = slot.worker.receive(0)
+                outcome: Any = None
+                if msg is not None:
+                    outcome = _outcome(msg, memory_mb)
+                    slot.done += 1
+                else:
+                    outcome = slot.worker.failure(memory_mb)
+                    if outcome is None and now - slot.started >= timeout_s:
+                        slot.worker.kill()
+                        outcome = _timeout(timeout_s)
+                if outcome is None:
+                    continue
+                results[index] = outcome
+                if on_done is not None:
+                    on_done(len(results))
+                recycle = max_tasks_per_worker is not None and slot.done >= max_tasks_per_worker
+                if isinstance(outcome, BoundedFailure) or recycle:
+                    todo.extendleft(reversed(slot.take_back()))  # for the next worker
+                    slot.restart(ctx, fn, memory_mb, lazy=True)
+                else:
+                    slot.next()
+                    if todo and slot.start(*todo[0]):  # kept busy while the caller takes it
+                        todo.popleft()
+                if on_result is not None:
+                    on_result(index, outcome)
+    finally:
+        for slot in slots:
             worker = slot.worker
-            if self._keeping and slot.busy is None and not worker.dead:
-                _keep_worker(worker, self._memory_mb, self._fn)
+            if keeping and slot.busy is None and not worker.dead:
+                _keep_worker(worker, memory_mb, fn)  # ended well and idle: for the next batch
             else:
                 worker.close()
-        self._slots = []
+    return [results[i] for i in range(total)]
 
 
 # Items handed to a worker at a time: the one it computes and the next, which it starts as

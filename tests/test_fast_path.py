@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -449,71 +448,6 @@ def test_rerun_reads_only_the_changed_workbook(
     assert reads == ["PRJ-B.xlsx"]
     consumed = {p.code: p.consumed_days for p in changed.projects}
     assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
-
-
-_LOAD_JOB = portfolio._load_job
-
-
-def _hang_on_b(item: tuple[Path, str], **kwargs: Any) -> bytes:
-    """A worker's job that hangs on PRJ-B (a hostile file), as the real one on the others."""
-    if item[1] == "PRJ-B.xlsx":
-        time.sleep(600)
-    return _LOAD_JOB(item, **kwargs)
-
-
-@pytest.mark.skipif(sandbox.start_method() != "fork", reason="files hashed by a forked child")
-def test_a_changed_workbook_is_read_while_the_other_entries_are_unpickled(
-    projects: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A re-run after one project changed: its workbook is handed to a worker before the
-    cache entries of the others are unpickled, and gives the answers a full read gives."""
-    monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 1)
-    store = tmp_path / "cache"
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
-    events: list[str] = []
-    read_early, unpack = portfolio._read_early, cache.LoadCache.unpack
-
-    def early(job: Any, workers: int, items: list[tuple[Path, str]]) -> Any:
-        events.append("read " + ", ".join(label for _, label in items))
-        return read_early(job, workers, items)
-
-    def unpacked(self: cache.LoadCache, raw: Any) -> Any:
-        if raw is not None:
-            events.append("unpickled")
-        return unpack(self, raw)
-
-    monkeypatch.setattr(portfolio, "_read_early", early)
-    monkeypatch.setattr(cache.LoadCache, "unpack", unpacked)
-    write_book(projects / "PRJ-B.xlsx", simple_project("PRJ-B", consumed=12))
-    changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
-    assert events == ["read PRJ-B.xlsx", "unpickled", "unpickled"]
-    consumed = {p.code: p.consumed_days for p in changed.projects}
-    assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
-    full = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=False, workers=2)
-    assert _answers(changed) == _answers(full)
-    events.clear()
-    again = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
-    assert events == ["unpickled"] * 3  # the early read was cached: nothing changed since
-    assert _answers(again) == _answers(full)
-
-
-@pytest.mark.skipif(sandbox.start_method() != "fork", reason="files hashed by a forked child")
-def test_a_hostile_workbook_read_early_is_refused_and_the_others_consolidated(
-    projects: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 1)
-    monkeypatch.setattr(portfolio, "FILE_TIMEOUT_S", 2.0)
-    store = tmp_path / "cache"
-    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
-    monkeypatch.setattr(portfolio, "_load_job", _hang_on_b)
-    write_book(projects / "PRJ-B.xlsx", simple_project("PRJ-B", consumed=12))
-    result = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=2)
-    statuses = {f.file: f.status for f in result.files}
-    assert statuses == {
-        "PRJ-A.xlsx": "consolidated",
-        "PRJ-B.xlsx": "rejected",
-        "PRJ-C.xlsx": "consolidated",
-    }
 
 
 def test_workbooks_read_by_workers_are_cached(

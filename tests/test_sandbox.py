@@ -256,28 +256,6 @@ def test_empty_batch_starts_nothing() -> None:
     assert map_bounded(add, [], timeout_s=1) == []
 
 
-def touch(path: str) -> str:
-    Path(path).write_text("lu")
-    return path
-
-
-def test_a_started_batch_computes_while_the_caller_goes_on(tmp_path: Path) -> None:
-    marks = [str(tmp_path / f"{i}.txt") for i in range(2)]
-    started = sandbox.BoundedMap(touch, marks, workers=2, timeout_s=10)
-    deadline = time.monotonic() + 10
-    while not all(Path(m).exists() for m in marks) and time.monotonic() < deadline:
-        time.sleep(0.01)  # the caller's own work; results() not asked yet
-    assert all(Path(m).exists() for m in marks)
-    assert started.results() == marks
-
-
-def test_a_started_batch_closed_unasked_leaves_no_worker() -> None:
-    started = sandbox.BoundedMap(nap, [30.0], workers=1, timeout_s=60)
-    processes = [slot.worker.process for slot in started._slots]
-    started.close()
-    assert processes and not any(p.is_alive() for p in processes)
-
-
 # --- workers kept between batches (fresh interpreters: Windows) -----------------------------------
 
 
