@@ -610,10 +610,16 @@ class _Renderer:
             return _Column.mixed(codes, [self.entry(m, style) for m in moments], base)
         cells = series.to_numpy(dtype=object)
         string_dtype = isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
-        if string_dtype or set(map(type, cells)) <= {str, type(None)}:
+        kinds = set() if string_dtype else set(map(type, cells))
+        if string_dtype or kinds <= {str, type(None)}:
             codes, uniques = pd.factorize(cells)
             texts, dirty = _clean_texts(uniques.tolist())
             return _Column(np.asarray(codes, dtype=np.intp), texts, "s", base, dirty=dirty)
+        # Numbers or dates with blanks (the COPIL's and the consolidation's object columns):
+        # as the typed columns they would be, the same cells without a Python step per value.
+        typed = _typed_cells(cells, kinds)
+        if typed is not None:
+            return self.plan_column(pd.Series(typed, copy=False), style)
         return self.generic_column(cells, style, base)
 
     def generic_column(self, cells: Any, style: CellStyle | None, base: Any) -> _Column:
@@ -1053,6 +1059,24 @@ class _Column:
         if self.kind:
             return self.texts[0] if self.kind == "s" and self.texts else None
         return next((t for k, t in zip(self.kinds, self.texts, strict=True) if k == "s"), None)
+
+
+def _typed_cells(cells: Any, kinds: set[type]) -> np.ndarray | None:
+    """An object column of numbers (not booleans) or of dates (not date-times), with blanks,
+    as float64 or datetime64[D] with NaN or NaT for the blanks: :meth:`_Renderer.plan_column`
+    writes them as :meth:`_Renderer.generic_column` writes the values (numbers as "%.16G" of
+    their float, infinities blank; a date as its day); None for any other column."""
+    values = [v for v in kinds if v is not type(None)]
+    if not values:
+        return None
+    try:
+        if set(values) <= {float, int}:
+            return np.array([np.nan if v is None else v for v in cells.tolist()], dtype=np.float64)
+        if values == [dt.date]:
+            return np.array(cells.tolist(), dtype="datetime64[D]")  # None: NaT
+    except (OverflowError, ValueError):  # an int beyond float's range: as generic_column
+        return None
+    return None
 
 
 def _factorize(values: Any, keep: Any) -> tuple[Any, Any]:

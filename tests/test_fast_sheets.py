@@ -484,6 +484,31 @@ def test_same_frame_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        [1, 2.5, None, 3, -0.0, float("inf"), float("nan"), 2**60, 1e-7, 3.0],
+        [dt.date(2026, 11, 27), None, dt.date(1899, 12, 1), dt.date(2026, 11, 27)],
+        [1, dt.date(2026, 1, 2), None, True, "x"],  # a real mix: value by value
+    ],
+    ids=["numbers and blanks", "dates and blanks", "mixed"],
+)
+def test_an_object_column_of_numbers_or_dates_writes_what_the_value_by_value_path_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: list[Any]
+) -> None:
+    cells = np.array(column, dtype=object)
+    mixed = str in set(map(type, column))
+    assert (xlsx_writer._typed_cells(cells, set(map(type, column))) is None) == mixed
+    layout = frame_layout([pd.Series(column, dtype=object)], [DAYS])
+    typed, by_value = tmp_path / "typed.xlsx", tmp_path / "by_value.xlsx"
+    render_xlsx([layout], typed)
+    monkeypatch.setattr(xlsx_writer, "_typed_cells", lambda cells, kinds: None)
+    render_xlsx([layout], by_value)
+    for part in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"):
+        with zipfile.ZipFile(typed) as a, zipfile.ZipFile(by_value) as b:
+            assert a.read(part) == b.read(part), part
+
+
 # --- other readers of a layout -----------------------------------------------------------------
 
 
