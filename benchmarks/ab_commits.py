@@ -67,7 +67,8 @@ def one_run(tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool) -> 
 
 def _change(folder: Path, n: int, *, edit: bool) -> None:
     """The workbook ``make bench`` edits for its re-runs: edited, or put back as generated."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
     import bench
 
     bench.change_workbook(folder, min(bench.CHANGED_INDEX, n // 2), edit=edit)

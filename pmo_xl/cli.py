@@ -79,20 +79,23 @@ def _cutoff(value: str | None, lang: str | None = None) -> dt.date | None:
     """``--cutoff``: ``2026-11-20``, or the day first as a PMO writes it (``20/11/2026``)."""
     if value is None:
         return None
+    said: Lang = "en" if lang == "en" else "fr"  # the run's language is not known yet
     day = parse_text_date(value)
     if day is None:
-        raise typer.BadParameter(
-            f"date expected as YYYY-MM-DD or DD/MM/YYYY, not '{value}'"
-            if lang == "en"
-            else f"date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA, pas « {value} »"
-        )
+        raise typer.BadParameter(CUTOFF_NOT_A_DATE.text(said).format(value=value))
     if not 1900 <= day.year <= 2200:  # pandas' dates end in 2262; no plan runs that far
-        raise typer.BadParameter(
-            f"cut-off date outside the years 1900 to 2200: '{value}'"
-            if lang == "en"
-            else f"date d'arrêté hors des années 1900 à 2200 : « {value} »"
-        )
+        raise typer.BadParameter(CUTOFF_OUT_OF_RANGE.text(said).format(value=value))
     return day
+
+
+CUTOFF_NOT_A_DATE = Label(
+    "date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA, pas « {value} »",
+    "date expected as YYYY-MM-DD or DD/MM/YYYY, not '{value}'",
+)
+CUTOFF_OUT_OF_RANGE = Label(
+    "date d'arrêté hors des années 1900 à 2200 : « {value} »",
+    "cut-off date outside the years 1900 to 2200: '{value}'",
+)
 
 
 @contextmanager
