@@ -12,10 +12,9 @@ import os
 from collections.abc import Iterable, Mapping
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from rich.console import Console
-from rich.markup import escape
 
 from pmo_xl import labels
 from pmo_xl.checks import location_key, sort_findings
@@ -23,6 +22,9 @@ from pmo_xl.labels import Label, Lang
 from pmo_xl.layout import Block, CellStyle, ConditionalFormat, Link, PrintSetup, SheetLayout
 from pmo_xl.model import SEVERITY_ORDER, Finding
 from pmo_xl.sheets import Col, data_range, table_sheet
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 COLUMNS: tuple[Col, ...] = (
     Col("severity", labels.L("Sévérité", "Severity"), width=15),
@@ -177,6 +179,8 @@ _MARKS = {"error": "✖", "warning": "▲", "info": "i"}
 
 def print_findings(findings: Iterable[Finding], lang: Lang, console: Console) -> None:
     """``pmo-xl validate``'s report: by file, then sheet, each line with its cell and the fix."""
+    from rich.markup import escape  # the terminal's only: not imported by the Excel buttons
+
     by_place = sorted(findings, key=location_key)
     for file, file_iter in groupby(by_place, key=lambda f: f.file):
         in_file = list(file_iter)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -640,3 +641,18 @@ def test_a_block_with_a_formula_or_ragged_rows_is_written_cell_by_cell() -> None
     assert xlsx_writer._as_frame(ragged) is None
     small = Block(0, 0, [["a", 1.0]] * 10, column_styles=[TEXT, DAYS])
     assert xlsx_writer._as_frame(small) is None  # 20 cells: not worth a frame
+
+
+def test_an_attribute_is_escaped_as_the_standard_library_escapes_it() -> None:
+    """``_attr`` writes what ``xml.sax.saxutils.escape`` wrote (the module is no longer imported
+    for it: it brings urllib, http and ssl with it)."""
+    from xml.sax.saxutils import escape
+
+    rng = random.Random(7)
+    alphabet = "a&<>\"\n\r\t'é;#"
+    texts = ["", "plain", "&amp;", "a<b>c", '"quoted"\n\r\t'] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(500)
+    ]
+    entities = {'"': "&quot;", "\n": "&#xA;", "\r": "&#xD;", "\t": "&#x9;"}
+    for text in texts:
+        assert xlsx_writer._attr(text) == escape(text, entities)
