@@ -45,7 +45,7 @@ def _free_names(mode: str) -> list[tuple[str, str]]:
     if mode == "main-free":
         return main
     if mode == "all-free":
-        return [("pmo_xl.portfolio", "_effort_and_lists"), *main]
+        return [("pmo_xl.portfolio", "effort_and_lists"), *main]
     return []
 
 

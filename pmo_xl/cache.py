@@ -74,6 +74,7 @@ ANSWER_MODULES = (
     "portfolio",
     "preflight",
     "reading",
+    "rerun",
     "sandbox",
     "scanning",
     "weather",

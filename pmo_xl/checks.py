@@ -23,7 +23,7 @@ import functools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1991,20 +1991,45 @@ def check_portfolio(
     projects: Sequence[ProjectWorkbook | ProjectShare],
     settings: Settings,
     overallocations: pd.DataFrame | None = None,
+    raised: Mapping[str, Sequence[Finding]] | None = None,
 ) -> list[Finding]:
-    """The checks across projects (:data:`PORTFOLIO_RULES`), overrides applied."""
+    """The checks across projects (:data:`PORTFOLIO_RULES`), overrides applied. ``raised``:
+    what some rules (by code) found already, used instead of running them again."""
     found: list[Finding] = []
     for rule in PORTFOLIO_RULES:
-        override = settings.rules.get(rule.code)
-        if override is not None and not override.enabled:
+        if not portfolio_rule_enabled(rule.code, settings):
             continue
+        override = settings.rules.get(rule.code)
         level = override.severity if override and override.severity else rule.severity
+        given = raised.get(rule.code) if raised is not None else None
         # A copy only where the level changes: 1,000 projects raise some 9,000 findings here.
         found += [
             f if f.severity == level else f.model_copy(update={"severity": level})
-            for f in rule.check(projects, settings, overallocations)
+            for f in (
+                given if given is not None else rule.check(projects, settings, overallocations)
+            )
         ]
     return found
+
+
+def portfolio_raised(
+    projects: Sequence[ProjectWorkbook | ProjectShare],
+    settings: Settings,
+    overallocations: pd.DataFrame | None = None,
+) -> dict[str, list[Finding]]:
+    """What each portfolio rule the settings leave on finds, by code, before any override of
+    its level (:func:`check_portfolio` applies them)."""
+    return {
+        rule.code: rule.check(projects, settings, overallocations)
+        for rule in PORTFOLIO_RULES
+        if portfolio_rule_enabled(rule.code, settings)
+    }
+
+
+def portfolio_rule_enabled(code: str, settings: Settings) -> bool:
+    """Whether the PMO settings leave this portfolio rule on."""
+    override = settings.rules.get(code)
+    return override is None or override.enabled
 
 
 def all_codes() -> list[str]:

@@ -1189,7 +1189,31 @@ def resource_load(
 
 def resource_load_of(shares: Sequence[ProjectShare], settings: Settings) -> ResourceLoad:
     """:func:`resource_load` from each project's :func:`project_share` (the "reduce" step)."""
-    country = settings.holiday_country
+    return load_parts_of(shares, settings).load(settings)
+
+
+@dataclass
+class LoadParts:
+    """What the weekly load is made of: the load summed by person, week and project
+    (``detail``: ``person`` an index into ``person_keys``, -1 for a blank key; ``project`` an
+    index into the shares) and what is settled across projects (each person's name and
+    capacity, each project's label). A re-run after a few projects changed keeps these and
+    replaces those projects' rows of ``detail`` (:mod:`pmo_xl.rerun`)."""
+
+    detail: pd.DataFrame  # person, week, project, load_days; sorted so, one row per key
+    person_keys: np.ndarray  # object: sorted person keys
+    person_names: np.ndarray  # object: the name shown for each key, then "" (blank key)
+    person_capacity: np.ndarray  # float64: capacity (j/sem) of each key
+    labels: np.ndarray  # object: each share's label
+    findings: list[Finding]  # the shares' load findings
+
+    def load(self, settings: Settings) -> ResourceLoad:
+        """The weekly load of :attr:`detail`."""
+        return _weekly_load(self, settings.holiday_country)
+
+
+def load_parts_of(shares: Sequence[ProjectShare], settings: Settings) -> LoadParts:
+    """The :class:`LoadParts` of the shares' load rows."""
     findings = [f for s in shares for f in s.load_findings]
     parts = [s.load for s in shares]
     owner = np.concatenate(
@@ -1205,24 +1229,34 @@ def resource_load_of(shares: Sequence[ProjectShare], settings: Settings) -> Reso
         joined["load_days"].to_numpy(dtype="float64"),
     )
     names = _shown_names(shares, with_entries=False)
-    person_names = np.array([names[k] for k in person_uniques] + [""], dtype=object)
-    labels = _share_labels(shares)
-    weekly = detail.groupby(["person", "week"], sort=True)["load_days"].sum().reset_index()
+    keys = np.asarray(person_uniques, dtype=object)
     capacity_by_key = _share_capacities(shares)
-    person_capacity = np.array(
-        [capacity_by_key.get(k, DEFAULT_CAPACITY) for k in person_uniques], dtype="float64"
+    return LoadParts(
+        detail=detail,
+        person_keys=keys,
+        person_names=np.array([names[k] for k in keys.tolist()] + [""], dtype=object),
+        person_capacity=np.array(
+            [capacity_by_key.get(k, DEFAULT_CAPACITY) for k in keys.tolist()], dtype="float64"
+        ),
+        labels=_share_labels(shares),
+        findings=findings,
     )
+
+
+def _weekly_load(parts: LoadParts, country: str) -> ResourceLoad:
+    detail, labels = parts.detail, parts.labels
+    weekly = detail.groupby(["person", "week"], sort=True)["load_days"].sum().reset_index()
     weeks = weekly["week"].drop_duplicates()
     working = calendar.working_days_of_week(weeks, country)
     week_days = weekly["week"].map(pd.Series(working.to_numpy(), index=weeks.to_numpy()))
-    weekly["capacity_days"] = person_capacity[weekly["person"].to_numpy()] * week_days / 5.0
+    weekly["capacity_days"] = parts.person_capacity[weekly["person"].to_numpy()] * week_days / 5.0
     weekly["over_allocated"] = weekly["load_days"] > weekly["capacity_days"] + 1e-9
     weekly["by_project"] = pd.Series(_by_project(detail, labels), index=weekly.index, dtype=object)
-    weekly.insert(0, "resource", person_names[weekly.pop("person").to_numpy()])
+    weekly.insert(0, "resource", parts.person_names[weekly.pop("person").to_numpy()])
     weekly = weekly[
         ["resource", "week", "load_days", "capacity_days", "over_allocated", "by_project"]
     ]
-    return ResourceLoad(weekly.reset_index(drop=True), findings, _load_detail(detail, labels))
+    return ResourceLoad(weekly.reset_index(drop=True), parts.findings, _load_detail(detail, labels))
 
 
 def _person_week_project(
@@ -1351,14 +1385,32 @@ def effort_by_month(
 
 def effort_by_month_of(shares: Sequence[ProjectShare]) -> pd.DataFrame:
     """:func:`effort_by_month` from each project's :func:`project_share`."""
+    return effort_rows_of(shares)[0]
+
+
+def effort_names(shares: Sequence[ProjectShare]) -> dict[str, str]:
+    """Person key → the name the effort table shows (settled across every project)."""
+    return _shown_names(shares, with_entries=True)
+
+
+def effort_rows_of(
+    shares: Sequence[ProjectShare],
+    labels: np.ndarray | None = None,
+    names: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, bool]:
+    """:func:`effort_by_month_of`, and whether its rows were distinct already (no row summed,
+    no blank month or day: then each project's rows are its own share's, whatever the other
+    projects). ``labels`` (one per share) and ``names`` (:func:`effort_names`), when given,
+    are those settled across a whole portfolio of which ``shares`` are a few projects."""
     columns = ["project", "month", "resource", "consumed_days", "remaining_days"]
     parts = [s.effort for s in shares]
     if not sum(len(p["key"]) for p in parts):
-        return pd.DataFrame({c: [] for c in columns}).astype(
+        empty = pd.DataFrame({c: [] for c in columns}).astype(
             {"month": "datetime64[ns]", "consumed_days": "float64", "remaining_days": "float64"}
         )
-    labels = _share_labels(shares)
-    names = _shown_names(shares, with_entries=True)
+        return empty, True
+    labels = _share_labels(shares) if labels is None else labels
+    names = _shown_names(shares, with_entries=True) if names is None else names
     joined = join_columns(parts, _EFFORT_COLUMNS)
     keys = joined["key"].to_numpy(dtype=object)
     # Once per distinct key, not per row.
@@ -1378,16 +1430,23 @@ def effort_by_month_of(shares: Sequence[ProjectShare]) -> pd.DataFrame:
         "consumed_days": joined["consumed_days"].to_numpy(dtype="float64"),
         "remaining_days": joined["remaining_days"].to_numpy(dtype="float64"),
     }
-    return _by_project_month_resource(columns_in, label_rank[owner], shown_rank[resource])
+    return _summed_by_project_month_resource(columns_in, label_rank[owner], shown_rank[resource])
 
 
 def _by_project_month_resource(
     columns: dict[str, np.ndarray], project_rank: np.ndarray, resource_rank: np.ndarray
 ) -> pd.DataFrame:
+    return _summed_by_project_month_resource(columns, project_rank, resource_rank)[0]
+
+
+def _summed_by_project_month_resource(
+    columns: dict[str, np.ndarray], project_rank: np.ndarray, resource_rank: np.ndarray
+) -> tuple[pd.DataFrame, bool]:
     """The rows of ``columns`` (``project, month, resource, consumed_days, remaining_days``)
     summed by project, month and resource (a blank resource last), as pandas' groupby gives
-    them; ``project_rank`` and ``resource_rank``: each row's project and resource in sorted
-    order (equal texts, equal ranks; a blank resource after the others).
+    them, and whether they were distinct already; ``project_rank`` and ``resource_rank``: each
+    row's project and resource in sorted order (equal texts, equal ranks; a blank resource
+    after the others).
 
     A project's share holds one row per person and month, so the rows are nearly always
     distinct already: then putting them in the order of these ranks is all there is to do
@@ -1402,9 +1461,9 @@ def _by_project_month_resource(
         np.isnan(columns["consumed_days"]).any() or np.isnan(columns["remaining_days"]).any()
     )
     if not repeats.any() and not np.isnat(month).any() and not blank_days:
-        return pd.DataFrame({name: values[order] for name, values in columns.items()})
+        return pd.DataFrame({name: values[order] for name, values in columns.items()}), True
     frame = pd.DataFrame(columns)
     out = frame.groupby(["project", "month", "resource"], sort=True, dropna=False, as_index=False)[
         ["consumed_days", "remaining_days"]
     ].sum()
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True), False

@@ -299,6 +299,7 @@ def _consolidate_into(book: xw.Book, projects_dir: Path | None, said: Said) -> L
         text("written", lang, sheets=", ".join(run.written)),
     ]
     show_message(book, _message(lines, run.xbook.notices), TITLE)
+    run.result.keep()  # what the next click may patch, once the PMO has the answer
     return run
 
 
@@ -353,6 +354,7 @@ def _copil_into(
     else:
         lines += export_copil(book, report, folder, run.result.cutoff, layout.name, lang)
     show_message(book, _message(lines, run.xbook.notices), TITLE)
+    run.result.keep()
     return run.result
 
 

@@ -726,7 +726,7 @@ def test_the_effort_table_and_lists_made_by_a_child_are_those_made_here(
 
     def spy(fn: Any, *args: Any) -> object:
         job = real(fn, *args)
-        if fn is portfolio._effort_and_lists:
+        if fn is portfolio.effort_and_lists:
             jobs.append(job)
             shares.extend(args[0])
         return job
@@ -780,7 +780,7 @@ def test_a_side_child_that_fails_leaves_the_tables_to_this_process(
 ) -> None:
     import pandas as pd
 
-    parent, real = os.getpid(), portfolio._effort_and_lists
+    parent, real = os.getpid(), portfolio.effort_and_lists
 
     def fails_in_a_child(*args: Any) -> Any:
         if os.getpid() != parent:
@@ -788,7 +788,7 @@ def test_a_side_child_that_fails_leaves_the_tables_to_this_process(
         return real(*args)
 
     here = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
-    monkeypatch.setattr(portfolio, "_effort_and_lists", fails_in_a_child)
+    monkeypatch.setattr(portfolio, "effort_and_lists", fails_in_a_child)
     monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 1)
     after = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)
     for a, b in zip(_side_tables(after), _side_tables(here), strict=True):
