@@ -479,8 +479,19 @@ class ProjectShare:
     # Pickled apart and unpickled where first read: the effort table and the cross-project
     # lists are made by a forked child (portfolio.SIDE_CHILD_MIN_SHARES), so the run's process,
     # which unpickles 1,000 cached shares before anything else can start, never needs these
-    # (a third of a share's unpickling: 0.13 of 0.38 s at 1,000 projects).
-    _PACKED: ClassVar[tuple[str, ...]] = ("effort", "cross")
+    # (a third of a share's unpickling: 0.13 of 0.38 s at 1,000 projects); a re-run that
+    # patches the last run's tables (pmo_xl.rerun) reads none of them but the changed
+    # projects' (what stays: the file, the project, the cut-off and the load findings).
+    _PACKED: ClassVar[tuple[str, ...]] = (
+        "listed",
+        "owners",
+        "entrants",
+        "load",
+        "effort",
+        "name_places",
+        "cross",
+        "name_parts",
+    )
 
     @property
     def code(self) -> str | None:

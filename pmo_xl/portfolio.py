@@ -428,7 +428,7 @@ def consolidate_folder(
         ) -> None:
             kept.append(
                 functools.partial(
-                    rerun.save_state, state_path, tables, shares, keys, at, fingerprint
+                    rerun.save_state, state_path, tables, shares, keys, at, fingerprint, state
                 )
             )
 

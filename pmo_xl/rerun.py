@@ -112,7 +112,27 @@ def state_of(
     keys: Sequence[Any],
     cutoff: dt.date,
     fingerprint: str,
+    previous: State | None = None,
 ) -> State:
+    """What to keep of a run. ``previous``: the state the run started from, whose digests
+    stand for the shares of unchanged files (a file's key says its bytes, hence its share,
+    are the same): 1,000 shares' digests cost 0.1 s."""
+    core: list[bytes] = []
+    variants: list[bytes] = []
+    for i, share in enumerate(shares):
+        if (
+            previous is not None
+            and previous.cutoff == cutoff
+            and i < len(previous.files)
+            and previous.files[i] == share.file
+            and keys[i] is not None
+            and previous.keys[i] == keys[i]
+        ):
+            core.append(previous.core[i])
+            variants.append(previous.variants[i])
+        else:
+            core.append(core_digest(share))
+            variants.append(variants_digest(share))
     kept = dataclasses.replace(
         tables,
         parts=dataclasses.replace(tables.parts, findings=[]),
@@ -123,8 +143,8 @@ def state_of(
         cutoff=cutoff,
         files=[s.file for s in shares],
         keys=list(keys),
-        core=[core_digest(s) for s in shares],
-        variants=[variants_digest(s) for s in shares],
+        core=core,
+        variants=variants,
         tables=kept,
     )
 
@@ -136,10 +156,11 @@ def save_state(
     keys: Sequence[Any],
     cutoff: dt.date,
     fingerprint: str,
+    previous: State | None = None,
 ) -> None:
     """Keep the :func:`state_of` these, atomically; a failure only costs the next run's speed."""
     with contextlib.suppress(Exception):
-        state = state_of(tables, shares, keys, cutoff, fingerprint)
+        state = state_of(tables, shares, keys, cutoff, fingerprint, previous)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".state", dir=path.parent)
         try:
