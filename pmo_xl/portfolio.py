@@ -395,8 +395,26 @@ def consolidate_folder(
     fixed_cutoff = cutoff or settings.cutoff
     candidates, ignored = scan_folder(folder, exclude)
     options: dict[str, Any] = {"cache": cache, "workers": workers, "reader": reader}
+    state_path, fingerprint = _state_place(folder, settings, fixed_cutoff, limits, cache, reader)
+    states: list[rerun.State | None] = []
+
+    def load_state() -> None:
+        """What the last run kept (:mod:`pmo_xl.rerun`), read once; while a worker reads the
+        changed files of a re-run when there are some (0.1 s at 1,000 projects)."""
+        if not states:
+            from pmo_xl import rerun
+
+            states.append(rerun.load_state(state_path, fingerprint) if state_path else None)
+
     loads = load_files(
-        folder, candidates, settings, fixed_cutoff, limits, progress=progress, **options
+        folder,
+        candidates,
+        settings,
+        fixed_cutoff,
+        limits,
+        progress=progress,
+        while_reading=load_state,
+        **options,
     )
     # With no cut-off given, the portfolio's is the latest project one: known only now. Projects
     # whose share was spread from another date (or from none) are read again for it.
@@ -415,13 +433,11 @@ def consolidate_folder(
         )
         for i, load in zip(again, redone, strict=True):
             loads[i] = load
-    state_path, fingerprint = _state_place(folder, settings, fixed_cutoff, limits, cache, reader)
-    state = None
+    load_state()
+    state = states[0]
     keep: Keep | None = None
     if state_path is not None:
         from pmo_xl import rerun
-
-        state = rerun.load_state(state_path, fingerprint)
 
         def keep(
             tables: rerun.Tables, shares: list[ProjectShare], keys: list[Any], at: dt.date
@@ -516,12 +532,14 @@ def load_files(
     share_cutoff: dt.date | None = None,
     whole_folder: bool = True,
     labels: Sequence[str] | None = None,
+    while_reading: Callable[[], object] | None = None,
 ) -> list[FileLoad]:
     """:func:`load_file` for each path, in order: unchanged files from the cache, the others in
     worker processes (bounded in time and memory) or, for a few files, in this process.
     ``whole_folder``: ``paths`` are all the folder's workbooks, so cache entries of other files
     are stale and removed (False when reading a few of them again). ``labels``: how findings
-    name each file (default: its path under ``folder``).
+    name each file (default: its path under ``folder``). ``while_reading``: the caller's own
+    work, done while the workers read the first files.
 
     The loads come without their full tables (:meth:`FileLoad.slim`)."""
     from pmo_xl import cache as cache_module
@@ -588,6 +606,7 @@ def load_files(
             max_tasks_per_worker=None,
             on_done=report,
             on_result=take,
+            on_started=while_reading,
         )
         done += len(todo)
     else:

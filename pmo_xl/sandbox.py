@@ -321,13 +321,16 @@ def map_bounded(
     max_tasks_per_worker: int | None = 50,
     on_done: Callable[[int], None] | None = None,
     on_result: Callable[[int, R | BoundedFailure], None] | None = None,
+    on_started: Callable[[], object] | None = None,
 ) -> list[R | BoundedFailure]:
     """``[fn(item) for item in items]`` over ``workers`` processes, each call bounded like
     :func:`run_bounded`; a worker that dies or overruns is replaced and only its item fails.
     Workers are recycled after ``max_tasks_per_worker`` calls (memory fragmentation).
     ``on_done(n)``: called with the number of items finished so far, after each one;
     ``on_result(i, outcome)``: with item ``i``'s outcome as soon as it is known, so that the
-    caller uses it while the workers go on (the next item is handed out first)."""
+    caller uses it while the workers go on (the next item is handed out first);
+    ``on_started()``: the caller's own work, done once the first items are handed out,
+    before the first wait."""
     _preload_module_of(fn)
     todo = deque(enumerate(items))
     results: dict[int, R | BoundedFailure] = {}
@@ -348,6 +351,9 @@ def map_bounded(
                     if not slot.start(*todo[0]):
                         break
                     todo.popleft()
+            started, on_started = on_started, None
+            if started is not None:
+                started()
             _wait_any(slots)
             now = time.monotonic()
             for slot in slots:

@@ -237,6 +237,21 @@ def test_each_outcome_is_handed_over_as_soon_as_it_is_known() -> None:
     assert isinstance(results[1], BoundedFailure) and isinstance(results[3], BoundedFailure)
 
 
+def test_the_callers_own_work_is_done_once_while_the_workers_read() -> None:
+    events: list[str] = []
+    results = map_bounded(
+        nap,
+        [0.3, 0.3, 0.3],
+        workers=2,
+        timeout_s=10,
+        on_result=lambda i, r: events.append(f"result {i}"),
+        on_started=lambda: events.append("own work"),
+    )
+    assert results == [0.3] * 3
+    assert events[0] == "own work" and events.count("own work") == 1  # before any answer
+    assert sorted(events[1:]) == ["result 0", "result 1", "result 2"]
+
+
 def test_workers_are_recycled_after_their_quota() -> None:
     pids = map_bounded(pid, range(12), workers=2, timeout_s=10, max_tasks_per_worker=3)
     # 12 items, 3 per worker before it is replaced: at least 12 / 3 = 4 processes.
