@@ -1014,3 +1014,22 @@ def test_the_stale_age_applies_after_a_previous_run_too(tmp_path: Path) -> None:
         settings=Settings(stale_after_days=5),
     )
     assert stale == ["PRJ-A"]
+
+
+def test_link_paths_are_each_files_path_from_the_output_folder(tmp_path: Path) -> None:
+    import os
+
+    from pmo_xl.findings_sheet import link_paths
+
+    base = tmp_path / "sorties"
+    paths = {
+        "a.xlsx": tmp_path / "a.xlsx",
+        "lot 1/b.xlsx": tmp_path / "lot 1" / "b.xlsx",
+        "lot 1/c.xlsx": tmp_path / "lot 1" / "c.xlsx",
+        "here.xlsx": base / "here.xlsx",
+        "deep.xlsx": base / "x" / "y" / "deep.xlsx",
+    }
+    made = link_paths(paths, base)
+    assert made == {f: Path(os.path.relpath(p, base)) for f, p in paths.items()}
+    assert made["here.xlsx"] == Path("here.xlsx") and made["a.xlsx"] == Path("../a.xlsx")
+    assert link_paths(paths, None) == {f: Path(os.path.abspath(p)) for f, p in paths.items()}
