@@ -656,3 +656,82 @@ def test_an_attribute_is_escaped_as_the_standard_library_escapes_it() -> None:
     entities = {'"': "&quot;", "\n": "&#xA;", "\r": "&#xD;", "\t": "&#x9;"}
     for text in texts:
         assert xlsx_writer._attr(text) == escape(text, entities)
+
+
+def _merged_layout() -> SheetLayout:
+    """A COPIL-like table whose merges hold every kind of value, and merges that must stay
+    XlsxWriter's (a formula, a date before 1900, a link inside)."""
+    rows: list[list[Any]] = [[f"P{i}", i * 0.5, None, None, None, i] for i in range(400)]
+    boxed = CellStyle(italic=True, fill="#FFC7CE", border=True, wrap=True, valign="top")
+    dated = CellStyle(number_format="date", fill="#D9E1F2", border=True)
+    values: list[Any] = [
+        "↳ dérive de 15,8 % du budget",
+        None,
+        2.5,
+        True,
+        dt.date(2026, 11, 30),
+        dt.datetime(2026, 11, 30, 14, 30),
+        float("nan"),
+        "a\x01b",  # cleaned, with its note
+        Formula("=1+1", 2),
+        dt.date(1899, 12, 1),
+    ]
+    layout = SheetLayout(
+        "T", [Block(0, 0, rows, column_styles=[TEXT, DAYS, TEXT, TEXT, DATE, DAYS])]
+    )
+    for i in range(0, 400, 2):
+        value = values[(i // 2) % len(values)]
+        style = dated if isinstance(value, dt.date) else boxed
+        layout.merges.append((Range(i, 1, i, 4), value, style))
+    layout.merges.append((Range(395, 5, 397, 5), 7, boxed))  # over three rows
+    layout.merges.append((Range(305, 1, 305, 5), "lien", boxed))
+    layout.links.append(Link(305, 3, "lien", "A1", sheet="T"))
+    return layout
+
+
+def _cells(path: Path) -> list[tuple[Any, ...]]:
+    sheet = openpyxl.load_workbook(path)["T"]
+    return [
+        (
+            c.coordinate,
+            c.value,
+            type(c.value),
+            c.number_format,
+            repr(c.font),
+            repr(c.fill),
+            repr(c.border),
+            repr(c.alignment),
+            c.hyperlink.location if c.hyperlink else None,
+        )
+        for row in sheet.iter_rows()
+        for c in row
+    ]
+
+
+def test_merges_inside_a_frame_are_its_cells_as_merge_range_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xlsxwriter.worksheet
+
+    merged: list[str] = []
+    real = xlsxwriter.worksheet.Worksheet.merge_range
+
+    def counted(self: Any, *args: Any) -> Any:
+        merged.append(xlsx_writer.Range(*args[:4]).a1())
+        return real(self, *args)
+
+    monkeypatch.setattr(xlsxwriter.worksheet.Worksheet, "merge_range", counted)
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    fast_notes = render_xlsx([_merged_layout()], fast)
+    # Left to XlsxWriter: the formula, the date before 1900, the merge holding a link.
+    kept = [r.a1() for r, v, _ in _merged_layout().merges if isinstance(v, Formula)]
+    kept += [r.a1() for r, v, _ in _merged_layout().merges if v == dt.date(1899, 12, 1)]
+    assert sorted(merged) == sorted([*kept, "B306:F306"])
+    monkeypatch.setattr(xlsx_writer, "_as_frame", lambda b: None)
+    slow_notes = render_xlsx([_merged_layout()], slow)
+    assert _cells(fast) == _cells(slow)
+    a, b = openpyxl.load_workbook(fast)["T"], openpyxl.load_workbook(slow)["T"]
+    assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+    assert len(a.merged_cells.ranges) == 202 and a.dimensions == b.dimensions
+    assert sorted(map(repr, fast_notes)) == sorted(map(repr, slow_notes))
+    assert any(n.cell == "B15" for n in fast_notes)  # "a\x01b" cleaned where it is
