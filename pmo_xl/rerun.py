@@ -216,6 +216,10 @@ def patched_tables(
     if any(core_digest(shares[i]) != state.core[i] for i in changed):
         return "people listed or named otherwise"  # names, capacities, labels may change
     old = state.tables
+    if not changed:  # nothing to patch: the kept tables as they are
+        findings = [f for s in shares for f in s.load_findings]
+        kept = dataclasses.replace(old.parts, findings=findings)
+        return dataclasses.replace(old, parts=kept, load=kept.load(settings))
     parts = _patched_parts(old.parts, shares, changed)
     if parts is None:
         return "load for someone without load before"

@@ -271,6 +271,20 @@ def test_files_added_or_removed_are_made_in_full(
     assert patched == [False, False]
 
 
+def test_a_rerun_with_nothing_changed_gives_the_kept_tables(
+    portfolio_folder: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _datas = portfolio_folder
+    cache = tmp_path / "cache"
+    consolidate_folder(folder, Settings(), cache=cache).keep()
+    patched = _spy(monkeypatch)
+    for _ in range(2):
+        again = consolidate_folder(folder, Settings(), cache=cache)
+        again.keep()
+        _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+    assert patched == [True, True]
+
+
 def test_a_damaged_or_foreign_state_is_never_used(
     portfolio_folder: tuple[Path, list[Any]], tmp_path: Path
 ) -> None:
