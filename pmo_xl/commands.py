@@ -253,30 +253,18 @@ def _write_outputs(
         # cores, not three processes on two. If the child fails, the JSON is written here,
         # where any error is raised as usual. If the workbook cannot be written, the child is
         # still waited for (no process left behind): its JSON is complete.
-        # That child then keeps what the next run may patch (pmo_xl.rerun: 0.2 s at 1,000
-        # projects); without a JSON, a child of its own does.
-        json_job = (
-            in_background(_write_json_and_keep, result, json_path, language)
-            if json_path is not None
-            else in_background(result.keep)
-        )
+        if json_path is not None:
+            json_job = in_background(write_json, result, json_path, language)
         run.written.append(write_workbook(layouts, out, locked=True))
     finally:
         if copil_job is not None:
             copil_job.outcome()  # waited for even when the workbook was refused
         json_done = json_job is not None and json_job.succeeded()
-    if json_done:
-        result.keep_for_next = None  # kept by the child
     if json_path is not None:
         if not json_done:
             write_json(result, json_path, language)
         run.written.append(json_path)
-    result.keep()
-
-
-def _write_json_and_keep(result: PortfolioResult, path: Path, lang: Lang) -> None:
-    write_json(result, path, lang)
-    result.keep()
+    result.keep()  # what the next run may patch: written by then, or here (pmo_xl.rerun)
 
 
 def _copil_layout(result: PortfolioResult, lang: Lang) -> SheetLayout:

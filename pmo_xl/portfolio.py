@@ -113,8 +113,8 @@ class PortfolioResult:
     stale: list[str] = field(default_factory=list)
     # resource_load's by_project in long form, when the consolidation made it (for the sheet)
     resource_detail: consolidation.LoadDetail | None = None
-    # Keeps what the next run may patch (:mod:`pmo_xl.rerun`): called once the outputs are
-    # written, or in a forked child meanwhile (0.2 s at 1,000 projects); None once done.
+    # Keeps what the next run may patch (:mod:`pmo_xl.rerun`): written by a forked child as
+    # soon as the tables are made (this waits for it), else here; None once done.
     keep_for_next: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
     def keep(self) -> None:
@@ -442,11 +442,16 @@ def consolidate_folder(
         def keep(
             tables: rerun.Tables, shares: list[ProjectShare], keys: list[Any], at: dt.date
         ) -> None:
-            kept.append(
-                functools.partial(
-                    rerun.save_state, state_path, tables, shares, keys, at, fingerprint, state
-                )
+            from pmo_xl import sandbox
+
+            save = functools.partial(
+                rerun.save_state, state_path, tables, shares, keys, at, fingerprint, state
             )
+            # From 100 projects, on Linux, a forked child writes it at once, on the core the
+            # re-run leaves idle between its changed files' reading and its COPIL child
+            # (1,000 projects: 0.15-0.2 s); else it is written once the outputs are.
+            job = sandbox.in_background(save) if len(shares) >= SIDE_CHILD_MIN_SHARES else None
+            kept.append(functools.partial(_written_or_write, job, save))
 
     kept: list[Callable[[], None]] = []
     result = consolidate_loads(
@@ -462,6 +467,12 @@ def consolidate_folder(
     )
     result.keep_for_next = kept[0] if kept else None
     return result
+
+
+def _written_or_write(job: Any, save: Callable[[], None]) -> None:
+    """Wait for the child writing what the next run may patch; write it here if it failed."""
+    if job is None or not job.succeeded():
+        save()
 
 
 def _state_place(
@@ -753,6 +764,8 @@ def consolidate_loads(
         else None
     )
     tables = patched if isinstance(patched, rerun.Tables) else None
+    if tables is not None and keep is not None:
+        keep(tables, shares, keys, portfolio_cutoff)  # kept while the rest goes on
     side: sandbox.Background | None = None
     if tables is None:
         # The effort table and the risk, action and decision lists depend on the shares alone:
@@ -794,8 +807,8 @@ def consolidate_loads(
         if not isinstance(made, tuple):
             made = effort_and_lists(shares, portfolio_cutoff)
         tables = rerun.Tables(parts, load, raised, *made)
-    if keep is not None:
-        keep(tables, shares, keys, portfolio_cutoff)
+        if keep is not None:
+            keep(tables, shares, keys, portfolio_cutoff)
     totals = consolidation.portfolio_totals(figures)
     return PortfolioResult(
         cutoff=portfolio_cutoff,
