@@ -444,9 +444,8 @@ def consolidate_folder(
         ) -> None:
             from pmo_xl import sandbox
 
-            save = functools.partial(
-                rerun.save_state, state_path, tables, shares, keys, at, fingerprint, state
-            )
+            made = functools.partial(rerun.state_of, tables, shares, keys, at, fingerprint, state)
+            save = functools.partial(rerun.save_state, state_path, made)
             # From 100 projects, on Linux, a forked child writes it at once, on the core the
             # re-run leaves idle between its changed files' reading and its COPIL child
             # (1,000 projects: 0.15-0.2 s); else it is written once the outputs are.

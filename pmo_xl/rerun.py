@@ -31,7 +31,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,18 +149,11 @@ def state_of(
     )
 
 
-def save_state(
-    path: Path,
-    tables: Tables,
-    shares: Sequence[ProjectShare],
-    keys: Sequence[Any],
-    cutoff: dt.date,
-    fingerprint: str,
-    previous: State | None = None,
-) -> None:
-    """Keep the :func:`state_of` these, atomically; a failure only costs the next run's speed."""
+def save_state(path: Path, make: Callable[[], State]) -> None:
+    """Keep the state ``make`` gives (:func:`state_of`, worked out where this runs: a forked
+    child), atomically; a failure only costs the next run's speed."""
     with contextlib.suppress(Exception):
-        state = state_of(tables, shares, keys, cutoff, fingerprint, previous)
+        state = make()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".state", dir=path.parent)
         try:
