@@ -145,6 +145,21 @@ def file_keys(paths: Sequence[Path]) -> list[FileKey | None]:
     return [file_key(p) for p in paths]
 
 
+def file_keys_and_misses(
+    paths: Sequence[Path], labels: Sequence[str], store: LoadCache
+) -> tuple[list[FileKey | None], list[int]]:
+    """:func:`file_keys`, and the files whose entry in ``store`` was not stored for exactly
+    that state of the file (only the entries' headers are read: no load is unpickled). The
+    misses tell a re-run which files to read before it has unpickled the hits."""
+    keys = file_keys(paths)
+    misses = [
+        i
+        for i, (path, key, label) in enumerate(zip(paths, keys, labels, strict=True))
+        if key is None or store.header(path) != (store.fingerprint, key, label)
+    ]
+    return keys, misses
+
+
 @dataclass(frozen=True)
 class Stored:
     """An entry as read, before it is trusted: what it was stored for, and its load."""
@@ -181,6 +196,15 @@ class LoadCache:
                 return None  # another run's answer: not even unpickled
             return Stored(header, pickle.loads(payload))
         except Exception:  # missing, damaged, or another pmo_xl's: never trusted, never fatal
+            return None
+
+    def header(self, path: Path) -> tuple[str, FileKey, str] | None:
+        """What ``path``'s entry was stored for (its load left as bytes), or None."""
+        try:
+            with open(self._entry_of(os.path.abspath(path)), "rb") as f:
+                header, _payload = pickle.load(f)
+            return header if isinstance(header, tuple) else None
+        except Exception:  # missing, damaged, or another pmo_xl's
             return None
 
     def take(self, stored: Stored | None, key: FileKey | None, label: str) -> FileLoad | None:

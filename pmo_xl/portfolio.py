@@ -14,7 +14,7 @@ import functools
 import gc
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,7 +48,7 @@ from pmo_xl.workbook import WorkbookError, WorkbookSource
 
 if TYPE_CHECKING:
     from pmo_xl import rerun
-    from pmo_xl.cache import LoadCache
+    from pmo_xl.cache import LoadCache, Stored
 
 Progress = Callable[[int, int, str], None]
 # What a run keeps for the next: its tables, shares, their files' keys and the cut-off.
@@ -562,64 +562,39 @@ def load_files(
         store = cache_module.LoadCache(root, folder, fingerprint)
     keys: list[Any] = [None] * len(paths)
     loads: list[FileLoad | None] = [None] * len(paths)
-    if store is not None:
-        keys = _stored_loads(store, paths, labels, loads)
-        if share_cutoff is not None:
-            for i, cached in enumerate(loads):
-                if cached is not None and _needs_share(cached, share_cutoff):
-                    loads[i] = None
-    todo = [i for i, ld in enumerate(loads) if ld is None]
     kept: set[int] = set()  # files whose load a worker sent and the cache already holds
-    done = len(paths) - len(todo)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
-        from pmo_xl import sandbox
+    done = 0
 
-        # Workers fork from a server that has imported these once (pandas, calamine…).
-        sandbox.preload(WORKER_MODULES)
-        job = functools.partial(
-            _load_job,
-            settings=settings,
-            cutoff=cutoff,
-            limits=limits,
-            reader=reader,
-            share_cutoff=share_cutoff,
-        )
-
-        def report(finished: int) -> None:
-            if progress and finished < len(todo):
-                i = todo[finished]  # roughly the next one: workers finish in any order
-                progress(done + finished + 1, len(paths), labels[i])
-
-        def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
-            """One file's outcome, unpickled and cached while the workers read the next ones
-            (1,000 files: 1.2 s that were spent after the last one)."""
-            i = todo[k]
-            if isinstance(outcome, sandbox.BoundedFailure):
-                loads[i] = _failed(paths[i], labels[i], outcome)
-                keys[i] = None  # a time or memory failure may not happen again: not kept
-                return
-            loads[i] = pickle.loads(outcome)
-            if store is not None and keys[i] is not None:
-                store.put(keys[i], labels[i], outcome)
-            kept.add(i)
-
-        if progress:
-            progress(done + 1, len(paths), labels[todo[0]])
-        # One pool for every file: its workers start once (about 0.2 s), not once per batch.
-        sandbox.map_bounded(
-            job,
-            [(paths[i], labels[i]) for i in todo],
-            workers=n_workers,
-            timeout_s=FILE_TIMEOUT_S,
-            memory_mb=WORKER_MEMORY_MB,
-            max_tasks_per_worker=None,
-            on_done=report,
-            on_result=take,
-            on_started=while_reading,
-        )
-        done += len(todo)
-    else:
+    def read(todo: list[int], on_started: Callable[[], object] | None) -> None:
+        """Read the files ``todo`` (indexes), in workers when there are enough of them."""
+        nonlocal done
+        if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
+            _read_in_workers(
+                paths,
+                labels,
+                todo,
+                loads,
+                keys,
+                kept,
+                store,
+                n_workers,
+                done,
+                progress,
+                functools.partial(
+                    _load_job,
+                    settings=settings,
+                    cutoff=cutoff,
+                    limits=limits,
+                    reader=reader,
+                    share_cutoff=share_cutoff,
+                ),
+                on_started,
+            )
+            done += len(todo)
+            return
+        if on_started is not None:
+            on_started()
         for i in todo:
             done += 1
             if progress:
@@ -633,8 +608,38 @@ def load_files(
                 reader=reader,
                 share_cutoff=share_cutoff,
             ).slim()
+
+    early: list[int] = []
     if store is not None:
-        for i in todo:
+        peeking = _Peeking(store, paths, labels)
+        peeking.until_hashed()
+        keys = peeking.keys
+        if share_cutoff is None and peeking.misses:
+            # A re-run's changed files are read at once; the hits are unpickled meanwhile.
+            early = peeking.misses
+            done = len(paths) - len(early)
+
+            def rest() -> None:
+                peeking.rest(loads, skip=set(early))
+                if while_reading is not None:
+                    while_reading()
+
+            read(early, rest)
+            while_reading = None  # done
+        else:
+            peeking.rest(loads)
+        if share_cutoff is not None:
+            for i, cached in enumerate(loads):
+                if cached is not None and _needs_share(cached, share_cutoff):
+                    loads[i] = None
+    todo = [i for i, ld in enumerate(loads) if ld is None]
+    done = len(paths) - len(todo)
+    if todo:  # every file, or entries that changed since the child read them
+        read(todo, while_reading)
+    elif while_reading is not None:
+        while_reading()
+    if store is not None:
+        for i in early + todo:
             load = loads[i]
             if keys[i] is not None and load is not None and i not in kept:
                 store.put(keys[i], labels[i], load)
@@ -647,29 +652,112 @@ def load_files(
     return [ld for ld in loads if ld is not None]
 
 
-def _stored_loads(
-    store: LoadCache, paths: Sequence[Path], labels: list[str], loads: list[FileLoad | None]
-) -> list[Any]:
-    """Each file's key; in ``loads``, what the cache holds for exactly that state of the file.
-
-    A forked child hashes the files (1,000 workbooks: 0.13 s) while this process reads and
-    unpickles their entries (0.35 s); an entry is used only once the file's key matches its
-    own. Where no child is forked, the files are hashed here, after."""
-    from pmo_xl import cache as cache_module
+def _read_in_workers(
+    paths: Sequence[Path],
+    labels: list[str],
+    todo: list[int],
+    loads: list[FileLoad | None],
+    keys: list[Any],
+    kept: set[int],
+    store: LoadCache | None,
+    n_workers: int,
+    done: int,
+    progress: Progress | None,
+    job: Callable[[tuple[Path, str]], bytes],
+    on_started: Callable[[], object] | None,
+) -> None:
+    """The files ``todo`` read by bounded workers into ``loads``; each one cached (and added
+    to ``kept``) as it arrives."""
     from pmo_xl import sandbox
 
-    hashing = (
-        sandbox.in_background(cache_module.file_keys, paths)
-        if len(paths) >= HASH_CHILD_MIN_FILES
-        else None
+    # Workers fork from a server that has imported these once (pandas, calamine…).
+    sandbox.preload(WORKER_MODULES)
+
+    def report(finished: int) -> None:
+        if progress and finished < len(todo):
+            i = todo[finished]  # roughly the next one: workers finish in any order
+            progress(done + finished + 1, len(paths), labels[i])
+
+    def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
+        """One file's outcome, unpickled and cached while the workers read the next ones
+        (1,000 files: 1.2 s that were spent after the last one)."""
+        i = todo[k]
+        if isinstance(outcome, sandbox.BoundedFailure):
+            loads[i] = _failed(paths[i], labels[i], outcome)
+            keys[i] = None  # a time or memory failure may not happen again: not kept
+            return
+        loads[i] = pickle.loads(outcome)
+        if store is not None and keys[i] is not None:
+            store.put(keys[i], labels[i], outcome)
+        kept.add(i)
+
+    if progress:
+        progress(done + 1, len(paths), labels[todo[0]])
+    # One pool for every file: its workers start once (about 0.2 s), not once per batch.
+    sandbox.map_bounded(
+        job,
+        [(paths[i], labels[i]) for i in todo],
+        workers=n_workers,
+        timeout_s=FILE_TIMEOUT_S,
+        memory_mb=WORKER_MEMORY_MB,
+        max_tasks_per_worker=None,
+        on_done=report,
+        on_result=take,
+        on_started=on_started,
     )
-    stored = [store.peek(p, label) for p, label in zip(paths, labels, strict=True)]
-    keys = hashing.outcome() if hashing is not None else None
-    if not isinstance(keys, list):  # no child, or it failed: hashed here
-        keys = cache_module.file_keys(paths)
-    for i, entry in enumerate(stored):
-        loads[i] = store.take(entry, keys[i], labels[i])
-    return keys
+
+
+class _Peeking:
+    """The cache's entries of ``paths``, read and unpickled in order while a forked child
+    hashes the files and reads which entries do not match them (1,000 workbooks: the child
+    answers in 0.15 s, the entries take 0.3 s). A re-run hands its changed files to the
+    workers as soon as the child answers, and unpickles the other entries meanwhile. An entry
+    is used only once the file's key matches its own. Where no child is forked, the files are
+    hashed here, first."""
+
+    def __init__(self, store: LoadCache, paths: Sequence[Path], labels: list[str]) -> None:
+        from pmo_xl import cache as cache_module
+        from pmo_xl import sandbox
+
+        self.store, self.paths, self.labels = store, paths, labels
+        self.stored: list[Stored | None] = [None] * len(paths)
+        self.peeked = 0  # entries read so far, in order
+        self.keys: list[Any] = []
+        self.misses: list[int] = []  # as the child read them (none without a child)
+        self.hashing = (
+            sandbox.in_background(cache_module.file_keys_and_misses, paths, labels, store)
+            if len(paths) >= HASH_CHILD_MIN_FILES
+            else None
+        )
+
+    def until_hashed(self) -> None:
+        """Read entries until the child answers; then :attr:`keys` (and :attr:`misses`)."""
+        from pmo_xl import cache as cache_module
+
+        hashing = self.hashing
+        while hashing is not None and self.peeked < len(self.paths) and not hashing.ready():
+            self._peek(self.peeked)
+            self.peeked += 1
+        answer = hashing.outcome() if hashing is not None else None
+        if isinstance(answer, tuple):
+            self.keys, self.misses = answer
+        else:  # no child, or it failed: hashed here
+            self.keys = cache_module.file_keys(self.paths)
+
+    def rest(self, loads: list[FileLoad | None], skip: Collection[int] = ()) -> None:
+        """Read the other entries and put in ``loads`` the trusted ones; ``skip``: the files
+        read anew (misses, their ``loads`` left as they are)."""
+        for i in range(self.peeked, len(self.paths)):
+            if i not in skip:
+                self._peek(i)
+        self.peeked = len(self.paths)
+        for i, entry in enumerate(self.stored):
+            if i not in skip:
+                loads[i] = self.store.take(entry, self.keys[i], self.labels[i])
+        self.store.misses += len(skip)
+
+    def _peek(self, i: int) -> None:
+        self.stored[i] = self.store.peek(self.paths[i], self.labels[i])
 
 
 def _load_job(

@@ -254,6 +254,15 @@ class Background:
                 self._worker.close()
         return self._answer
 
+    def ready(self) -> bool:
+        """Whether :meth:`outcome` would answer at once (the child answered, or is gone)."""
+        if self._done:
+            return True
+        try:
+            return bool(self._worker.conn.poll(0))
+        except (EOFError, OSError):
+            return True
+
     def succeeded(self) -> bool:
         """Wait for the call; whether it returned (False: it raised, or the child died)."""
         return not isinstance(self.outcome(), BoundedFailure)

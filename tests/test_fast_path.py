@@ -422,7 +422,7 @@ def hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         original = sandbox.in_background
 
         def counted(fn: Any, *args: Any) -> Any:
-            if fn is cache.file_keys:
+            if fn is cache.file_keys_and_misses:
                 children.append(fn)
             return original(fn, *args)
 
@@ -446,6 +446,38 @@ def test_rerun_reads_only_the_changed_workbook(
     write_book(projects / "PRJ-B.xlsx", simple_project("PRJ-B", consumed=12))
     changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
     assert reads == ["PRJ-B.xlsx"]
+    consumed = {p.code: p.consumed_days for p in changed.projects}
+    assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
+
+
+@pytest.mark.parametrize("told", ["nothing changed", "every file changed"])
+def test_what_the_hashing_child_says_changed_only_orders_the_reading(
+    projects: Path,
+    tmp_path: Path,
+    reads: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    told: str,
+) -> None:
+    """The child's misses start the reading early; an entry is still trusted only once its
+    file's key matches: a miss it did not see is read after, a hit it called a miss is read
+    anyway (never a stale answer, never a file lost)."""
+    store = tmp_path / "cache"
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
+    write_book(projects / "PRJ-B.xlsx", simple_project("PRJ-B", consumed=12))
+    monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 1)
+    original = cache.file_keys_and_misses
+
+    def wrong(*args: Any) -> tuple[list[Any], list[int]]:
+        keys, _misses = original(*args)
+        return keys, ([] if told == "nothing changed" else list(range(len(keys))))
+
+    monkeypatch.setattr(cache, "file_keys_and_misses", wrong)
+    reads.clear()
+    changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
+    if told == "nothing changed":
+        assert reads == ["PRJ-B.xlsx"]
+    else:
+        assert sorted(reads) == ["PRJ-A.xlsx", "PRJ-B.xlsx", "PRJ-C.xlsx"]
     consumed = {p.code: p.consumed_days for p in changed.projects}
     assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
 
