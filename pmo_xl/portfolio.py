@@ -400,11 +400,15 @@ def consolidate_folder(
 
     def load_state() -> None:
         """What the last run kept (:mod:`pmo_xl.rerun`), read once; while a worker reads the
-        changed files of a re-run when there are some (0.1 s at 1,000 projects)."""
+        changed files of a re-run when there are some (0.1 s at 1,000 projects), and then
+        the caller's ``while_waiting`` work: a re-run that patches its tables waits for no
+        side child, and that work was done on its path (importing the writer: 0.07 s)."""
         if not states:
             from pmo_xl import rerun
 
             states.append(rerun.load_state(state_path, fingerprint) if state_path else None)
+            if states[0] is not None and while_waiting is not None:
+                while_waiting()
 
     loads = load_files(
         folder,
