@@ -171,10 +171,15 @@ def _json_column(column: pd.Series[Any]) -> list[Any]:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         # Each distinct date written once: a load table repeats some hundred weeks 190,000 times.
         codes, uniques = pd.factorize(column)  # NaT: code -1
-        texts = [*pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist(), None]
-        return [texts[code] for code in codes.tolist()]
+        texts = np.array([*pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist(), None])
+        dates: list[Any] = texts[codes].tolist()
+        return dates
     if pd.api.types.is_float_dtype(column.dtype):
-        return [None if v != v else v for v in column.tolist()]
+        numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.isnan(numbers).any():  # most columns: no blank to turn into null
+            floats: list[Any] = numbers.tolist()
+            return floats
+        return [None if v != v else v for v in numbers.tolist()]
     if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
         return column.tolist()
     return [v if v is None or type(v) is str else _jsonable(v) for v in column.tolist()]
