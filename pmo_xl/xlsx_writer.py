@@ -20,6 +20,7 @@ import math
 import numbers
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -312,11 +313,17 @@ class _Renderer:
                 bodies.append(body)
             else:
                 self.write_block(ws, block)
-        for row, height in sorted(layout.row_heights.items()):
-            body = next((b for b in bodies if b.first_row <= row <= b.last_row), None)
-            if body is not None:
-                body.heights[row] = height  # the spliced rows carry their own height
-            else:
+        heights = sorted(layout.row_heights.items())
+        rows = [row for row, _ in heights]
+        in_body: set[int] = set()
+        for body in bodies:  # the spliced rows carry their own height (the first body's)
+            lo, hi = bisect_left(rows, body.first_row), bisect_right(rows, body.last_row)
+            for row, height in heights[lo:hi]:
+                if row not in in_body:
+                    body.heights[row] = height
+                    in_body.add(row)
+        for row, height in heights:
+            if row not in in_body:
                 ws.set_row(row, height)
         self.bodies += bodies
         for k, (rng, value, style) in enumerate(layout.merges):
