@@ -9,6 +9,10 @@ empty cache; ``--rerun`` first fills each commit's cache, then times runs with n
 edited again (each run finds exactly one workbook unlike its cache, as ``make bench``'s).
 
     python benchmarks/ab_commits.py 64a4be0 HEAD [--n 1000] [--runs 3] [--rerun | --changed]
+        [--stage pmo_xl.portfolio:load_files]
+
+``--stage module:function`` also times the calls of that function in each run (their sum), for
+a step whose gain the whole run's drift would hide.
 """
 
 from __future__ import annotations
@@ -28,16 +32,29 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = """
 import os, sys, time
 from pathlib import Path
-tree, cache, out, corpus = sys.argv[1:5]
+tree, cache, out, corpus, stage = sys.argv[1:6]
 sys.path.insert(0, tree)
 os.environ["PMO_XL_CACHE_DIR"] = cache
+import importlib
 import pmo_xl
 assert pmo_xl.__file__.startswith(tree), pmo_xl.__file__
 from pmo_xl import commands
+spent = [0.0]
+if stage:
+    module_name, name = stage.split(":")
+    module = importlib.import_module(module_name)
+    fn = getattr(module, name)
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+    setattr(module, name, timed)
 if __name__ == "__main__":
     t = time.perf_counter()
     commands.consolidate(Path(corpus), out=Path(out) / "o.xlsx", json_path=Path(out) / "o.json")
-    print(f"{time.perf_counter() - t:.3f}")
+    print(f"{time.perf_counter() - t:.3f} {spent[0]:.3f}")
 """
 
 
@@ -55,14 +72,18 @@ def worktree(rev: str, where: Path) -> Path:
     return where
 
 
-def one_run(tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool) -> float:
+def one_run(
+    tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool, stage: str = ""
+) -> tuple[float, float]:
+    """The run's seconds, and those of ``stage``'s calls (0 without one)."""
     if cold:
         shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    args = [sys.executable, "-c", RUN, str(tree), str(cache), str(out), str(corpus)]
+    args = [sys.executable, "-c", RUN, str(tree), str(cache), str(out), str(corpus), stage]
     done = subprocess.run(args, check=True, capture_output=True, text=True)
-    return float(done.stdout.strip().splitlines()[-1])
+    total, in_stage = done.stdout.strip().splitlines()[-1].split()
+    return float(total), float(in_stage)
 
 
 def _change(folder: Path, n: int, *, edit: bool) -> None:
@@ -82,6 +103,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each commit")
     parser.add_argument("--rerun", action="store_true", help="time re-runs, nothing changed")
     parser.add_argument("--changed", action="store_true", help="time re-runs, one file changed")
+    parser.add_argument("--stage", default="", help="module:function also timed in each run")
     args = parser.parse_args()
     rerun = args.rerun or args.changed
     corpus = ROOT / ".bench" / f"corpus-{args.n}"
@@ -98,20 +120,24 @@ def main() -> None:
                 for name, tree in trees.items():
                     one_run(tree, base / f"cache-{name}", base / f"out-{name}", corpus, cold=True)
             times: dict[str, list[float]] = {name: [] for name in revs}
+            stages: dict[str, list[float]] = {name: [] for name in revs}
             for i in range(args.runs):
                 if args.changed:
                     _change(corpus, args.n, edit=i % 2 == 0)
                 order = list(trees) if i % 2 == 0 else list(trees)[::-1]
                 for name in order:
-                    seconds = one_run(
+                    seconds, in_stage = one_run(
                         trees[name],
                         base / f"cache-{name}",
                         base / f"out-{name}",
                         corpus,
                         cold=not rerun,
+                        stage=args.stage,
                     )
                     times[name].append(seconds)
-                    print(f"{name} ({revs[name]}): {seconds:.2f} s", flush=True)
+                    stages[name].append(in_stage)
+                    said = f", {args.stage} {in_stage:.3f} s" if args.stage else ""
+                    print(f"{name} ({revs[name]}): {seconds:.2f} s{said}", flush=True)
         finally:
             if args.changed:
                 _change(corpus, args.n, edit=False)
@@ -126,6 +152,14 @@ def main() -> None:
         spread = ", ".join(f"{t:.2f}" for t in sorted(times[name]))
         median = statistics.median(times[name])
         print(f"{kind}, {args.n} workbooks, {rev}: median {median:.2f} s ({spread})")
+        if args.stage:
+            spread = ", ".join(f"{t:.3f}" for t in sorted(stages[name]))
+            median = statistics.median(stages[name])
+            print(f"  {args.stage}: median {median:.3f} s ({spread})")
+    if args.stage:
+        pairs = list(zip(stages["old"], stages["new"], strict=True))
+        faster = sum(new < old for old, new in pairs)
+        print(f"{args.stage}: the new commit faster in {faster} pairs of {len(pairs)}")
 
 
 if __name__ == "__main__":
