@@ -42,6 +42,16 @@ def _answers(result: PortfolioResult) -> dict[str, Any]:
     }
 
 
+def _rerun_as_full(folder: Path, cache: Path, *, keep: bool = True) -> PortfolioResult:
+    """A re-run from ``cache`` (its state kept for the next when ``keep``), asserted to give
+    what a full run without any cache gives."""
+    again = consolidate_folder(folder, Settings(), cache=cache)
+    if keep:
+        again.keep()
+    _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+    return again
+
+
 def _assert_same(patched: PortfolioResult, full: PortfolioResult) -> None:
     assert _answers(patched) == _answers(full)
     for name in ("resource_load", "effort", "risks", "actions", "decisions"):
@@ -248,9 +258,7 @@ def test_every_patchable_change_is_patched(
         may_patch = change(data, rng)
         datas[index] = data
         _write(folder, index, data)
-        again = consolidate_folder(folder, Settings(), cache=cache)
-        again.keep()
-        _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+        _rerun_as_full(folder, cache)
         assert patched[-1] == may_patch, (change.__name__, patched.why[-1])
 
 
@@ -262,12 +270,9 @@ def test_files_added_or_removed_are_made_in_full(
     consolidate_folder(folder, Settings(), cache=cache).keep()
     patched = _spy(monkeypatch)
     (folder / corpus.file_name(3)).rename(tmp_path / "away.xlsx")
-    again = consolidate_folder(folder, Settings(), cache=cache)
-    again.keep()
-    _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+    _rerun_as_full(folder, cache)
     _write(folder, N_PROJECTS, corpus.project_data(N_PROJECTS, **SIZE))
-    again = consolidate_folder(folder, Settings(), cache=cache)
-    _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+    _rerun_as_full(folder, cache, keep=False)
     assert patched == [False, False]
 
 
@@ -279,9 +284,7 @@ def test_a_rerun_with_nothing_changed_gives_the_kept_tables(
     consolidate_folder(folder, Settings(), cache=cache).keep()
     patched = _spy(monkeypatch)
     for _ in range(2):
-        again = consolidate_folder(folder, Settings(), cache=cache)
-        again.keep()
-        _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+        _rerun_as_full(folder, cache)
     assert patched == [True, True]
 
 
@@ -296,8 +299,7 @@ def test_a_damaged_or_foreign_state_is_never_used(
     data = copy.deepcopy(datas[2])
     _more_remaining(data, random.Random(1))
     _write(folder, 2, data)
-    again = consolidate_folder(folder, Settings(), cache=cache)
-    _assert_same(again, consolidate_folder(folder, Settings(), cache=False))
+    again = _rerun_as_full(folder, cache, keep=False)
     assert rerun.load_state(state, "anything") is None
     again.keep()  # kept again, for these settings only
     assert rerun.load_state(state, "another fingerprint") is None
