@@ -482,6 +482,26 @@ def test_what_the_hashing_child_says_changed_only_orders_the_reading(
     assert consumed == {"PRJ-A": 10.0, "PRJ-B": 12.0, "PRJ-C": 10.0}
 
 
+def test_a_failed_hashing_child_leaves_the_hashing_to_the_run(
+    projects: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child dies or raises: the run hashes the files itself and reads what changed."""
+    store = tmp_path / "cache"
+    consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
+    write_book(projects / "PRJ-C.xlsx", simple_project("PRJ-C", consumed=14))
+    monkeypatch.setattr(portfolio, "HASH_CHILD_MIN_FILES", 1)
+
+    def broken(*args: Any) -> tuple[list[Any], list[int]]:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(cache, "file_keys_and_misses", broken)
+    reads.clear()
+    changed = consolidate_folder(projects, Settings(), cutoff=CUTOFF, cache=store, workers=0)
+    assert reads == ["PRJ-C.xlsx"]
+    consumed = {p.code: p.consumed_days for p in changed.projects}
+    assert consumed == {"PRJ-A": 10.0, "PRJ-B": 10.0, "PRJ-C": 14.0}
+
+
 def test_workbooks_read_by_workers_are_cached(
     projects: Path, tmp_path: Path, reads: list[str]
 ) -> None:
