@@ -15,7 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 from pmo_xl.workbook import CellError, CellValue, Grid, Uncached
 
@@ -195,9 +195,11 @@ class Range:
         return start if start == end else f"{start}:{end}"
 
 
-@dataclass(frozen=True)
-class Link:
-    """A hyperlink to a cell of this workbook (``sheet``, ``cell``) or of another ``file``."""
+class Link(NamedTuple):
+    """A hyperlink to a cell of this workbook (``sheet``, ``cell``) or of another ``file``.
+
+    A named tuple: a findings sheet makes one per finding (17,765 at 1,000 projects), and a
+    frozen dataclass took five times as long to make (0.028 s)."""
 
     row: int
     col: int
