@@ -573,52 +573,76 @@ def load_files(
     loads: list[FileLoad | None] = [None] * len(paths)
     kept: set[int] = set()  # files whose load a worker sent and the cache already holds
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    done = 0
 
     def read(todo: list[int], on_started: Callable[[], object] | None) -> None:
-        """Read the files ``todo`` (indexes), in workers when there are enough of them."""
-        nonlocal done
-        if n_workers >= 1 and len(todo) >= POOL_MIN_FILES:
-            _read_in_workers(
-                paths,
-                labels,
-                todo,
-                loads,
-                keys,
-                kept,
-                store,
-                n_workers,
-                done,
-                progress,
-                functools.partial(
-                    _load_job,
-                    settings=settings,
-                    cutoff=cutoff,
-                    limits=limits,
+        """Read the files ``todo`` (indexes) into ``loads``: in bounded workers, each answer
+        unpickled and cached as it arrives, or for a few files here. ``on_started``: this
+        process's own work meanwhile."""
+        done = len(paths) - len(todo)  # for the progress: the others are settled
+        if n_workers < 1 or len(todo) < POOL_MIN_FILES:
+            if on_started is not None:
+                on_started()
+            for k, i in enumerate(todo, start=1):
+                if progress:
+                    progress(done + k, len(paths), labels[i])
+                loads[i] = load_file(
+                    paths[i],
+                    labels[i],
+                    settings,
+                    cutoff,
+                    limits,
                     reader=reader,
                     share_cutoff=share_cutoff,
-                ),
-                on_started,
-            )
-            done += len(todo)
+                ).slim()
             return
-        if on_started is not None:
-            on_started()
-        for i in todo:
-            done += 1
-            if progress:
-                progress(done, len(paths), labels[i])
-            loads[i] = load_file(
-                paths[i],
-                labels[i],
-                settings,
-                cutoff,
-                limits,
-                reader=reader,
-                share_cutoff=share_cutoff,
-            ).slim()
+        from pmo_xl import sandbox
+
+        # Workers fork from a server that has imported these once (pandas, calamine…).
+        sandbox.preload(WORKER_MODULES)
+        job = functools.partial(
+            _load_job,
+            settings=settings,
+            cutoff=cutoff,
+            limits=limits,
+            reader=reader,
+            share_cutoff=share_cutoff,
+        )
+
+        def report(finished: int) -> None:
+            if progress and finished < len(todo):
+                i = todo[finished]  # roughly the next one: workers finish in any order
+                progress(done + finished + 1, len(paths), labels[i])
+
+        def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
+            """One file's outcome, unpickled and cached while the workers read the next ones
+            (1,000 files: 1.2 s that were spent after the last one)."""
+            i = todo[k]
+            if isinstance(outcome, sandbox.BoundedFailure):
+                loads[i] = _failed(paths[i], labels[i], outcome)
+                keys[i] = None  # a time or memory failure may not happen again: not kept
+                return
+            loads[i] = pickle.loads(outcome)
+            if store is not None and keys[i] is not None:
+                store.put(keys[i], labels[i], outcome)
+            kept.add(i)
+
+        if progress:
+            progress(done + 1, len(paths), labels[todo[0]])
+        # One pool for every file: its workers start once (about 0.2 s), not once per batch.
+        sandbox.map_bounded(
+            job,
+            [(paths[i], labels[i]) for i in todo],
+            workers=n_workers,
+            timeout_s=FILE_TIMEOUT_S,
+            memory_mb=WORKER_MEMORY_MB,
+            max_tasks_per_worker=None,
+            on_done=report,
+            on_result=take,
+            on_started=on_started,
+        )
 
     early: list[int] = []
+    meanwhile = while_reading  # the caller's work, done once while files are read
     if store is not None:
         peeking = _Peeking(store, paths, labels)
         peeking.until_hashed()
@@ -626,7 +650,6 @@ def load_files(
         if share_cutoff is None and peeking.misses:
             # A re-run's changed files are read at once; the hits are unpickled meanwhile.
             early = peeking.misses
-            done = len(paths) - len(early)
 
             def rest() -> None:
                 peeking.rest(loads, skip=set(early))
@@ -634,7 +657,7 @@ def load_files(
                     while_reading()
 
             read(early, rest)
-            while_reading = None  # done
+            meanwhile = None  # done with the early files
         else:
             peeking.rest(loads)
         if share_cutoff is not None:
@@ -642,11 +665,10 @@ def load_files(
                 if cached is not None and _needs_share(cached, share_cutoff):
                     loads[i] = None
     todo = [i for i, ld in enumerate(loads) if ld is None]
-    done = len(paths) - len(todo)
     if todo:  # every file, or entries that changed since the child read them
-        read(todo, while_reading)
-    elif while_reading is not None:
-        while_reading()
+        read(todo, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
     if store is not None:
         for i in early + todo:
             load = loads[i]
@@ -659,61 +681,6 @@ def load_files(
         if load is not None:
             load.key = key
     return [ld for ld in loads if ld is not None]
-
-
-def _read_in_workers(
-    paths: Sequence[Path],
-    labels: list[str],
-    todo: list[int],
-    loads: list[FileLoad | None],
-    keys: list[Any],
-    kept: set[int],
-    store: LoadCache | None,
-    n_workers: int,
-    done: int,
-    progress: Progress | None,
-    job: Callable[[tuple[Path, str]], bytes],
-    on_started: Callable[[], object] | None,
-) -> None:
-    """The files ``todo`` read by bounded workers into ``loads``; each one cached (and added
-    to ``kept``) as it arrives."""
-    from pmo_xl import sandbox
-
-    # Workers fork from a server that has imported these once (pandas, calamine…).
-    sandbox.preload(WORKER_MODULES)
-
-    def report(finished: int) -> None:
-        if progress and finished < len(todo):
-            i = todo[finished]  # roughly the next one: workers finish in any order
-            progress(done + finished + 1, len(paths), labels[i])
-
-    def take(k: int, outcome: bytes | sandbox.BoundedFailure) -> None:
-        """One file's outcome, unpickled and cached while the workers read the next ones
-        (1,000 files: 1.2 s that were spent after the last one)."""
-        i = todo[k]
-        if isinstance(outcome, sandbox.BoundedFailure):
-            loads[i] = _failed(paths[i], labels[i], outcome)
-            keys[i] = None  # a time or memory failure may not happen again: not kept
-            return
-        loads[i] = pickle.loads(outcome)
-        if store is not None and keys[i] is not None:
-            store.put(keys[i], labels[i], outcome)
-        kept.add(i)
-
-    if progress:
-        progress(done + 1, len(paths), labels[todo[0]])
-    # One pool for every file: its workers start once (about 0.2 s), not once per batch.
-    sandbox.map_bounded(
-        job,
-        [(paths[i], labels[i]) for i in todo],
-        workers=n_workers,
-        timeout_s=FILE_TIMEOUT_S,
-        memory_mb=WORKER_MEMORY_MB,
-        max_tasks_per_worker=None,
-        on_done=report,
-        on_result=take,
-        on_started=on_started,
-    )
 
 
 class _Peeking:
