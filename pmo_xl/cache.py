@@ -185,13 +185,18 @@ class LoadCache:
     def _entry_of(self, path: str) -> Path:
         return self.dir / (hashlib.sha256(path.encode()).hexdigest()[:32] + _SUFFIX)
 
+    def _raw(self, path: Path) -> tuple[Any, bytes]:
+        """``path``'s entry as stored: what it was stored for, and its load still pickled."""
+        with open(self._entry_of(os.path.abspath(path)), "rb") as f:
+            header, payload = pickle.load(f)
+        return header, payload
+
     def peek(self, path: Path, label: str) -> Stored | None:
         """What this run may use for ``path`` (same fingerprint and label), unpickled but not
         yet trusted: :meth:`take` it with the file's key. Reading entries while the files are
         hashed elsewhere overlaps the two."""
         try:
-            with open(self._entry_of(os.path.abspath(path)), "rb") as f:
-                header, payload = pickle.load(f)
+            header, payload = self._raw(path)
             if header[0] != self.fingerprint or header[2] != label:
                 return None  # another run's answer: not even unpickled
             return Stored(header, pickle.loads(payload))
@@ -199,13 +204,12 @@ class LoadCache:
             return None
 
     def header(self, path: Path) -> tuple[str, FileKey, str] | None:
-        """What ``path``'s entry was stored for (its load left as bytes), or None."""
+        """What ``path``'s entry was stored for (its load not unpickled), or None."""
         try:
-            with open(self._entry_of(os.path.abspath(path)), "rb") as f:
-                header, _payload = pickle.load(f)
-            return header if isinstance(header, tuple) else None
+            header = self._raw(path)[0]
         except Exception:  # missing, damaged, or another pmo_xl's
             return None
+        return header if isinstance(header, tuple) else None
 
     def take(self, stored: Stored | None, key: FileKey | None, label: str) -> FileLoad | None:
         """``stored``'s load if it was stored for exactly this state of the file, else None."""
