@@ -42,6 +42,13 @@ def _answers(result: PortfolioResult) -> dict[str, Any]:
     }
 
 
+def _first_run(folder: Path, tmp_path: Path) -> Path:
+    """A first run of ``folder``, its state kept, into a cache under ``tmp_path``: the cache."""
+    cache = tmp_path / "cache"
+    consolidate_folder(folder, Settings(), cache=cache).keep()
+    return cache
+
+
 def _rerun_as_full(folder: Path, cache: Path, *, keep: bool = True) -> PortfolioResult:
     """A re-run from ``cache`` (its state kept for the next when ``keep``), asserted to give
     what a full run without any cache gives."""
@@ -248,8 +255,7 @@ def test_every_patchable_change_is_patched(
 ) -> None:
     """Each kind of change a re-run may patch, alone: patched, and the full run's answer."""
     folder, datas = portfolio_folder
-    cache = tmp_path / "cache"
-    consolidate_folder(folder, Settings(), cache=cache).keep()
+    cache = _first_run(folder, tmp_path)
     patched = _spy(monkeypatch)
     rng = random.Random(11)
     for k, change in enumerate(CHANGES):
@@ -266,8 +272,7 @@ def test_files_added_or_removed_are_made_in_full(
     portfolio_folder: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, _datas = portfolio_folder
-    cache = tmp_path / "cache"
-    consolidate_folder(folder, Settings(), cache=cache).keep()
+    cache = _first_run(folder, tmp_path)
     patched = _spy(monkeypatch)
     (folder / corpus.file_name(3)).rename(tmp_path / "away.xlsx")
     _rerun_as_full(folder, cache)
@@ -280,8 +285,7 @@ def test_a_rerun_with_nothing_changed_gives_the_kept_tables(
     portfolio_folder: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, _datas = portfolio_folder
-    cache = tmp_path / "cache"
-    consolidate_folder(folder, Settings(), cache=cache).keep()
+    cache = _first_run(folder, tmp_path)
     patched = _spy(monkeypatch)
     for _ in range(2):
         _rerun_as_full(folder, cache)
@@ -292,8 +296,7 @@ def test_a_damaged_or_foreign_state_is_never_used(
     portfolio_folder: tuple[Path, list[Any]], tmp_path: Path
 ) -> None:
     folder, datas = portfolio_folder
-    cache = tmp_path / "cache"
-    consolidate_folder(folder, Settings(), cache=cache).keep()
+    cache = _first_run(folder, tmp_path)
     (state,) = cache.rglob(rerun.STATE_NAME)
     state.write_bytes(state.read_bytes()[:1000])  # cut short
     data = copy.deepcopy(datas[2])
