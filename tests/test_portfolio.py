@@ -1033,3 +1033,59 @@ def test_link_paths_are_each_files_path_from_the_output_folder(tmp_path: Path) -
     assert made == {f: Path(os.path.relpath(p, base)) for f, p in paths.items()}
     assert made["here.xlsx"] == Path("here.xlsx") and made["a.xlsx"] == Path("../a.xlsx")
     assert link_paths(paths, None) == {f: Path(os.path.abspath(p)) for f, p in paths.items()}
+
+
+def test_a_pickled_finding_is_the_same_pydantic_model() -> None:
+    import pickle
+
+    finding = _missing_sheet({"sheet": "Jalons"}).model_copy(update={"severity": "warning"})
+    finding.message()
+    back = pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == finding and back is not finding and back.__dict__ is not finding.__dict__
+    assert back.model_fields_set == finding.model_fields_set
+    assert back.model_dump() == finding.model_dump()
+    assert back.__pydantic_extra__ is None and back.__pydantic_private__ is None
+    moved = back.model_copy(update={"project": "P1"})
+    assert moved.project == "P1" and back.project is None
+    with pytest.raises(ValueError):  # still frozen
+        back.code = "OTHER"  # type: ignore[misc]
+
+
+def test_the_output_and_pmo_workbook_in_the_folder_are_never_read_as_projects(
+    folder: Path, tmp_path: Path
+) -> None:
+    from pmo_xl.scanning import scan_folder
+
+    write_book(folder / "pmo.xlsx", simple_project("PRJ-PMO"))
+    write_book(folder / "lot2" / "sortie.xlsx", simple_project("PRJ-OUT"))
+    (tmp_path / "lien").symlink_to(folder)
+    # Named another way than the scan names them: through a link, and with "..".
+    exclude = [tmp_path / "lien" / "pmo.xlsx", folder / "lot2" / ".." / "lot2" / "sortie.xlsx"]
+    candidates, _ = scan_folder(folder, [*exclude, folder / "pas_encore.xlsx"])
+    names = sorted(p.relative_to(folder).as_posix() for p in candidates)
+    assert names == ["lot2/projet_b.xlsx", "projet_a.xlsx", "projet_casse.xlsx"]
+    everything, _ = scan_folder(folder)
+    assert len(everything) == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/a/b/c.xlsx", "/a"),
+        ("/a/b/c.xlsx", "/a/b"),
+        ("/ab/c.xlsx", "/a"),  # a sibling folder whose name starts alike
+        ("/a/c.xlsx", "/"),
+        ("x/c.xlsx", "."),
+        ("/a/b", "/a/b"),
+        ("/a/b/c d/é.xlsx", "/a/b"),
+        ("/elsewhere/c.xlsx", "/a"),
+    ],
+)
+def test_a_file_label_is_its_path_under_the_folder(path: str, root: str) -> None:
+    from pmo_xl.scanning import relative_label
+
+    try:
+        expected = Path(path).relative_to(Path(root)).as_posix()
+    except ValueError:
+        expected = Path(path).name
+    assert relative_label(Path(path), Path(root)) == expected
