@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from pmo_xl import calendar, native
 from pmo_xl.labels import Lang, norm
@@ -32,6 +32,7 @@ from pmo_xl.model import (
     ProfileRate,
     ProjectShare,
     ProjectWorkbook,
+    QuickPickled,
     Settings,
     Severity,
     Table,
@@ -82,7 +83,7 @@ JSON_MILESTONE_FIELDS: tuple[str, ...] = ("id", "name", "baseline", "forecast", 
 # ---------------------------------------------------------------------------------------------
 
 
-class MilestoneFigure(BaseModel):
+class MilestoneFigure(QuickPickled):
     """One milestone: baseline (Fin référence), forecast (Fin), slip in working days (§10)."""
 
     model_config = ConfigDict(frozen=True)
@@ -100,7 +101,7 @@ class MilestoneFigure(BaseModel):
     source: str | None = None  # "Planning!F12": the forecast cell
 
 
-class ProjectFigures(BaseModel):
+class ProjectFigures(QuickPickled):
     """One project's figures. Fractions are fractions (0.175 = 17.5 %); None = not computable."""
 
     code: str | None = None

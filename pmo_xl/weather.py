@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from pmo_xl.labels import WEATHER_WORDS, Lang
 from pmo_xl.messages import Precise, render
-from pmo_xl.model import Thresholds, Weather
+from pmo_xl.model import QuickPickled, Thresholds, Weather
 
 WEATHER_RANK: dict[str, int] = {"green": 0, "amber": 1, "red": 2}
 
@@ -24,7 +24,7 @@ WEATHER_RANK: dict[str, int] = {"green": 0, "amber": 1, "red": 2}
 EPSILON = 1e-9
 
 
-class Reason(BaseModel):
+class Reason(QuickPickled):
     """Why the weather is what it is: a message code, the signal it gives, and its parameters."""
 
     model_config = ConfigDict(frozen=True)

@@ -1036,6 +1036,8 @@ def test_link_paths_are_each_files_path_from_the_output_folder(tmp_path: Path) -
 
 
 def test_a_pickled_finding_is_the_same_pydantic_model() -> None:
+    """Findings, figures, milestones, reasons and project infos pickle through
+    :class:`~pmo_xl.model.QuickPickled`, not pydantic's generic state."""
     import pickle
 
     finding = _missing_sheet({"sheet": "Jalons"}).model_copy(update={"severity": "warning"})
@@ -1089,3 +1091,17 @@ def test_a_file_label_is_its_path_under_the_folder(path: str, root: str) -> None
     except ValueError:
         expected = Path(path).name
     assert relative_label(Path(path), Path(root)) == expected
+
+
+def test_a_project_s_figures_come_back_from_a_pickle_as_they_were(demo_projects: Path) -> None:
+    import pickle
+
+    from pmo_xl.model import QuickPickled
+
+    result = consolidate_folder(demo_projects, Settings(), cache=False)
+    figures = result.projects[0]
+    assert figures.milestones and isinstance(figures.milestones[0], QuickPickled)
+    back = pickle.loads(pickle.dumps(result.projects, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == result.projects
+    assert [p.model_dump() for p in back] == [p.model_dump() for p in result.projects]
+    assert back[0].model_fields_set == figures.model_fields_set
