@@ -200,6 +200,8 @@ def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 Reader = Literal["fast", "openpyxl"]
+# Earlier snapshots (history sheets), or what gives them when they are first needed.
+History = Sequence[pd.DataFrame] | Callable[[], Sequence[pd.DataFrame]]
 
 
 def open_source(
@@ -378,7 +380,7 @@ def consolidate_folder(
     settings: Settings,
     *,
     cutoff: dt.date | None = None,
-    previous_history: Sequence[pd.DataFrame] = (),
+    previous_history: History = (),
     exclude: Iterable[Path] = (),
     progress: Progress | None = None,
     run_at: dt.datetime | None = None,
@@ -394,7 +396,8 @@ def consolidate_folder(
     path: that folder, False: read everything). ``workers``: processes reading files (None: as
     many as cores, from :data:`POOL_MIN_FILES` files to read on). ``reader``: ``"openpyxl"``
     reads with the reference reader only (the fast one gives the same answers).
-    ``while_waiting``: see :func:`consolidate_loads`.
+    ``while_waiting``: see :func:`consolidate_loads`. ``previous_history``: the earlier
+    snapshots, or a function giving them, called once when the history is made.
     """
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     fixed_cutoff = cutoff or settings.cutoff
@@ -784,7 +787,7 @@ def consolidate_loads(
     *,
     ignored: Sequence[FileStatus] = (),
     cutoff: dt.date | None = None,
-    previous_history: Sequence[pd.DataFrame] = (),
+    previous_history: History = (),
     run_at: dt.datetime | None = None,
     while_waiting: Callable[[], object] | None = None,
     rerun_state: rerun.State | None = None,
@@ -855,7 +858,12 @@ def consolidate_loads(
             fig.incomplete_data = True
     _file_statuses(good, files, settings)
     history, stale = _history_and_trend(
-        figures, good, previous_history, portfolio_cutoff, run_at, settings.stale_after_days
+        figures,
+        good,
+        previous_history() if callable(previous_history) else previous_history,
+        portfolio_cutoff,
+        run_at,
+        settings.stale_after_days,
     )
     if side is not None:
         # While that child finishes (it unpickles the shares' lists, then makes the tables):

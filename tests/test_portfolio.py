@@ -411,7 +411,23 @@ def test_the_cutoff_may_be_written_day_first_as_the_pmo_writes_it(
     assert day_first["projects"] == iso["projects"]
 
 
-def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", ["child", "failed child", "no child"])
+def test_rerun_accumulates_history_and_gives_a_trend(
+    folder: Path, tmp_path: Path, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last output's history is read by a forked child while the folder is read; by the
+    run itself where no child could be forked or it failed."""
+    from pmo_xl import commands, sandbox
+
+    def broken(paths: list[Path]) -> list[Any]:
+        raise OSError("disque débranché")
+
+    def side(fn: Any, *args: Any) -> Any:
+        if fn is not commands.previous_history or reader == "child":
+            return sandbox.in_background(fn, *args)
+        return sandbox.in_background(broken, *args) if reader == "failed child" else None
+
+    monkeypatch.setattr(commands, "in_background", side)
     out = tmp_path / "conso.xlsx"
     runner = CliRunner()
     for cutoff in ("2026-11-13", "2026-11-20", "2026-11-20"):
@@ -425,6 +441,7 @@ def test_rerun_accumulates_history_and_gives_a_trend(folder: Path, tmp_path: Pat
     assert sorted(map(str, history["cutoff"])) == ["2026-11-13"] * 2 + ["2026-11-20"] * 2
     doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert {p["trend"] for p in doc["projects"]} <= {"better", "same", "worse"}
+    assert all(p["trend"] for p in doc["projects"])
 
 
 def test_output_next_to_an_open_excel_file_is_refused(folder: Path, tmp_path: Path) -> None:
@@ -445,14 +462,20 @@ def test_a_run_while_another_writes_the_same_output_is_refused_before_reading(
     from pmo_xl.safe_io import OutputBusy, output_lock
 
     out = tmp_path / "conso.xlsx"
-    read: list[Path] = []
-    monkeypatch.setattr(commands, "previous_history", lambda paths: read.extend(paths) or [])
+    said = tmp_path / "read.txt"  # written where the history is read (a forked child)
+
+    def read(paths: list[Path]) -> list[Any]:
+        with said.open("a", encoding="utf-8") as f:
+            f.writelines(f"{p}\n" for p in paths)
+        return []
+
+    monkeypatch.setattr(commands, "previous_history", read)
     with output_lock(out), pytest.raises(OutputBusy):
         commands.consolidate(folder, cutoff=CUTOFF, out=out)
-    assert read == []
+    assert not said.exists()
     assert not out.exists()
     commands.consolidate(folder, cutoff=CUTOFF, out=out)  # the lock is free again
-    assert read == [out]
+    assert said.read_text(encoding="utf-8").splitlines() == [str(out)]
 
 
 def test_output_named_as_the_pmo_workbook_goes_to_a_separate_file(
