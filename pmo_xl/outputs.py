@@ -12,7 +12,7 @@ from typing import Any, overload
 import numpy as np
 import pandas as pd
 
-from pmo_xl.consolidation import LoadDetail
+from pmo_xl.consolidation import LoadDetail, ProjectFigures
 from pmo_xl.findings_sheet import findings_layout, link_paths
 from pmo_xl.history import HISTORY_COLUMNS, TREND_ARROWS
 from pmo_xl.labels import (
@@ -90,11 +90,15 @@ CONSOLIDATION_COLUMNS = (
 
 
 def consolidation_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
+    columns = [c.field for c in CONSOLIDATION_COLUMNS]
+    # The figures the sheet shows, as they are (model_dump would copy every field of every
+    # project, nested ones too, to keep a few: 0.03 s at 1,000 projects).
+    shown = [f for f in columns if f in ProjectFigures.model_fields]
     rows = []
     for p in result.projects:
         nxt = p.next_milestone
         rows.append(
-            p.model_dump(exclude={"milestones", "findings", "weather_reasons", "next_milestone"})
+            {f: getattr(p, f) for f in shown}
             | {
                 "weather_text": _weather_word(p.weather, lang),
                 "weather_computed_text": _weather_word(p.weather_computed, lang),
@@ -107,7 +111,7 @@ def consolidation_frame(result: PortfolioResult, lang: Lang) -> pd.DataFrame:
                 "incomplete_text": _yes_no(p.incomplete_data, lang),
             }
         )
-    return pd.DataFrame(rows, columns=[c.field for c in CONSOLIDATION_COLUMNS])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def consolidation_sheet(result: PortfolioResult, lang: Lang = "fr") -> SheetLayout:
