@@ -317,6 +317,7 @@ def test_synthesis_gives_totals_biggest_drift_committee_people_and_data(
     assert "2 des 3 actions ouvertes sont en retard" in text
     # Marie Curie: 7 j planned for 5 j of capacity in the week of 23/03/2026.
     assert "1 personne est surchargée" in text and "Marie Curie (7\u00a0j planifiés" in text
+    assert "5\u00a0j la semaine du 23/03/2026)" in text
     assert "1 classeur manque (PRJ-E)" in text and "1 classeur est rejeté (vieux.xlsx)" in text
 
 
