@@ -976,7 +976,7 @@ def _history_and_trend(
     stale: list[str] = []
     last_cutoff = None
     # Each project's weather and drift at the previous cut-off, by code (one row a code): a
-    # dict, not a .loc lookup per project (1,000 projects: 0.03 s).
+    # dict, not a .loc lookup per project (1,000 projects: 0.06 s).
     earlier: dict[Any, tuple[Any, Any]] = {}
     if previous is not None and len(previous):
         last_cutoff = max(previous["cutoff"])

@@ -1128,3 +1128,15 @@ def test_a_project_s_figures_come_back_from_a_pickle_as_they_were(demo_projects:
     assert back == result.projects
     assert [p.model_dump() for p in back] == [p.model_dump() for p in result.projects]
     assert back[0].model_fields_set == figures.model_fields_set
+
+
+def test_a_file_system_without_inodes_still_leaves_the_output_out(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmo_xl import scanning
+
+    write_book(folder / "pmo.xlsx", simple_project("PRJ-PMO"))
+    (tmp_path / "lien").symlink_to(folder)
+    monkeypatch.setattr(scanning, "_identity", lambda path: (1, 0))  # every inode 0
+    candidates, _ = scanning.scan_folder(folder, [tmp_path / "lien" / "pmo.xlsx"])
+    assert folder / "pmo.xlsx" not in candidates and len(candidates) == 3
