@@ -1,19 +1,21 @@
-"""How fast a re-run could be if the portfolio stage cost nothing: the bound of an incremental
-design, measured before building it.
+"""How fast a re-run could be if some of its steps cost nothing: the bound of a more
+incremental design, measured before building it.
 
     .venv/bin/python benchmarks/rerun_bound.py [--n 1000] [--runs 3]
 
-A first run (cold, into a temporary cache) keeps what some stages of the portfolio stage
-returned. Then re-runs with nothing changed, each a fresh process, alternate three ways:
+A first run fills a temporary cache, then a re-run (nothing changed, no side child: every step
+in its own process) keeps what some steps returned. Then re-runs with nothing changed, each a
+fresh process, alternate three ways:
 
 * ``normal``: the code as it is;
-* ``main-free``: the stages of the run's own process that grow with the portfolio return the
-  first run's answers at no cost (the resource load, the over-allocation check, the findings
-  and resource-load sheets' layouts), as an incremental design would make them cheap;
-* ``all-free``: the same, and the side child's tables too (the effort table and the risk,
-  action and decision lists), made in the run's process at no cost.
+* ``main-free``: the steps of the run's own process that grow with the portfolio return the
+  kept answers at no cost (the patched cross-project tables; the consolidation, findings and
+  resource-load sheets' layouts), as outputs made from pieces kept per project would make them
+  cheap; the workbook is still written from those layouts;
+* ``all-free``: the same, and the side children's work too (the COPIL's layout; the JSON,
+  then not written at all).
 
-The answers are the same in the three (nothing changed); only where the run waits moves. Each
+The answers are the same in the three (nothing changed); only the work and the waits move. Each
 line gives the run's time and its waits for forked children (``wait@start+duration``).
 """
 
@@ -37,29 +39,31 @@ MODES = ("normal", "main-free", "all-free")
 def _free_names(mode: str) -> list[tuple[str, str]]:
     """(module, function) whose answers are handed back at no cost in ``mode``."""
     main = [
-        ("pmo_xl.consolidation", "resource_load_of"),
-        ("pmo_xl.checks", "resource_overallocated"),
+        ("pmo_xl.rerun", "patched_tables"),
+        ("pmo_xl.outputs", "consolidation_sheet"),
         ("pmo_xl.outputs", "resource_load_sheet"),
         ("pmo_xl.outputs", "findings_sheet"),
     ]
     if mode == "main-free":
         return main
-    if mode == "all-free":
-        return [("pmo_xl.portfolio", "effort_and_lists"), *main]
+    if mode in ("all-free", "prep"):
+        return [*main, ("pmo_xl.commands", "_copil_layout"), ("pmo_xl.commands", "write_json")]
     return []
 
 
 def child(mode: str, folder: Path, out: Path, kept: Path) -> None:
     """One run in this process (``prep`` keeps the answers, the others may use them)."""
-    import dataclasses
     import importlib
 
-    from pmo_xl import checks, commands, portfolio, sandbox
+    from pmo_xl import commands, sandbox
 
     answers: dict[str, Any] = {}
     if mode == "prep":
-        portfolio.SIDE_CHILD_MIN_SHARES = 10**9  # the side child's answers made here, kept
-        for module, name in _free_names("all-free"):
+        # A first run fills the cache and the kept state; the re-run after it, with no side
+        # child (every step here, where its answer can be kept), keeps the answers.
+        commands.consolidate(folder, out=out / "o.xlsx", json_path=out / "o.json")
+        commands.in_background = lambda *a, **k: None  # type: ignore[assignment]
+        for module, name in _free_names("prep"):
             mod = importlib.import_module(module)
             fn = getattr(mod, name)
 
@@ -70,18 +74,9 @@ def child(mode: str, folder: Path, out: Path, kept: Path) -> None:
             setattr(mod, name, keep)
     elif mode != "normal":
         answers = pickle.loads(kept.read_bytes())  # before the clock: "at no cost"
-        if mode == "all-free":
-            portfolio.SIDE_CHILD_MIN_SHARES = 10**9
         for module, name in _free_names(mode):
             mod = importlib.import_module(module)
             setattr(mod, name, lambda *a, _v=answers[name], **k: _v)
-    if mode != "normal":  # the portfolio rules hold the check itself, not its name
-        checks.PORTFOLIO_RULES = [
-            dataclasses.replace(r, check=checks.resource_overallocated)
-            if r.code == "RESOURCE_OVERALLOCATED"
-            else r
-            for r in checks.PORTFOLIO_RULES
-        ]
     waits: list[tuple[float, float]] = []
     outcome = sandbox.Background.outcome
 
@@ -123,7 +118,7 @@ def main() -> None:
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
             return done.stdout.strip()
 
-        print(f"first run (cold, answers kept): {run('prep')}", flush=True)
+        print(f"re-run keeping the answers: {run('prep')}", flush=True)
         times: dict[str, list[float]] = {m: [] for m in MODES}
         for i in range(args.runs):
             order = MODES if i % 2 == 0 else MODES[::-1]
