@@ -757,3 +757,17 @@ def test_copil_reasons_never_show_a_value_equal_to_the_threshold_it_is_beyond() 
         "drift of 7% of the budget",
         "low cost efficiency (CPI 0.85)",
     ]
+
+
+def test_a_reason_s_texts_are_worked_out_once_and_follow_its_parameters() -> None:
+    from pmo_xl import copil
+    from pmo_xl.weather import Reason
+
+    reason = Reason(code="WEATHER_DRIFT", signal="red", params={"drift_pct": 0.2, "limit": 10.0})
+    assert copil.reason_text(reason, "fr") == "dérive de 20\u00a0% du budget (seuil 10\u00a0%)"
+    assert copil.reason_text(reason, "en") == "drift of 20% of the budget (limit 10%)"
+    first = copil._reason_params(reason, "fr")
+    assert copil._reason_params(reason, "fr") is first  # once per language
+    moved = reason.model_copy(update={"params": {"drift_pct": 0.3, "limit": 10.0}})
+    assert copil.reason_text(moved, "fr") == "dérive de 30\u00a0% du budget (seuil 10\u00a0%)"
+    assert reason == Reason(code="WEATHER_DRIFT", signal="red", params=reason.params)
