@@ -29,7 +29,7 @@ from pmo_xl.consolidation import MilestoneFigure, ProjectFigures
 from pmo_xl.history import Trend, previous_snapshot
 from pmo_xl.labels import FILE_STATUSES, WEATHER_WORDS, Label, Lang, day_text, enum_label
 from pmo_xl.layout import SheetLayout
-from pmo_xl.model import Finding, Thresholds, Weather
+from pmo_xl.model import Finding, Thresholds, Weather, kept_per_language
 from pmo_xl.portfolio import PortfolioResult
 from pmo_xl.sheets import cell_value
 from pmo_xl.summary import most_exposed_first
@@ -398,15 +398,8 @@ _PARAMS = "copil texts"  # a key of Reason.__dict__ that is no field (see _reaso
 def _reason_params(reason: Reason, lang: Lang) -> dict[str, str]:
     """The texts a reason's sentences take, worked out once per reason and language: the
     project table and the synthesis both say a project's reasons (1,000 projects: 2,000 of
-    them). Kept in the instance's ``__dict__`` outside its fields, as a finding's messages, and
-    tied to ``params`` itself: a copy with other parameters works out its own."""
-    kept: tuple[dict[str, Any], dict[str, dict[str, str]]] | None = reason.__dict__.get(_PARAMS)
-    if kept is None or kept[0] is not reason.params:
-        kept = reason.__dict__[_PARAMS] = (reason.params, {})
-    texts = kept[1].get(lang)
-    if texts is None:
-        texts = kept[1][lang] = _params_of(reason, lang)
-    return texts
+    them). Kept with the reason as a finding's messages are (:func:`kept_per_language`)."""
+    return kept_per_language(reason, _PARAMS, lang, lambda: _params_of(reason, lang))
 
 
 def _params_of(reason: Reason, lang: Lang) -> dict[str, str]:
