@@ -399,7 +399,7 @@ def _reason_params(reason: Reason, lang: Lang) -> dict[str, str]:
     """The texts a reason's sentences take, worked out once per reason and language: the
     project table and the synthesis both say a project's reasons (1,000 projects: 2,000 of
     them). Kept with the reason as a finding's messages are (:func:`kept_per_language`)."""
-    return kept_per_language(reason, _PARAMS, lang, lambda: _params_of(reason, lang))
+    return kept_per_language(reason, _PARAMS, lang, _params_of)
 
 
 def _params_of(reason: Reason, lang: Lang) -> dict[str, str]:
