@@ -28,13 +28,16 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pmo_xl
 
 if TYPE_CHECKING:
+    from pmo_xl.json_doc import LoadIndex
     from pmo_xl.portfolio import FileLoad
     from pmo_xl.sheet_pieces import StoredPieces
+
+_T = TypeVar("_T")
 
 FORMAT = 2  # bump when the layout of an entry or of FileLoad changes
 _SUFFIX = ".pkl"
@@ -268,14 +271,29 @@ class SheetPieces:
     def load(self, name: str) -> StoredPieces | None:
         from pmo_xl.sheet_pieces import StoredPieces
 
+        return self._load(name, StoredPieces)
+
+    def save(self, name: str, stored: StoredPieces) -> None:
+        self._save(name, stored)
+
+    def load_index(self, name: str) -> LoadIndex | None:
+        """The index of the pieces of the output's JSON document (:mod:`pmo_xl.json_doc`)."""
+        from pmo_xl.json_doc import LoadIndex
+
+        return self._load(name, LoadIndex)
+
+    def save_index(self, name: str, index: LoadIndex) -> None:
+        self._save(name, index)
+
+    def _load(self, name: str, kind: type[_T]) -> _T | None:
         try:
             with open(self._file(name), "rb") as f:
                 stored = pickle.load(f)
         except Exception:  # missing, damaged, or another pmo_xl's: never trusted, never fatal
             return None
-        return stored if isinstance(stored, StoredPieces) else None
+        return stored if isinstance(stored, kind) else None
 
-    def save(self, name: str, stored: StoredPieces) -> None:
+    def _save(self, name: str, stored: object) -> None:
         with contextlib.suppress(Exception):
             self.dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=self.dir)

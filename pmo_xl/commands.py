@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import pandas as pd
 
 from pmo_xl import labels, preflight, safe_io
@@ -333,14 +332,28 @@ def write_workbook(
     return path
 
 
-def write_json(result: PortfolioResult, path: Path, lang: Lang = "fr") -> Path:
-    # orjson: the standard encoder falls back to pure Python when indenting (6 s for 1,000
-    # projects, against 0.2 s); UTF-8, accents kept, numpy floats as numbers.
-    data = orjson.dumps(
-        result.to_json(lang), option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
-    )
+def write_json(
+    result: PortfolioResult, path: Path, lang: Lang = "fr", *, keep_pieces: bool = True
+) -> Path:
+    """The integration document, written as it is made (:mod:`pmo_xl.json_doc`), atomically.
+
+    ``keep_pieces``: where its load records lie is kept in the cache folder, so that the next
+    run copies from this file the groups of records that did not change."""
+    from pmo_xl import cache, json_doc
+
+    store = cache.SheetPieces(cache.default_cache_dir(), path) if keep_pieces else None
+    last = store.load_index(json_doc.INDEX_NAME) if store is not None else None
+
+    def write(tmp: Path) -> json_doc.Written:
+        with open(tmp, "wb") as f:
+            return json_doc.write_document(result, f, lang, last=last, previous=path)
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe_io.atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    written = safe_io.atomic_write(path, write)
+    if store is not None and written.index is not None:
+        with contextlib.suppress(OSError):
+            written.index.identity = json_doc.identity(path.stat())
+            store.save_index(json_doc.INDEX_NAME, written.index)
     return path
 
 

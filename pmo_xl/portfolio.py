@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from pmo_xl import checks, consolidation, native, preflight
+from pmo_xl import checks, consolidation, preflight
 from pmo_xl.fast_workbook import FastUnsupported
 from pmo_xl.history import (
     HISTORY_COLUMNS,
@@ -129,69 +129,12 @@ class PortfolioResult:
 
     def to_json(self, lang: Lang = "fr") -> dict[str, Any]:
         """The integration document (issue 3 §5): exactly these top-level keys."""
+        from pmo_xl import json_doc
+
         return {
-            "cutoff": self.cutoff.isoformat(),
-            "projects": [p.as_json(lang) for p in self.projects],
-            "totals": _jsonable(self.totals),
-            "resource_load": _load_records(self.resource_load),
-            "findings": [f.as_dict(lang) for f in self.findings],
-            "files": [f.as_dict(lang) for f in self.files],
-            "risks": _records(self.risks),
-            "actions": _records(self.actions),
-            "decisions": _records(self.decisions),
+            name: [item for chunk in value() for item in chunk] if callable(value) else value
+            for name, value in json_doc.sections(self, lang)
         }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        return _jsonable(value.item())
-    return value
-
-
-def _records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """JSON records, converted column by column (dates as ISO text, NaN/NaT as null): per value,
-    the conversion cost more than the rest of the JSON for 1,000 projects."""
-    names = list(columns) if columns is not None else [str(c) for c in frame.columns]
-    if frame.empty:
-        return []
-    return native.records(names, [_json_column(frame[name]) for name in names])
-
-
-def _json_column(column: pd.Series[Any]) -> list[Any]:
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        # Each distinct date written once: a load table repeats some hundred weeks 190,000 times.
-        codes, uniques = pd.factorize(column)  # NaT: code -1
-        texts = np.array([*pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist(), None])
-        dates: list[Any] = texts[codes].tolist()
-        return dates
-    if pd.api.types.is_float_dtype(column.dtype):
-        numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        if not np.isnan(numbers).any():  # most columns: no blank to turn into null
-            floats: list[Any] = numbers.tolist()
-            return floats
-        return [None if v != v else v for v in numbers.tolist()]
-    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_integer_dtype(column.dtype):
-        return column.tolist()
-    return [v if v is None or type(v) is str else _jsonable(v) for v in column.tolist()]
-
-
-def _load_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    cols = ["resource", "week", "load_days", "capacity_days", "over_allocated"]
-    if frame.empty:
-        return []
-    # by_project holds {project: float} dicts made by the consolidation: JSON-ready as they are.
-    values = [_json_column(frame[name]) for name in cols] + [frame["by_project"].tolist()]
-    return native.records([*cols, "by_project"], values)
 
 
 # ---------------------------------------------------------------------------------------------

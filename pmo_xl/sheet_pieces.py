@@ -117,14 +117,14 @@ def fingerprints(
     for j, values in enumerate(columns):
         if j == group_column and n:
             firsts = pd.Series(values, copy=False).iloc[starts[:-1]]
-            once = _column_hashes(firsts, salt)
+            once = column_hashes(firsts, salt)
             hashed = None if once is None else np.repeat(once, np.diff(starts))
         else:
-            hashed = _column_hashes(values, salt)
+            hashed = column_hashes(values, salt)
         if hashed is None:
             return None
-        rows = _mix(rows ^ hashed ^ np.uint64(j + 1))
-    rows = _mix(rows ^ np.asarray(row_codes, dtype=np.uint64))
+        rows = mix(rows ^ hashed ^ np.uint64(j + 1))
+    rows = mix(rows ^ np.asarray(row_codes, dtype=np.uint64))
     flat = memoryview(rows.data).cast("B")
     key = salt.encode()
     return [
@@ -133,7 +133,7 @@ def fingerprints(
     ]
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
+def mix(x: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser, element-wise (each bit of the input moves about half
     of the output's)."""
     with np.errstate(over="ignore"):
@@ -148,7 +148,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 _SAMPLE = 10_000  # texts looked at to tell whether a column's texts repeat
 
 
-def _column_hashes(values: Any, salt: str) -> np.ndarray | None:
+def column_hashes(values: Any, salt: str) -> np.ndarray | None:
     series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "biufmM":
@@ -157,7 +157,7 @@ def _column_hashes(values: Any, salt: str) -> np.ndarray | None:
         bits = series.to_numpy()
         if bits.dtype.itemsize != 8:
             bits = bits.astype(np.int64)
-        return _mix(np.ascontiguousarray(bits).view(np.uint64))
+        return mix(np.ascontiguousarray(bits).view(np.uint64))
     cells = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         return None
@@ -253,10 +253,12 @@ __all__ = [
     "PieceStore",
     "StoredPieces",
     "chunked",
+    "column_hashes",
     "deflate_last",
     "deflate_pieces",
     "fingerprints",
     "joined",
+    "mix",
     "new_salt",
     "run_starts",
     "text_codes",

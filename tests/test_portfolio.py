@@ -149,7 +149,8 @@ def test_json_drift_pct_is_a_fraction_not_a_percentage(folder: Path, tmp_path: P
 
 @pytest.mark.parametrize("native_on", ["1", "0"], ids=["C code", "Python"])
 def test_json_records_worked_out_by_hand(native_on: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pmo_xl.portfolio import _load_records, _records
+    from pmo_xl.json_doc import load_records as _load_records
+    from pmo_xl.json_doc import records as _records
 
     monkeypatch.setenv("PMO_XL_NATIVE", native_on)
     load = pd.DataFrame(

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 
-from pmo_xl import rerun
+from pmo_xl import commands, json_doc, rerun
 from pmo_xl.model import Settings
 from pmo_xl.portfolio import PortfolioResult, consolidate_folder
 
@@ -68,7 +69,7 @@ def _assert_same(patched: PortfolioResult, full: PortfolioResult) -> None:
     )
     a, b = patched.resource_detail, full.resource_detail
     assert a is not None and b is not None
-    for field in ("starts", "labels", "days"):
+    for field in ("starts", "labels", "days", "codes"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
 
 
@@ -244,6 +245,12 @@ def test_a_patched_rerun_gives_what_a_full_run_gives(
         again.keep()
         full = consolidate_folder(folder, settings, cache=False)
         _assert_same(again, full)
+        # The JSON, its load records copied from the last one where they are the same: byte
+        # for byte the full run's document.
+        commands.write_json(again, tmp_path / "out.json")
+        assert (tmp_path / "out.json").read_bytes() == orjson.dumps(
+            full.to_json("fr"), option=json_doc.OPTIONS
+        )
         expected_patches += may_patch
         if may_patch:
             assert patched[-1], (made, patched.why[-1])
