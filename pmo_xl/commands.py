@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,9 +146,12 @@ def _run(
     history_output: Path,
     out: Path,
     progress: Progress | None,
+    *,
+    keep_later: bool = False,
 ) -> PortfolioResult:
     """Consolidate with the history of the last output and of the PMO workbook; never read
-    our own output or the PMO workbook as projects.
+    our own output or the PMO workbook as projects (``keep_later``: see
+    :func:`~pmo_xl.portfolio.consolidate_folder`).
 
     The history is read by a forked child while the folder is read (0.03 s at 1,000
     projects, off the run's path); here if the child failed, where any error is raised."""
@@ -168,6 +171,7 @@ def _run(
             exclude=[p for p in (out, pmo) if p is not None],
             progress=progress,
             while_waiting=_import_writer,
+            keep_later=keep_later,
         )
     finally:
         if job is not None:
@@ -216,7 +220,17 @@ def consolidate(
     # was lost. The second run is now told at once that another one is writing.
     with safe_io.output_lock(out):
         run = Consolidation(
-            _run(folder, settings, settings_findings, pmo, cutoff, out, out, progress),
+            _run(
+                folder,
+                settings,
+                settings_findings,
+                pmo,
+                cutoff,
+                out,
+                out,
+                progress,
+                keep_later=True,
+            ),
             settings_findings,
             folder,
             notes=notes,
@@ -268,7 +282,14 @@ def _write_outputs(
         # still waited for (no process left behind): its JSON is complete.
         if json_path is not None:
             json_job = in_background(write_json, result, json_path, language)
-        run.written.append(write_workbook(layouts, out, locked=True))
+        # What the next run may patch is written by a child forked once the workbook's sheets
+        # are laid out and only its bodies are left to splice, not as soon as the tables were
+        # made: there it took a core from the layouts, which every output waits for; the
+        # splice ends the run with the other children finishing (1,000 projects, 16 re-runs
+        # each, alternated: medians 2.38 -> 2.30 s).
+        run.written.append(
+            write_workbook(layouts, out, locked=True, on_closed=result.start_keeping)
+        )
     finally:
         if copil_job is not None:
             copil_job.outcome()  # waited for even when the workbook was refused
@@ -312,12 +333,14 @@ def write_workbook(
     *,
     keep_pieces: bool = True,
     locked: bool = False,
+    on_closed: Callable[[], object] | None = None,
 ) -> Path:
     """Write an output workbook safely: not while open in Excel, one writer at a time, atomic.
 
     ``keep_pieces``: the rows of its big sheets are kept in the cache folder, so that the next
     run writes again only the groups of rows that changed (:mod:`pmo_xl.sheet_pieces`).
-    ``locked``: the caller holds ``path``'s :func:`~pmo_xl.safe_io.output_lock` already."""
+    ``locked``: the caller holds ``path``'s :func:`~pmo_xl.safe_io.output_lock` already.
+    ``on_closed``: see :func:`~pmo_xl.xlsx_writer.render_xlsx`."""
     from pmo_xl import cache
     from pmo_xl.xlsx_writer import render_xlsx
 
@@ -328,7 +351,7 @@ def write_workbook(
         safe_io.sweep_temporaries(path)  # a run killed while writing left its temporary file
         if path.exists():
             safe_io.backup(path)
-        render_xlsx(layouts, path, pieces=pieces)
+        render_xlsx(layouts, path, pieces=pieces, on_closed=on_closed)
     return path
 
 

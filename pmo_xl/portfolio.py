@@ -113,9 +113,16 @@ class PortfolioResult:
     stale: list[str] = field(default_factory=list)
     # resource_load's by_project in long form, when the consolidation made it (for the sheet)
     resource_detail: consolidation.LoadDetail | None = None
-    # Keeps what the next run may patch (:mod:`pmo_xl.rerun`): written by a forked child as
-    # soon as the tables are made (this waits for it), else here; None once done.
-    keep_for_next: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    # Keeps what the next run may patch (:mod:`pmo_xl.rerun`): written by a forked child once
+    # started (as soon as the tables are made, or when the caller says), else here; None once
+    # done.
+    keep_for_next: Keeping | None = field(default=None, repr=False, compare=False)
+
+    def start_keeping(self) -> None:
+        """Start writing what the next run may patch (in a forked child where it is written
+        so, see :class:`Keeping`); :meth:`keep` then waits for it."""
+        if self.keep_for_next is not None:
+            self.keep_for_next.start()
 
     def keep(self) -> None:
         """Keep what the next run may patch (see :attr:`keep_for_next`), once."""
@@ -332,6 +339,7 @@ def consolidate_folder(
     workers: int | None = None,
     reader: Reader = "fast",
     while_waiting: Callable[[], object] | None = None,
+    keep_later: bool = False,
 ) -> PortfolioResult:
     """Consolidate every project workbook under ``folder`` (read-only; nothing is written).
 
@@ -341,6 +349,8 @@ def consolidate_folder(
     reads with the reference reader only (the fast one gives the same answers).
     ``while_waiting``: see :func:`consolidate_loads`. ``previous_history``: the earlier
     snapshots, or a function giving them, called once when the history is made.
+    ``keep_later``: what the next run may patch is written once the caller says
+    (:meth:`PortfolioResult.start_keeping`), not as soon as the tables are made.
     """
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     fixed_cutoff = cutoff or settings.cutoff
@@ -397,17 +407,17 @@ def consolidate_folder(
         def keep(
             tables: rerun.Tables, shares: list[ProjectShare], keys: list[Any], at: dt.date
         ) -> None:
-            from pmo_xl import sandbox
-
             made = functools.partial(rerun.state_of, tables, shares, keys, at, fingerprint, state)
             save = functools.partial(rerun.save_state, state_path, made)
-            # From 100 projects, on Linux, a forked child writes it at once, on the core the
-            # re-run leaves idle between its changed files' reading and its COPIL child
-            # (1,000 projects: 0.15-0.2 s); else it is written once the outputs are.
-            job = sandbox.in_background(save) if len(shares) >= SIDE_CHILD_MIN_SHARES else None
-            kept.append(functools.partial(_written_or_write, job, save))
+            # From 100 projects, on Linux, a forked child writes it (1,000 projects: 0.25-0.3 s
+            # of CPU): at once, or when the caller starts it (keep_later); else it is written
+            # once the outputs are.
+            keeping = Keeping(save, in_child=len(shares) >= SIDE_CHILD_MIN_SHARES)
+            if not keep_later:
+                keeping.start()
+            kept.append(keeping)
 
-    kept: list[Callable[[], None]] = []
+    kept: list[Keeping] = []
     result = consolidate_loads(
         loads,
         settings,
@@ -423,10 +433,28 @@ def consolidate_folder(
     return result
 
 
-def _written_or_write(job: Any, save: Callable[[], None]) -> None:
-    """Wait for the child writing what the next run may patch; write it here if it failed."""
-    if job is None or not job.succeeded():
-        save()
+@dataclass
+class Keeping:
+    """Writing what the next run may patch (:mod:`pmo_xl.rerun`): by a forked child once
+    :meth:`start` is called (``in_child``), else, or if that child failed, by :meth:`__call__`,
+    which waits for the child."""
+
+    save: Callable[[], None]
+    in_child: bool
+    job: Any = None
+    started: bool = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            if self.in_child:
+                from pmo_xl import sandbox
+
+                self.job = sandbox.in_background(self.save)
+
+    def __call__(self) -> None:
+        if self.job is None or not self.job.succeeded():
+            self.save()
 
 
 def _state_place(

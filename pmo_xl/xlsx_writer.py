@@ -136,6 +136,7 @@ def render_xlsx(
     buttons: Sequence[ButtonSpec] = (),
     properties: DocumentProperties = DocumentProperties(),
     pieces: PieceStore | None = None,
+    on_closed: Callable[[], object] | None = None,
 ) -> list[TextNote]:
     """Write ``layouts`` as the sheets of a new workbook at ``path`` (replaced atomically).
 
@@ -145,11 +146,13 @@ def render_xlsx(
     ``pieces``: where the rows of grouped table bodies (``FrameBlock.group_column``) are kept
     between runs, each group's rows reused while its cells are the same
     (:mod:`pmo_xl.sheet_pieces`); None: every row is written anew, with shared strings.
+    ``on_closed``: called once every sheet is laid out and XlsxWriter has written its parts,
+    before the table bodies are spliced in (the last step, which needs no other input).
     """
     return atomic_write(
         Path(path),
         lambda tmp: _render(
-            layouts, tmp, vba_project, vba_codenames or {}, buttons, properties, pieces
+            layouts, tmp, vba_project, vba_codenames or {}, buttons, properties, pieces, on_closed
         ),
     )
 
@@ -162,6 +165,7 @@ def _render(
     buttons: Sequence[ButtonSpec],
     properties: DocumentProperties,
     pieces: PieceStore | None = None,
+    on_closed: Callable[[], object] | None = None,
 ) -> list[TextNote]:
     workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     renderer = _Renderer(workbook, pieces)
@@ -208,6 +212,8 @@ def _render(
             },
         )
     workbook.close()
+    if on_closed is not None:
+        on_closed()
     if renderer.bodies:
         _splice_bodies(path, renderer.bodies, renderer)
     return renderer.notes

@@ -212,7 +212,9 @@ def test_copil_sheet_laid_out_by_a_child_gives_the_same_workbook(
     from pmo_xl import commands, sandbox
 
     result = commands.consolidate(folder, cutoff=CUTOFF, out=tmp_path / "first.xlsx").result
-    monkeypatch.setattr(commands, "_run", lambda *args: result)  # same figures, same run time
+    monkeypatch.setattr(
+        commands, "_run", lambda *args, **kwargs: result
+    )  # same figures, same run time
     jobs: list[object] = []
 
     def spy(fn: Any, *args: Any) -> object:

@@ -60,13 +60,15 @@ def _rerun_as_full(folder: Path, cache: Path, *, keep: bool = True) -> Portfolio
     return again
 
 
-def _assert_same(patched: PortfolioResult, full: PortfolioResult) -> None:
+def _assert_same(patched: PortfolioResult, full: PortfolioResult, *, history: bool = True) -> None:
+    """``history``: compare the history too (False: ``patched`` read an earlier output's)."""
     assert _answers(patched) == _answers(full)
     for name in ("resource_load", "effort", "risks", "actions", "decisions"):
         pd.testing.assert_frame_equal(getattr(patched, name), getattr(full, name), check_exact=True)
-    pd.testing.assert_frame_equal(
-        patched.history.drop(columns="run_at"), full.history.drop(columns="run_at")
-    )
+    if history:
+        pd.testing.assert_frame_equal(
+            patched.history.drop(columns="run_at"), full.history.drop(columns="run_at")
+        )
     a, b = patched.resource_detail, full.resource_detail
     assert a is not None and b is not None
     for field in ("starts", "labels", "days", "codes"):
@@ -313,3 +315,44 @@ def test_a_damaged_or_foreign_state_is_never_used(
     assert rerun.load_state(state, "anything") is None
     again.keep()  # kept again, for these settings only
     assert rerun.load_state(state, "another fingerprint") is None
+
+
+@pytest.mark.parametrize("min_shares", [1, 10_000], ids=["forked child", "in the run"])
+def test_a_command_keeps_its_state_once_the_workbook_is_laid_out(
+    portfolio_folder: tuple[Path, list[Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    min_shares: int,
+) -> None:
+    """``pmo-xl consolidate`` starts keeping what the next run may patch when only the
+    workbook's bodies are left to splice (not while its sheets are laid out), and the next
+    command patches from it."""
+    from pmo_xl import portfolio, xlsx_writer
+
+    folder, datas = portfolio_folder
+    monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", min_shares)
+    steps: list[str] = []
+    start, splice = portfolio.Keeping.start, xlsx_writer._splice_bodies
+
+    def started(self: portfolio.Keeping) -> None:
+        steps.append("keep")
+        start(self)
+
+    def spliced(*args: Any) -> None:
+        steps.append("splice")
+        splice(*args)
+
+    monkeypatch.setattr(portfolio.Keeping, "start", started)
+    monkeypatch.setattr(xlsx_writer, "_splice_bodies", spliced)
+    out = tmp_path / "pmo_consolidation.xlsx"
+    commands.consolidate(folder, out=out, with_copil=False)
+    assert steps == ["keep", "splice"]
+
+    patched = _spy(monkeypatch)
+    data = copy.deepcopy(datas[4])
+    _more_remaining(data, random.Random(5))
+    _write(folder, 4, data)
+    again = commands.consolidate(folder, out=out, with_copil=False).result
+    assert patched == [True]
+    _assert_same(again, consolidate_folder(folder, Settings(), cache=False), history=False)
