@@ -318,41 +318,49 @@ def test_a_damaged_or_foreign_state_is_never_used(
 
 
 @pytest.mark.parametrize("min_shares", [1, 10_000], ids=["forked child", "in the run"])
-def test_a_command_keeps_its_state_once_the_workbook_is_laid_out(
+def test_a_command_keeps_a_patched_state_once_the_workbook_is_laid_out(
     portfolio_folder: tuple[Path, list[Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     min_shares: int,
 ) -> None:
-    """``pmo-xl consolidate`` starts keeping what the next run may patch when only the
-    workbook's bodies are left to splice (not while its sheets are laid out), and the next
-    command patches from it."""
-    from pmo_xl import portfolio, xlsx_writer
+    """``pmo-xl consolidate`` keeps what the next run may patch as soon as a full run's
+    tables are made, and a patched run's when only the workbook's bodies are left to splice
+    (not while its sheets are laid out); the next command patches from it."""
+    from pmo_xl import outputs, portfolio, xlsx_writer
 
     folder, datas = portfolio_folder
     monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", min_shares)
     steps: list[str] = []
-    start, splice = portfolio.Keeping.start, xlsx_writer._splice_bodies
 
-    def started(self: portfolio.Keeping) -> None:
-        steps.append("keep")
-        start(self)
+    def noted(step: str, real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            steps.append(step)
+            return real(*args, **kwargs)
 
-    def spliced(*args: Any) -> None:
-        steps.append("splice")
-        splice(*args)
+        return call
+
+    start = portfolio.Keeping.start
+
+    def started(keeping: portfolio.Keeping) -> None:
+        if not keeping.started:  # started once, however often asked
+            steps.append("keep")
+        start(keeping)
 
     monkeypatch.setattr(portfolio.Keeping, "start", started)
-    monkeypatch.setattr(xlsx_writer, "_splice_bodies", spliced)
+    monkeypatch.setattr(outputs, "output_layouts", noted("layouts", outputs.output_layouts))
+    monkeypatch.setattr(xlsx_writer, "_splice_bodies", noted("splice", xlsx_writer._splice_bodies))
     out = tmp_path / "pmo_consolidation.xlsx"
     commands.consolidate(folder, out=out, with_copil=False)
-    assert steps == ["keep", "splice"]
+    assert steps == ["keep", "layouts", "splice"]
 
+    steps.clear()
     patched = _spy(monkeypatch)
     data = copy.deepcopy(datas[4])
     _more_remaining(data, random.Random(5))
     _write(folder, 4, data)
     again = commands.consolidate(folder, out=out, with_copil=False).result
     assert patched == [True]
+    assert steps == ["layouts", "keep", "splice"]
     _assert_same(again, consolidate_folder(folder, Settings(), cache=False), history=False)
