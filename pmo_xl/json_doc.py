@@ -18,9 +18,9 @@ the run by about 0.4 s. Here:
   bytes are not exactly those kept (the file replaced, edited, cut) is encoded again: kept
   bytes are never trusted over the file.
 
-Where the index of the last document's pieces is kept is the caller's business
-(:class:`IndexStore`; the command line keeps it in pmo_xl's cache folder, next to the sheet
-pieces of the workbook, see :mod:`pmo_xl.cache`).
+Where the index of the last document's pieces is kept is the caller's business: the command
+line keeps it in pmo_xl's cache folder, next to the sheet pieces of the workbook
+(:meth:`pmo_xl.cache.SheetPieces.load_index`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
@@ -68,14 +68,6 @@ class LoadIndex:
     pieces: dict[bytes, tuple[int, int, int]] = field(default_factory=dict)  # offset, size, CRC
 
 
-class IndexStore(Protocol):
-    """Where the index of an output document's pieces is kept between runs."""
-
-    def load_index(self, name: str) -> LoadIndex | None: ...
-
-    def save_index(self, name: str, index: LoadIndex) -> None: ...
-
-
 @dataclass
 class Written:
     """What :func:`write_document` did: the index of the document it wrote (None: nothing to
@@ -88,7 +80,6 @@ class Written:
 
 def document_bytes(result: PortfolioResult, lang: Lang = "fr", rows: int = CHUNK_ROWS) -> bytes:
     """The whole document (what :func:`write_document` writes, with nothing kept)."""
-
     buffer = io.BytesIO()
     write_document(result, buffer, lang, rows=rows)
     return buffer.getvalue()
@@ -410,7 +401,6 @@ def identity(st: os.stat_result) -> tuple[int, int, int, int]:
 __all__ = [
     "CHUNK_ROWS",
     "INDEX_NAME",
-    "IndexStore",
     "LoadIndex",
     "Written",
     "document_bytes",

@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from pmo_xl.cache import LoadCache, Stored
 
 Progress = Callable[[int, int, str], None]
-# What a run keeps for the next: its tables, shares, their files' keys and the cut-off.
-# Keeps a run's tables for the next (tables, shares, file keys, cut-off, whether patched).
+# What a run keeps for the next: its tables, shares, their files' keys, the cut-off, and
+# whether the tables were patched.
 Keep = Callable[["rerun.Tables", list[ProjectShare], list[Any], dt.date, bool], None]
 
 
