@@ -144,8 +144,9 @@ class ProjectFigures(QuickPickled):
 
     def as_json(self, lang: Lang = "fr") -> dict[str, Any]:
         """Exactly the per-project keys of the JSON document, JSON-ready (dates as ISO text)."""
-        # Read off the fields, not through model_dump (0.1 s at 1,000 projects): every field
-        # is a number, a text, a bool or None but the dates (ISO text) and the nested models.
+        # Read off the fields, not through model_dump (1,000 projects: 0.098 -> 0.078 s, the
+        # reasons' texts the rest): every field is a number, a text, a bool or None but the
+        # dates (ISO text) and the nested models.
         fields = self.__dict__
         data = {k: fields[k] for k in JSON_PROJECT_FIELDS}
         data["weather_reasons"] = [r.as_dict(lang) for r in self.weather_reasons]
@@ -853,8 +854,9 @@ class LoadDetail:
     starts: np.ndarray  # intp, one per weekly row and one more
     labels: np.ndarray  # object (str)
     days: np.ndarray  # float64
-    # int64: each entry's place in the order the row's by_project dict lists it (that dict's
-    # keys are in the projects' order in the portfolio, not in label order); None: unknown
+    # int64: what orders a row's entries as its by_project dict lists them (its keys are in
+    # the projects' order in the portfolio, not in label order): each project's index in the
+    # portfolio, or, for a detail made from dicts, the entry's place in its dict; None: unknown
     codes: np.ndarray | None = None
 
     @classmethod
