@@ -75,11 +75,13 @@ def worktree(rev: str, where: Path) -> Path:
 def one_run(
     tree: Path, cache: Path, out: Path, corpus: Path, *, cold: bool, stage: str = ""
 ) -> tuple[float, float]:
-    """The run's seconds, and those of ``stage``'s calls (0 without one)."""
+    """The run's seconds, and those of ``stage``'s calls (0 without one). A cold run starts
+    from an empty cache and no output; a re-run finds its commit's last output, as a PMO's
+    does (the history it holds, the JSON whose load records it copies)."""
     if cold:
         shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+        shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-c", RUN, str(tree), str(cache), str(out), str(corpus), stage]
     done = subprocess.run(args, check=True, capture_output=True, text=True)
     total, in_stage = done.stdout.strip().splitlines()[-1].split()
