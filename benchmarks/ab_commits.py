@@ -4,7 +4,8 @@ machine whose speed drifts by up to twice within the hour.
 Each commit is checked out in a temporary worktree (its C code built there); each run is a
 fresh process calling ``commands.consolidate`` on ``.bench/corpus-N`` (made by ``make bench``),
 the two commits taking turns, the first of each pair alternating. Cold runs start from an
-empty cache; ``--rerun`` first fills each commit's cache, then times runs with nothing changed;
+empty cache and no output; ``--rerun`` first fills each commit's cache and output, then times
+runs with nothing changed, each finding its commit's last output;
 ``--changed`` too, but before each pair of runs one workbook is edited, then put back, then
 edited again (each run finds exactly one workbook unlike its cache, as ``make bench``'s).
 
