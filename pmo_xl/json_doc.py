@@ -44,6 +44,7 @@ from pmo_xl import native, sheet_pieces
 from pmo_xl.labels import Lang
 
 if TYPE_CHECKING:
+    from pmo_xl.consolidation import LoadDetail
     from pmo_xl.portfolio import PortfolioResult
 
 # The long lists are encoded this many items at a time.
@@ -110,7 +111,7 @@ def write_document(
         if k:
             put(b",\n")
         if name == _LOAD_KEY:
-            written = _write_load(result, put, lambda: position, last, previous, rows)
+            written = _write_load(result, put, lambda: position, last, previous, value)
         elif callable(value):
             for part in _list_parts(name, value()):
                 put(part)
@@ -274,10 +275,9 @@ def load_digests(result: PortfolioResult, salt: str) -> tuple[np.ndarray, list[b
     return sheet_pieces.chunked(starts, digests)
 
 
-def _week_codes(detail: Any, salt: str) -> np.ndarray | None:
+def _week_codes(detail: LoadDetail, salt: str) -> np.ndarray | None:
     """A uint64 per weekly row for its projects and their days, in their order: each entry's
     label, days and rank mixed with its place in the row, summed over the row, with the count."""
-    n_rows = len(detail.starts) - 1
     labels = sheet_pieces.column_hashes(detail.labels, salt)
     if labels is None:
         return None
@@ -293,7 +293,6 @@ def _week_codes(detail: Any, salt: str) -> np.ndarray | None:
     with np.errstate(over="ignore"):
         rows = summed[starts[1:]] - summed[starts[:-1]]
     week_codes: np.ndarray = mix(rows ^ mix(counts.astype(np.uint64)))
-    assert len(week_codes) == n_rows
     return week_codes
 
 
@@ -303,15 +302,17 @@ def _write_load(
     position: Callable[[], int],
     last: LoadIndex | None,
     previous: Path | None,
-    rows: int,
+    chunks: Callable[[], Iterator[list[Any]]],
 ) -> Written:
+    """The load records: each group copied from ``previous`` where ``last`` holds it, else
+    encoded; all of them as ``chunks`` gives them when they cannot be digested."""
     frame = result.resource_load
     key = index_key()
     if last is None or last.key != key:
         last = LoadIndex(key, sheet_pieces.new_salt())
     groups = load_digests(result, last.salt)
     if groups is None:
-        for part in _list_parts(_LOAD_KEY, _frame_items(frame, rows, load_records)):
+        for part in _list_parts(_LOAD_KEY, chunks()):
             put(part)
         return Written(None)
     starts, digests = groups
