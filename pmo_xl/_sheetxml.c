@@ -10,7 +10,8 @@
  * elements, entities it does not know, text an XML parser or openpyxl would read otherwise)
  * makes it return None, and the caller reads the sheet with calamine as before: this module
  * only has to be right on what it accepts. parse_sst reads the shared strings the same way;
- * strict_extent measures a sheet for preflight; transpose turns rows into columns; typed_column
+ * strict_extent measures a sheet for preflight; transpose turns rows into columns; text_hashes
+ * digests a column of texts (sheet_pieces); typed_column
  * types one column of a table for the reader; frame_rows
  * writes the rows of an output table body (xlsx_writer) as bytes.
  *
@@ -21,6 +22,7 @@
 #include <Python.h>
 #include <datetime.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_ROW 1048576L
@@ -1603,6 +1605,111 @@ done:
     return result;
 }
 
+/* SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012) of n bytes
+ * under a 16-byte key: what a hostile workbook cannot make two texts collide on without the
+ * key, which only the cache holds. */
+#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                              \
+    do {                                                                                      \
+        v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0; v0 = ROTL64(v0, 32);                         \
+        v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;                                              \
+        v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;                                              \
+        v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2; v2 = ROTL64(v2, 32);                         \
+    } while (0)
+
+static uint64_t load_le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static uint64_t siphash24(const unsigned char *key, const unsigned char *data, size_t n) {
+    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+    uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+    const unsigned char *end = data + (n & ~(size_t)7);
+    for (; data < end; data += 8) {
+        uint64_t m = load_le64(data);
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t last = (uint64_t)(n & 0xff) << 56;
+    for (size_t i = 0; i < (n & 7); i++) last |= (uint64_t)data[i] << (8 * i);
+    v3 ^= last;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* text_hashes(cells: list, key: bytes) -> bytes | None: per cell, the SipHash-2-4 of its
+ * characters as CPython holds them (1, 2 or 4 bytes each: the fewest its widest character
+ * needs, so a text has one form) under key (16 bytes) with its first byte xor the width, as a
+ * native uint64; a blank (None or a float NaN) hashes as no bytes under the key xor 0x80. None
+ * when a cell is anything else (1 and "1" would be written differently). A cell that is the
+ * object of one of the last cells looked at is not hashed again (names repeat as one object).
+ * No text is encoded: a week's load detail has a text a row, most with accents. */
+#define HASH_MEMO 256
+static PyObject *text_hashes(PyObject *self, PyObject *args) {
+    PyObject *cells;
+    const char *key;
+    Py_ssize_t key_len;
+    if (!PyArg_ParseTuple(args, "O!y#", &PyList_Type, &cells, &key, &key_len)) return NULL;
+    if (key_len != 16) {
+        PyErr_SetString(PyExc_ValueError, "key: 16 bytes");
+        return NULL;
+    }
+    unsigned char keys[5][16]; /* by width (1, 2, 4), and 0 for blanks */
+    for (int w = 0; w < 5; w++) {
+        memcpy(keys[w], key, 16);
+        keys[w][0] ^= (unsigned char)(w == 0 ? 0x80 : w);
+    }
+    Py_ssize_t n = PyList_GET_SIZE(cells);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(uint64_t));
+    if (out == NULL) return NULL;
+    uint64_t *hashes = (uint64_t *)PyBytes_AS_STRING(out);
+    const uint64_t blank = siphash24(keys[0], (const unsigned char *)"", 0);
+    PyObject *memo_cell[HASH_MEMO] = {0};
+    uint64_t memo_hash[HASH_MEMO];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *cell = PyList_GET_ITEM(cells, i);
+        size_t slot = ((uintptr_t)cell >> 4) % HASH_MEMO;
+        if (memo_cell[slot] == cell) { /* the list holds it: the same object all along */
+            hashes[i] = memo_hash[slot];
+            continue;
+        }
+        uint64_t h;
+        if (PyUnicode_Check(cell)) {
+#if PY_VERSION_HEX < 0x030C0000
+            if (PyUnicode_READY(cell) < 0) {
+                Py_DECREF(out);
+                return NULL;
+            }
+#endif
+            int width = (int)PyUnicode_KIND(cell);
+            h = siphash24(keys[width], (const unsigned char *)PyUnicode_DATA(cell),
+                          (size_t)PyUnicode_GET_LENGTH(cell) * (size_t)width);
+        } else if (cell == Py_None ||
+                   (PyFloat_CheckExact(cell) && Py_IS_NAN(PyFloat_AS_DOUBLE(cell)))) {
+            h = blank;
+        } else {
+            Py_DECREF(out);
+            Py_RETURN_NONE;
+        }
+        memo_cell[slot] = cell;
+        memo_hash[slot] = h;
+        hashes[i] = h;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"parse_sst", parse_sst, METH_VARARGS,
      "parse_sst(xml: bytes) -> list[str] | None: the shared strings, or None to use calamine."},
@@ -1633,6 +1740,9 @@ static PyMethodDef methods[] = {
      "over its items."},
     {"records", records, METH_VARARGS,
      "records(names, columns) -> list[dict]: row r is {names[c]: columns[c][r]}."},
+    {"text_hashes", text_hashes, METH_VARARGS,
+     "text_hashes(cells: list, key: bytes) -> bytes | None: per cell a SipHash-2-4 of its "
+     "text under key (16 bytes), a native uint64; blanks (None, NaN) alike; None for others."},
     {"transpose", transpose, METH_O,
      "transpose(rows: list[list]) -> list[list] | None: the columns of rows of equal length."},
     {NULL, NULL, 0, NULL},

@@ -361,6 +361,16 @@ def grouped_texts(
     return texts
 
 
+def text_hashes(cells: list[Any], key: str) -> np.ndarray | None:
+    """Per cell, a 64-bit SipHash-2-4 of its text under ``key`` (16 ASCII characters); blanks
+    (None, NaN) all alike and unlike any text. None when a cell is anything else, or when the C
+    code is off (the caller hashes with pandas)."""
+    if not enabled() or _sheetxml is None:
+        return None
+    hashed = _sheetxml.text_hashes(cells, key.encode("ascii"))
+    return None if hashed is None else np.frombuffer(hashed, dtype=np.uint64)
+
+
 def grouped_dicts(keys: list[Any], values: list[Any], starts: Any) -> list[dict[Any, Any]] | None:
     """Per group ``g``, ``dict(zip(keys[s:e], values[s:e]))`` for ``s, e = starts[g],
     starts[g + 1]``, in one C step; None when the C code is off."""

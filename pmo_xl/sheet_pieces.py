@@ -158,6 +158,9 @@ def column_hashes(values: Any, salt: str) -> np.ndarray | None:
         if bits.dtype.itemsize != 8:
             bits = bits.astype(np.int64)
         return mix(np.ascontiguousarray(bits).view(np.uint64))
+    if native.enabled():  # one C pass (1,000 projects' load detail: 0.12 s → 0.01 s)
+        # (ndarray.tolist: a pandas str Series' own tolist iterates in Python, 8x slower)
+        return native.text_hashes(series.to_numpy(dtype=object).tolist(), salt)
     cells = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
         return None

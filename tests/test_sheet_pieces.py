@@ -95,6 +95,38 @@ def test_objects_that_hash_like_text_are_not_digested() -> None:
     assert digests_of(mixed) is None
 
 
+@needs_c_reader
+def test_the_c_text_hash_is_siphash_2_4_by_its_papers_vector() -> None:
+    # SipHash paper, appendix A: key 00..0f, message 00..0e (15 bytes) → a129ca6149be45e5. A
+    # text of one-byte characters is hashed under the key with its first byte xor 1.
+    from pmo_xl import _sheetxml
+
+    key = bytes([0 ^ 1, *range(1, 16)])
+    text = bytes(range(15)).decode("latin-1")
+    hashed = np.frombuffer(_sheetxml.text_hashes([text], key), dtype=np.uint64)
+    assert hashed.tolist() == [0xA129CA6149BE45E5]
+
+
+@pytest.mark.parametrize("c_code", ["1", "0"])
+def test_texts_hash_apart_blanks_alike_in_c_and_in_pandas(
+    c_code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMO_XL_NATIVE", c_code)
+    same = "".join(["Chlo", "é"])  # another object than the literal
+    cells = ["Chloé", same, None, float("nan"), "", "Chloe", "Chlo€", "e", "é"]
+    hashed = sheet_pieces.column_hashes(pd.Series(cells, dtype=object), SALT)
+    assert hashed is not None
+    h = hashed.tolist()
+    assert h[0] == h[1] and h[2] == h[3]  # one text, two objects; two kinds of blank
+    assert len({h[0], h[2], h[4], h[5], h[6], h[7], h[8]}) == 7  # "" is not a blank
+    assert sheet_pieces.column_hashes(pd.Series(cells, dtype="str"), SALT).tolist() == h
+    other = sheet_pieces.column_hashes(pd.Series(cells, dtype=object), "fedcba9876543210")
+    texts = [0, 4, 5, 6, 7, 8]  # under another salt, every text hashes otherwise
+    assert other is not None and not {other[i] for i in texts} & {h[i] for i in texts}
+    for odd in (1, 1.5, dt.date(2026, 11, 23), b"x"):
+        assert sheet_pieces.column_hashes(pd.Series(["a", odd], dtype=object), SALT) is None
+
+
 def test_chunks_end_after_the_groups_whose_digest_starts_with_a_multiple_of_eight() -> None:
     # Groups of 2 rows each; digests starting with bytes 3, 16, 5, 8, 1: chunks end after
     # group 1 (16 = 2 × 8) and group 3 (8); the last chunk ends with the last group.
