@@ -155,7 +155,8 @@ def findings_layout(
         columns=[c.field for c in COLUMNS],
     )
     name = labels.OUTPUT_SHEETS["findings"].text(lang)
-    layout = table_sheet(name, name, COLUMNS, frame, lang)
+    # Grouped by file (within a severity): a re-run rewrites only the changed files' rows.
+    layout = table_sheet(name, name, COLUMNS, frame, lang, group_by="file")
 
     counts = severity_counts(ordered)
     count_cells: list[str | int] = []

@@ -547,7 +547,23 @@ class _Renderer:
         """The links over ``block``'s cells, made cells of the body: each one's text becomes an
         entry of its column, in the hyperlink look; the ``<hyperlink>`` elements are spliced
         with the rows. XlsxWriter would write each link as a cell (a findings sheet holds
-        thousands), which the splice then merges into its row.
+        thousands), which the splice then merges into its row."""
+        cells, hyperlinks = self.plan_links(layout, block)
+        for j, (rows, entries) in cells.items():  # each link cell: an entry of its own
+            column = columns[j]
+            codes = column.codes.copy()
+            start = len(column.texts) + len(column.links)
+            codes[np.asarray(rows, dtype=np.intp)] = np.arange(start, start + len(rows))
+            column.codes = codes
+            column.links.extend(entries)
+        return hyperlinks
+
+    def plan_links(
+        self, layout: SheetLayout, block: FrameBlock
+    ) -> tuple[dict[int, tuple[list[int], list[tuple[str, Any]]]], list[_Hyperlink]]:
+        """The cells of the links over ``block``: per column, their rows (from the block's
+        first) and what each shows (its text, in the column's look in hyperlink blue); and
+        the ``<hyperlink>`` elements' places and targets.
 
         Links over a merged range are left to XlsxWriter (the merge writes its cell later);
         so are links beyond Excel's limits (XlsxWriter keeps their text, as
@@ -563,7 +579,7 @@ class _Renderer:
             if inside and not (merged and any(_inside(rng, row, col) for rng in merged)):
                 over[row * _MAX_COL + col] = link
         if not over:
-            return []
+            return {}, []
         # Every link of the sheet counts towards Excel's limit, whoever writes it.
         budget = _MAX_LINKS - (self._sheet_links - len(over))
         hyperlinks: list[_Hyperlink] = []
@@ -608,14 +624,7 @@ class _Renderer:
                 continue  # the text, in the link's look, without the link (as write_link)
             budget -= 1
             hyperlinks.append((row, col, link.file, location, text))
-        for j, (rows, entries) in added.items():  # each link cell: an entry of its own
-            column = columns[j]
-            codes = column.codes.copy()
-            start = len(column.texts) + len(column.links)
-            codes[np.asarray(rows, dtype=np.intp)] = np.arange(start, start + len(rows))
-            column.codes = codes
-            column.links.extend(entries)
-        return hyperlinks
+        return added, hyperlinks
 
     def place_markers(
         self, layout: SheetLayout, block: FrameBlock, columns: list[_Column]
@@ -647,24 +656,29 @@ class _Renderer:
 
         Its cells are planned once the workbook is closed, for the groups not kept from the
         last run; so every format its cells may take (a column's own, and its date and
-        date-time formats where a date may appear) gets a marker cell now, hence a style
-        index."""
+        date-time formats where a date may appear, its links' look) gets a marker cell now,
+        hence a style index. Links over its cells are its cells (their text, in the link
+        look); their ``<hyperlink>`` elements are made on every run (they name rows)."""
         if self.pieces is None or not native.enabled() or block.col != 0:
             return None
         first, last = block.row, block.row + block.n_rows - 1
-        # A link anywhere in its rows is a cell written apart (by XlsxWriter, or merged in).
-        if any(first <= link.row <= last for link in layout.links):
+        left, right = block.col, block.col + block.n_cols
+        # A link in its rows beside it is a cell written apart (by XlsxWriter, or merged in).
+        if any(first <= link.row <= last and not left <= link.col < right for link in layout.links):
             return None
         ranges = [rng for rng, _, _ in layout.merges] + [t.range for t in layout.tables]
         if any(rng.first_row <= last and first <= rng.last_row for rng in ranges):
             return None
+        links, hyperlinks = self.plan_links(layout, block)
         styles = [block.style_at(c) for c in range(block.n_cols)]
         candidates: list[list[Any]] = []
-        for values, style in zip(block.columns, styles, strict=True):
+        for j, (values, style) in enumerate(zip(block.columns, styles, strict=True)):
             dtype = getattr(values, "dtype", None)
             formats = [self.style_format(style)]
             if not (isinstance(dtype, np.dtype) and dtype.kind in "biuf"):  # a date may appear
                 formats += [self.temporal_format(style, k) for k in ("date", "datetime")]
+            if j in links:
+                formats += list({id(fmt): fmt for _, fmt in links[j][1]}.values())
             candidates.append(formats)
         distinct = {id(f): f for formats in candidates for f in formats if f is not None}
         places = _marker_places(layout, block, len(distinct))
@@ -684,6 +698,12 @@ class _Renderer:
             block.row_height,
             self._sheet,
             self._number_formats,
+            hyperlinks=hyperlinks,
+            link_cells=[(first + r, left + j) for j, (rows, _) in links.items() for r in rows],
+            links={
+                j: (np.asarray(rows, dtype=np.intp), entries)
+                for j, (rows, entries) in links.items()
+            },
         )
 
     def plan_column(self, values: Any, style: CellStyle | None) -> _Column:
@@ -1404,10 +1424,28 @@ class _GroupedBody:
     heights: dict[int, float] = field(default_factory=dict)
     hyperlinks: list[_Hyperlink] = field(default_factory=list)
     link_cells: list[tuple[int, int]] = field(default_factory=list)
+    # Per column with links: their rows (from the body's first, ascending) and what each shows.
+    links: dict[int, tuple[Any, list[tuple[str, Any]]]] = field(default_factory=dict)
 
     @property
     def n_cols(self) -> int:
         return len(self.block.columns)
+
+    def shown_columns(self) -> list[Any]:
+        """The block's columns with each link cell's text in place of the value under it."""
+        columns = list(self.block.columns)
+        for j, (rows, entries) in self.links.items():
+            values = np.array(pd.Series(columns[j], copy=False).to_numpy(dtype=object))
+            values[rows] = [text for text, _ in entries]
+            columns[j] = values
+        return columns
+
+    def link_marks(self) -> Any:
+        """Per row, a uint64 telling which of its cells are links (0: none)."""
+        marks = np.zeros(self.last_row - self.first_row + 1, dtype=np.uint64)
+        for j, (rows, _) in self.links.items():
+            marks[rows] |= np.uint64(1) << np.uint64(j % 64)
+        return marks
 
     @property
     def extent(self) -> Range:
@@ -1458,7 +1496,7 @@ class _Groups:
             for f, i in zip(fs, ix, strict=True)
         ):
             raise RuntimeError("a grouped body's format has no style index")
-        columns = body.block.columns
+        columns = body.shown_columns() if body.links else body.block.columns
         dtypes = [str(getattr(c, "dtype", "object")) for c in columns]
         key = hashlib.sha256(
             repr((_writer_fingerprint(), body.first_col, dtypes, indexes)).encode()
@@ -1472,6 +1510,8 @@ class _Groups:
         starts = sheet_pieces.run_starts(columns[body.block.group_column])
         tails, tail_codes = _row_tails(body, len(columns))
         row_codes = sheet_pieces.text_codes(tails, tail_codes)
+        if body.links:  # a link cell is written in another look than the same text
+            row_codes = row_codes ^ sheet_pieces.mix(body.link_marks() + np.uint64(1))
         group = body.block.group_column
         digests = sheet_pieces.fingerprints(columns, starts, row_codes, stored.salt, group)
         if digests is not None:
@@ -1511,6 +1551,19 @@ class _Groups:
             columns.append(
                 renderer.plan_column(series if take is None else series.iloc[take], style)
             )
+        for j, (rows, entries) in body.links.items():  # each link cell: an entry of its own
+            at = rows if take is None else np.searchsorted(take, rows)
+            made_here = (
+                np.ones(len(rows), dtype=bool)
+                if take is None
+                else (at < len(take)) & (take[np.minimum(at, len(take) - 1)] == rows)
+            )
+            column = columns[j]
+            codes = column.codes.copy()
+            start = len(column.texts)
+            codes[at[made_here]] = start + np.arange(int(made_here.sum()))
+            column.codes = codes
+            column.links = [e for e, keep in zip(entries, made_here.tolist(), strict=True) if keep]
         tails = [t[1:].encode("utf-8") for t in self.tails]  # no number: no quote to close
         tail_codes = self.tail_codes if take is None else self.tail_codes[take]
         opens = [b"<c"] * len(columns)
@@ -1582,8 +1635,6 @@ def _inline_endings(column: _Column, allowed: set[int]) -> list[bytes | None]:
             raise RuntimeError("a grouped body's cell takes a format without a marker")
         return f' s="{fmt.xf_index}"'
 
-    if column.links:
-        raise RuntimeError("links in a grouped body")
     s = style(column.blank)
     if column.kind == "s":
         texts = _t_elements(column.texts)
@@ -1598,6 +1649,9 @@ def _inline_endings(column: _Column, allowed: set[int]) -> list[bytes | None]:
         endings = _mixed_endings(
             column, "", style, lambda s, text: f'{s} t="inlineStr"><is>{inline[text]}</is></c>'
         )
+    link_texts = _t_elements([text for text, _ in column.links])
+    for (_, fmt), text in zip(column.links, link_texts, strict=True):  # after the entries
+        endings.append(f'{style(fmt)} t="inlineStr"><is>{text}</is></c>')
     return [*(e.encode("utf-8") for e in endings), f"{s}/>".encode()]
 
 

@@ -353,6 +353,88 @@ def test_a_body_not_in_column_a_is_written_whole(tmp_path: Path, made: list[int]
     assert cells(path)[1][:2] == [None, ("Alice", "General")]
 
 
+def linked_sheet(
+    target: str = "../projets/projet_PRJ-2.xlsx", over_date: bool = True
+) -> SheetLayout:
+    """:func:`load_sheet` with links over body cells, as the findings sheet has: Alice's first
+    name (internal), Bob's detail (to another workbook's cell) and, ``over_date``, Chloé's
+    last week (a text over a date column: a column of mixed cells, whose groups are never
+    kept)."""
+    from pmo_xl.layout import Link
+
+    layout = load_sheet(load_frame())
+    layout.links += [
+        Link(3, 0, "Alice", "B4", sheet="Charge"),
+        Link(6, 3, "PRJ-2 : 5,0", "F12", sheet="Planning", file=target),
+    ]
+    if over_date:
+        layout.links.append(Link(8, 1, "voir < ici", "A1", sheet="Charge"))
+    return layout
+
+
+def links_and_looks(path: Path, sheet: str = "Charge") -> list[Any]:
+    """Every hyperlink (cell, target, location) and every cell's font, as openpyxl reads them."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    links = sorted(
+        (c.coordinate, c.hyperlink.target, c.hyperlink.location)
+        for row in ws.iter_rows()
+        for c in row
+        if c.hyperlink is not None
+    )
+    looks = [
+        (c.coordinate, c.font.underline, c.font.color.rgb if c.font.color else None)
+        for row in ws.iter_rows()
+        for c in row
+    ]
+    book.close()
+    return [links, looks]
+
+
+@needs_c_reader
+def test_links_over_a_grouped_body_read_back_as_written_whole(
+    tmp_path: Path, made: list[int]
+) -> None:
+    store = MemoryPieces()
+    plain = written(tmp_path, [linked_sheet()], "plain", None)
+    grouped = written(tmp_path, [linked_sheet()], "grouped", store)
+    assert len(made) == 1 and made[0] >= 1  # grouped, links and all
+    assert cells(grouped) == cells(plain)
+    assert links_and_looks(grouped) == links_and_looks(plain)
+    links, looks = links_and_looks(grouped)
+    assert links == [
+        ("A4", None, "'Charge'!B4"),
+        ("B9", None, "'Charge'!A1"),
+        ("D7", r"..\projets\projet_PRJ-2.xlsx", "'Planning'!F12"),
+    ]
+    blue = {coordinate: (line, rgb) for coordinate, line, rgb in looks}
+    assert blue["A4"] == blue["D7"] == ("single", "FF0563C1") != blue["A5"]
+    assert cells(grouped)[8][1][0] == "voir < ici"  # the link's text over Chloé's date
+
+
+@needs_c_reader
+def test_a_kept_piece_takes_this_runs_link_targets(tmp_path: Path, made: list[int]) -> None:
+    # The cells of a link are in the group's piece; where it leads is written on every run:
+    # the project folder moved, the piece is kept and the link leads to the new place.
+    store = MemoryPieces()
+    written(tmp_path, [linked_sheet(over_date=False)], "first", store)
+    made.clear()
+    archives = "../archives/projet_PRJ-2.xlsx"
+    moved = written(tmp_path, [linked_sheet(archives, over_date=False)], "moved", store)
+    assert made == [0]
+    assert links_and_looks(moved)[0][1] == (
+        "D7",
+        r"..\archives\projet_PRJ-2.xlsx",
+        "'Planning'!F12",
+    )
+    # A link taken off a cell changes its look: that group is made again.
+    layout = linked_sheet(over_date=False)
+    layout.links = layout.links[1:]  # Alice's name, now without a link
+    unlinked = written(tmp_path, [layout], "unlinked", store)
+    assert made[-1] >= 1
+    assert links_and_looks(unlinked) == links_and_looks(written(tmp_path, [layout], "p", None))
+
+
 @needs_c_reader
 def test_a_link_beside_the_body_in_its_rows_makes_it_written_whole(
     tmp_path: Path, made: list[int]
@@ -470,13 +552,16 @@ def test_a_rerun_after_one_workbook_changed_writes_the_sheets_a_fresh_run_writes
     book.save(projects / "projet_PRJ-001.xlsx")
     made.clear()
     commands.consolidate(projects, cutoff=dt.date(2026, 11, 20), out=out)
-    assert len(made) == 2 and made[0] >= 1  # Charges: PRJ-001's piece made again
-    # The same sheets as a run writing every row anew.
+    # Charges (PRJ-001's piece made again), Charge ressources, Contrôles
+    assert len(made) == 3 and made[0] >= 1
+    # The same sheets as a run writing every row anew, links included.
     monkeypatch.setattr(commands, "write_workbook", _without_pieces(commands.write_workbook))
     fresh = tmp_path / "sorties" / "fresh.xlsx"
     commands.consolidate(projects, cutoff=dt.date(2026, 11, 20), out=fresh)
-    for sheet in ("Charges", "Charge ressources"):
+    for sheet in ("Charges", "Charge ressources", "Contrôles"):
         assert cells(out, sheet) == cells(fresh, sheet)
+    assert links_and_looks(out, "Contrôles") == links_and_looks(fresh, "Contrôles")
+    assert len(links_and_looks(out, "Contrôles")[0]) > 20  # a link a finding
     # Claire Martin's May 2026 on PRJ-001: her May entries in the workbook, summed here.
     entries = openpyxl.load_workbook(projects / "projet_PRJ-001.xlsx", read_only=True)
     may = sum(
