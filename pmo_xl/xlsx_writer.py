@@ -71,6 +71,10 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
     "strings_to_numbers": False,
     # Time zones from pandas timestamps are dropped (Excel has none) instead of raising.
     "remove_timezone": True,
+    # Each part assembled in memory, not in a temporary file written, zipped, then removed:
+    # the big bodies are spliced in afterwards, so the parts are small (1,000 projects: 22
+    # files, 0.08 s).
+    "in_memory": True,
 }
 
 _TIME_FORMAT = "hh:mm"
