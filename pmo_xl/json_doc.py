@@ -268,8 +268,7 @@ def load_digests(result: PortfolioResult, salt: str) -> tuple[np.ndarray, list[b
     weeks = _week_codes(detail, salt)
     if weeks is None:
         return None
-    starts = sheet_pieces.run_starts(frame["resource"])
-    digests = sheet_pieces.fingerprints(columns, starts, weeks, salt, group_column=0)
+    starts, digests = sheet_pieces.grouped_fingerprints(columns, 0, weeks, salt)
     if digests is None:
         return None
     return sheet_pieces.chunked(starts, digests)

@@ -111,26 +111,79 @@ def fingerprints(
     Each row's values are mixed into one 64-bit hash (seeded by ``salt``), and each group's
     rows' hashes digested by BLAKE2b (keyed by ``salt``). ``group_column``: the column whose
     runs of equal values the groups are (:func:`run_starts`): hashed once per group."""
+    hashed: dict[int, np.ndarray] = {}
+    if group_column is not None and int(starts[-1]):
+        firsts = pd.Series(columns[group_column], copy=False).iloc[starts[:-1]]
+        once = column_hashes(firsts, salt)
+        if once is None:
+            return None
+        hashed[group_column] = np.repeat(once, np.diff(starts))
+    return _digests(columns, starts, row_codes, salt, hashed)
+
+
+def grouped_fingerprints(
+    columns: Sequence[Any], group_column: int, row_codes: np.ndarray, salt: str
+) -> tuple[np.ndarray, list[bytes] | None]:
+    """The groups of rows, runs of equal values of ``columns[group_column]``, as
+    :func:`run_starts` gives them, and their :func:`fingerprints`. The runs are read off the
+    group column's hashes, which the digests take too (one pass over it, not a factorisation
+    then a hash of each run's value: 0.04 s for the three grouped sheets of 1,000 projects);
+    two values apart only by a hash collision would be one run, as they are one digest."""
+    group = column_hashes(columns[group_column], salt)
+    if group is None:
+        return run_starts(columns[group_column]), None
+    n = len(group)
+    changes = np.flatnonzero(group[1:] != group[:-1]) + 1 if n else np.zeros(0, dtype=np.intp)
+    starts = np.concatenate(([0], changes, [n])).astype(np.intp)
+    return starts, _digests(columns, starts, row_codes, salt, {group_column: group})
+
+
+def _digests(
+    columns: Sequence[Any],
+    starts: np.ndarray,
+    row_codes: np.ndarray,
+    salt: str,
+    hashed: dict[int, np.ndarray],
+) -> list[bytes] | None:
+    """:func:`fingerprints`, some columns' hashes given (``hashed``, by column)."""
     n = int(starts[-1])
     seed = int.from_bytes(hashlib.blake2b(salt.encode(), digest_size=8).digest(), "little")
     rows = np.full(n, seed, dtype=np.uint64)
+    spare = np.empty(n, dtype=np.uint64)  # one buffer for every shift (no array a step)
     for j, values in enumerate(columns):
-        if j == group_column and n:
-            firsts = pd.Series(values, copy=False).iloc[starts[:-1]]
-            once = column_hashes(firsts, salt)
-            hashed = None if once is None else np.repeat(once, np.diff(starts))
-        else:
-            hashed = column_hashes(values, salt)
-        if hashed is None:
+        column = hashed.get(j)
+        if column is None:
+            column = column_hashes(values, salt)
+        if column is None:
             return None
-        rows = mix(rows ^ hashed ^ np.uint64(j + 1))
-    rows = mix(rows ^ np.asarray(row_codes, dtype=np.uint64))
+        rows ^= column
+        rows ^= np.uint64(j + 1)
+        _mix_into(rows, spare)
+    rows ^= np.asarray(row_codes, dtype=np.uint64)
+    _mix_into(rows, spare)
     flat = memoryview(rows.data).cast("B")
     key = salt.encode()
     return [
         hashlib.blake2b(flat[s * 8 : e * 8], digest_size=16, key=key).digest()
         for s, e in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
     ]
+
+
+_SHIFT = np.uint64(33)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+
+
+def _mix_into(x: np.ndarray, spare: np.ndarray) -> None:
+    """:func:`mix` of ``x`` in place, ``spare`` (as long) for the shifts."""
+    np.right_shift(x, _SHIFT, out=spare)
+    x ^= spare
+    x *= _M1
+    np.right_shift(x, _SHIFT, out=spare)
+    x ^= spare
+    x *= _M2
+    np.right_shift(x, _SHIFT, out=spare)
+    x ^= spare
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -155,9 +208,10 @@ def column_hashes(values: Any, salt: str) -> np.ndarray | None:
         # Numbers, booleans and dates by their bits (so -0.0 and 0.0 differ: a miss, not a
         # wrong reuse); the dtype itself is part of the store's key.
         bits = series.to_numpy()
-        if bits.dtype.itemsize != 8:
-            bits = bits.astype(np.int64)
-        return mix(np.ascontiguousarray(bits).view(np.uint64))
+        hashed = np.array(bits, dtype=np.int64 if bits.dtype.itemsize != 8 else bits.dtype)
+        hashed = hashed.view(np.uint64)  # a copy of its own, mixed in place
+        _mix_into(hashed, np.empty_like(hashed))
+        return hashed
     if native.enabled():  # one C pass (1,000 projects' load detail: 0.12 s → 0.01 s)
         # (ndarray.tolist: a pandas str Series' own tolist iterates in Python, 8x slower)
         return native.text_hashes(series.to_numpy(dtype=object).tolist(), salt)
@@ -260,6 +314,7 @@ __all__ = [
     "deflate_last",
     "deflate_pieces",
     "fingerprints",
+    "grouped_fingerprints",
     "joined",
     "mix",
     "new_salt",

@@ -1511,13 +1511,13 @@ class _Groups:
         if stored is None or stored.key != key:
             stored = StoredPieces(key, sheet_pieces.new_salt())
         assert body.block.group_column is not None
-        starts = sheet_pieces.run_starts(columns[body.block.group_column])
         tails, tail_codes = _row_tails(body, len(columns))
         row_codes = sheet_pieces.text_codes(tails, tail_codes)
         if body.links:  # a link cell is written in another look than the same text
             row_codes = row_codes ^ sheet_pieces.mix(body.link_marks() + np.uint64(1))
-        group = body.block.group_column
-        digests = sheet_pieces.fingerprints(columns, starts, row_codes, stored.salt, group)
+        starts, digests = sheet_pieces.grouped_fingerprints(
+            columns, body.block.group_column, row_codes, stored.salt
+        )
         if digests is not None:
             starts, digests = sheet_pieces.chunked(starts, digests)
         n_groups = len(starts) - 1

@@ -61,6 +61,20 @@ def people() -> pd.DataFrame:
     )
 
 
+def test_groups_read_off_the_hashes_are_the_runs_and_digests_of_the_values() -> None:
+    # Equal names that are other objects, blanks of two kinds: runs as run_starts finds them,
+    # digests as fingerprints makes them (each run's value hashed once).
+    who = pd.Series(["Alice", "".join(["Ali", "ce"]), None, float("nan"), "Bob", "Alice"])
+    days = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    rows = np.arange(6, dtype=np.uint64)
+    starts, digests = sheet_pieces.grouped_fingerprints([who, days], 0, rows, SALT)
+    assert starts.tolist() == sheet_pieces.run_starts(who).tolist() == [0, 2, 4, 5, 6]
+    assert digests == sheet_pieces.fingerprints([who, days], starts, rows, SALT, 0)
+    odd = pd.Series(["Alice", 1, 1, "Bob", "Bob", "Bob"], dtype=object)  # not digested
+    starts, digests = sheet_pieces.grouped_fingerprints([odd, days], 0, rows, SALT)
+    assert starts.tolist() == [0, 1, 3, 6] and digests is None
+
+
 def test_a_changed_cell_changes_its_groups_digest_only() -> None:
     before = digests_of(people())
     changed = people()
