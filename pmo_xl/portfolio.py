@@ -736,6 +736,8 @@ def _load_job(
     # share brings to the resource load (1,000 projects: 1,300 late tasks still loaded).
     for finding in load.findings + (load.share.load_findings if load.share else []):
         finding.message(settings.language)
+    for reason in load.figures.weather_reasons if load.figures else []:
+        reason.message(settings.language)
     return pickle.dumps(load.slim(), protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -250,3 +250,25 @@ def test_a_late_milestone_reason_gives_the_slip_and_dates() -> None:
         "Le jalon final J9 « Jalon J9 » glisse de 3 jour(s) ouvré(s) (référence 06/11/2026, "
         "prévu 12/11/2026). Faites valider la nouvelle date en COPIL ou replanifiez."
     )
+
+
+def test_a_reason_is_said_once_per_language_and_keeps_it_through_a_pickle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+
+    from pmo_xl import messages, weather
+
+    _computed, reasons = project_weather(0.0, 1.0, 1.15, [], T)
+    reason = reasons[0]
+    said = reason.message("fr")
+    assert said == messages.render(reason.code, reason.params, "fr")
+    assert reason.message("en") == messages.render(reason.code, reason.params, "en") != said
+    again = pickle.loads(pickle.dumps(reason))
+    assert again == reason  # the kept texts are no field
+    calls: list[str] = []
+    monkeypatch.setattr(weather, "render", lambda *a: calls.append(a[0]) or messages.render(*a))
+    assert again.message("fr") == said and calls == []  # from what the pickle kept
+    other = again.model_copy(update={"params": {**again.params, "value": 1.2}})
+    other.message("fr")
+    assert calls == [reason.code]  # other parameters: said anew
