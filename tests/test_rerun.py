@@ -216,15 +216,24 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> _Said:
     return patched
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(
+    ("seed", "base_kept"), [(s, False) for s in range(6)] + [(s, True) for s in range(3)]
+)
 def test_a_patched_rerun_gives_what_a_full_run_gives(
     portfolio_folder: tuple[Path, list[Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     seed: int,
+    base_kept: bool,
 ) -> None:
+    """Random changes, each re-run compared with a full run. ``base_kept``: runs patch from
+    the state a patched run leaves as is (rerun.keeps_base; every file changed since it
+    differs); else each patched run keeps its own, and every change a patch may take is
+    patched."""
     folder, datas = portfolio_folder
     rng = random.Random(seed)
+    if not base_kept:
+        monkeypatch.setattr(rerun, "BASE_MAX_CHANGED", 0)
     cache = tmp_path / "cache"
     settings = Settings()
     consolidate_folder(folder, settings, cache=cache).keep()
@@ -254,9 +263,9 @@ def test_a_patched_rerun_gives_what_a_full_run_gives(
             full.to_json("fr"), option=json_doc.OPTIONS
         )
         expected_patches += may_patch
-        if may_patch:
+        if may_patch and not base_kept:
             assert patched[-1], (made, patched.why[-1])
-    assert len(patched) == 4 and sum(patched) >= expected_patches
+    assert len(patched) == 4 and (base_kept or sum(patched) >= expected_patches)
 
 
 def test_every_patchable_change_is_patched(
@@ -317,6 +326,38 @@ def test_a_damaged_or_foreign_state_is_never_used(
     assert rerun.load_state(state, "another fingerprint") is None
 
 
+def test_a_patched_run_leaves_the_state_it_patched_while_few_files_differ(
+    portfolio_folder: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A patched run keeps no state of its own while few files differ from the one it patched
+    (10 projects: one, half of what a patch takes): the next run patches from that one, every
+    file changed since included, and gets the full run's answer; past that, it is written."""
+    folder, datas = portfolio_folder
+    cache = _first_run(folder, tmp_path)
+    (state,) = cache.rglob(rerun.STATE_NAME)
+    base = state.read_bytes()
+    patched = _spy(monkeypatch)
+    rng = random.Random(3)
+
+    def change(index: int, how: Any) -> None:
+        data = copy.deepcopy(datas[index])
+        how(data, rng)
+        datas[index] = data
+        _write(folder, index, data)
+
+    change(1, _more_remaining)
+    _rerun_as_full(folder, cache)
+    change(1, _actions)  # file 1 again: still the only one unlike the state
+    _rerun_as_full(folder, cache)
+    assert state.read_bytes() == base
+    change(6, _risks)  # files 1 and 6 differ from the state: patched from it, then written
+    _rerun_as_full(folder, cache)
+    assert patched == [True, True, True] and state.read_bytes() != base
+    rewritten = state.read_bytes()
+    _rerun_as_full(folder, cache)  # nothing differs from the new state
+    assert patched[-1] and state.read_bytes() == rewritten
+
+
 @pytest.mark.parametrize("min_shares", [1, 10_000], ids=["forked child", "in the run"])
 def test_a_command_keeps_a_patched_state_once_the_workbook_is_laid_out(
     portfolio_folder: tuple[Path, list[Any]],
@@ -325,13 +366,15 @@ def test_a_command_keeps_a_patched_state_once_the_workbook_is_laid_out(
     min_shares: int,
 ) -> None:
     """``pmo-xl consolidate`` keeps what the next run may patch as soon as a full run's
-    tables are made, and a patched run's when only the workbook's bodies are left to splice
-    (not while its sheets are laid out); the next command patches from it."""
+    tables are made, and a patched run's (when more files differ from the state it patched
+    than it leaves as is) when only the workbook's bodies are left to splice (not while its
+    sheets are laid out); the next command patches from it."""
     from pmo_xl import outputs, portfolio, xlsx_writer
 
     folder, datas = portfolio_folder
     monkeypatch.setenv("PMO_XL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", min_shares)
+    monkeypatch.setattr(rerun, "BASE_MAX_CHANGED", 0)
     steps: list[str] = []
 
     def noted(step: str, real: Any) -> Any:
