@@ -344,10 +344,13 @@ class _Renderer:
                 ws.merge_range(rng.first_row, rng.first_col, rng.last_row, rng.last_col, "", fmt)
             # merge_range writes through the untyped write(); the value itself is written typed.
             self.write_value(ws, rng.first_row, rng.first_col, value, style)
-        in_bodies = {(r, c) for body in bodies for r, c in body.link_cells}
-        for link in layout.links:
-            if (link.row, link.col) not in in_bodies:
-                self.write_link(ws, layout, link)
+        # Each link a body took is one of its cells; the others are XlsxWriter's (a findings
+        # sheet's 17,765 links all are its body's: not looked up one by one).
+        if sum(body.n_links for body in bodies) < len(layout.links):
+            in_bodies = {(r, c) for body in bodies for r, c in body.link_cells}
+            for link in layout.links:
+                if (link.row, link.col) not in in_bodies:
+                    self.write_link(ws, layout, link)
         for note in layout.notes:
             width, height = _comment_size(note.text)
             ws.write_comment(
@@ -703,7 +706,6 @@ class _Renderer:
             self._sheet,
             self._number_formats,
             hyperlinks=hyperlinks,
-            link_cells=[(first + r, left + j) for j, (rows, _) in links.items() for r in rows],
             links={
                 j: (np.asarray(rows, dtype=np.intp), entries)
                 for j, (rows, entries) in links.items()
@@ -1356,6 +1358,10 @@ class _FrameBody:
         ]
 
     @property
+    def n_links(self) -> int:
+        return sum(len(column.links) for column in self.columns)
+
+    @property
     def n_cells(self) -> int:
         return (self.last_row - self.first_row + 1) * len(self.columns)
 
@@ -1427,9 +1433,21 @@ class _GroupedBody:
     number_formats: dict[str, str]
     heights: dict[int, float] = field(default_factory=dict)
     hyperlinks: list[_Hyperlink] = field(default_factory=list)
-    link_cells: list[tuple[int, int]] = field(default_factory=list)
     # Per column with links: their rows (from the body's first, ascending) and what each shows.
     links: dict[int, tuple[Any, list[tuple[str, Any]]]] = field(default_factory=dict)
+
+    @property
+    def link_cells(self) -> list[tuple[int, int]]:
+        """The cells of links the body writes (with or without their hyperlink)."""
+        return [
+            (self.first_row + r, self.first_col + j)
+            for j, (rows, _) in self.links.items()
+            for r in rows.tolist()
+        ]
+
+    @property
+    def n_links(self) -> int:
+        return sum(len(rows) for rows, _ in self.links.values())
 
     @property
     def n_cols(self) -> int:
