@@ -556,13 +556,8 @@ class _Renderer:
         with the rows. XlsxWriter would write each link as a cell (a findings sheet holds
         thousands), which the splice then merges into its row."""
         cells, hyperlinks = self.plan_links(layout, block)
-        for j, (rows, entries) in cells.items():  # each link cell: an entry of its own
-            column = columns[j]
-            codes = column.codes.copy()
-            start = len(column.texts) + len(column.links)
-            codes[np.asarray(rows, dtype=np.intp)] = np.arange(start, start + len(rows))
-            column.codes = codes
-            column.links.extend(entries)
+        for j, (rows, entries) in cells.items():
+            _add_links(columns[j], rows, entries)
         return hyperlinks
 
     def plan_links(
@@ -1192,6 +1187,16 @@ class _Column:
         return next((t for k, t in zip(self.kinds, self.texts, strict=True) if k == "s"), None)
 
 
+def _add_links(column: _Column, rows: Any, entries: list[tuple[str, Any]]) -> None:
+    """``column`` showing ``entries`` (a link's text and look) at ``rows``: each link cell an
+    entry of its own, after the others."""
+    codes = column.codes.copy()
+    start = len(column.texts) + len(column.links)
+    codes[np.asarray(rows, dtype=np.intp)] = np.arange(start, start + len(rows))
+    column.codes = codes
+    column.links.extend(entries)
+
+
 def _with_cells(column: _Column, placed: list[tuple[_Entry, list[int]]]) -> _Column:
     """``column`` with these rows showing these entries instead (a mixed column, the entries
     it had first, so their codes stand)."""
@@ -1463,10 +1468,11 @@ class _GroupedBody:
         return columns
 
     def link_marks(self) -> Any:
-        """Per row, a uint64 telling which of its cells are links (0: none)."""
+        """Per row, a uint64 telling which of its cells are links (0: none): each column's
+        own mark, xor-ed (any number of columns)."""
         marks = np.zeros(self.last_row - self.first_row + 1, dtype=np.uint64)
         for j, (rows, _) in self.links.items():
-            marks[rows] |= np.uint64(1) << np.uint64(j % 64)
+            marks[rows] ^= sheet_pieces.mix(np.asarray([j + 1], dtype=np.uint64))[0]
         return marks
 
     @property
@@ -1573,19 +1579,15 @@ class _Groups:
             columns.append(
                 renderer.plan_column(series if take is None else series.iloc[take], style)
             )
-        for j, (rows, entries) in body.links.items():  # each link cell: an entry of its own
+        for j, (rows, entries) in body.links.items():  # the links in the rows made here
             at = rows if take is None else np.searchsorted(take, rows)
             made_here = (
                 np.ones(len(rows), dtype=bool)
                 if take is None
                 else (at < len(take)) & (take[np.minimum(at, len(take) - 1)] == rows)
             )
-            column = columns[j]
-            codes = column.codes.copy()
-            start = len(column.texts)
-            codes[at[made_here]] = start + np.arange(int(made_here.sum()))
-            column.codes = codes
-            column.links = [e for e, keep in zip(entries, made_here.tolist(), strict=True) if keep]
+            kept = [e for e, keep in zip(entries, made_here.tolist(), strict=True) if keep]
+            _add_links(columns[j], at[made_here], kept)
         tails = [t[1:].encode("utf-8") for t in self.tails]  # no number: no quote to close
         tail_codes = self.tail_codes if take is None else self.tail_codes[take]
         opens = [b"<c"] * len(columns)
