@@ -101,7 +101,7 @@ def fingerprints(
     starts: np.ndarray,
     row_codes: np.ndarray,
     salt: str,
-    group_column: int | None = None,
+    hashed: dict[int, np.ndarray] | None = None,
 ) -> list[bytes] | None:
     """A 128-bit digest per group of rows ``starts[g]:starts[g + 1]`` of the columns' values
     and of ``row_codes`` (a uint64 per row: what else makes a row, such as its height); None
@@ -109,16 +109,29 @@ def fingerprints(
     text: ``1`` and ``"1"`` would hash alike, and are written differently).
 
     Each row's values are mixed into one 64-bit hash (seeded by ``salt``), and each group's
-    rows' hashes digested by BLAKE2b (keyed by ``salt``). ``group_column``: the column whose
-    runs of equal values the groups are (:func:`run_starts`): hashed once per group."""
-    hashed: dict[int, np.ndarray] = {}
-    if group_column is not None and int(starts[-1]):
-        firsts = pd.Series(columns[group_column], copy=False).iloc[starts[:-1]]
-        once = column_hashes(firsts, salt)
-        if once is None:
+    rows' hashes digested by BLAKE2b (keyed by ``salt``). ``hashed``: some columns'
+    :func:`column_hashes` already made, by column."""
+    n = int(starts[-1])
+    seed = int.from_bytes(hashlib.blake2b(salt.encode(), digest_size=8).digest(), "little")
+    rows = np.full(n, seed, dtype=np.uint64)
+    spare = np.empty(n, dtype=np.uint64)  # one buffer for every shift (no array a step)
+    for j, values in enumerate(columns):
+        column = (hashed or {}).get(j)
+        if column is None:
+            column = column_hashes(values, salt)
+        if column is None:
             return None
-        hashed[group_column] = np.repeat(once, np.diff(starts))
-    return _digests(columns, starts, row_codes, salt, hashed)
+        rows ^= column
+        rows ^= np.uint64(j + 1)
+        _mix_into(rows, spare)
+    rows ^= np.asarray(row_codes, dtype=np.uint64)
+    _mix_into(rows, spare)
+    flat = memoryview(rows.data).cast("B")
+    key = salt.encode()
+    return [
+        hashlib.blake2b(flat[s * 8 : e * 8], digest_size=16, key=key).digest()
+        for s, e in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+    ]
 
 
 def grouped_fingerprints(
@@ -135,38 +148,7 @@ def grouped_fingerprints(
     n = len(group)
     changes = np.flatnonzero(group[1:] != group[:-1]) + 1 if n else np.zeros(0, dtype=np.intp)
     starts = np.concatenate(([0], changes, [n])).astype(np.intp)
-    return starts, _digests(columns, starts, row_codes, salt, {group_column: group})
-
-
-def _digests(
-    columns: Sequence[Any],
-    starts: np.ndarray,
-    row_codes: np.ndarray,
-    salt: str,
-    hashed: dict[int, np.ndarray],
-) -> list[bytes] | None:
-    """:func:`fingerprints`, some columns' hashes given (``hashed``, by column)."""
-    n = int(starts[-1])
-    seed = int.from_bytes(hashlib.blake2b(salt.encode(), digest_size=8).digest(), "little")
-    rows = np.full(n, seed, dtype=np.uint64)
-    spare = np.empty(n, dtype=np.uint64)  # one buffer for every shift (no array a step)
-    for j, values in enumerate(columns):
-        column = hashed.get(j)
-        if column is None:
-            column = column_hashes(values, salt)
-        if column is None:
-            return None
-        rows ^= column
-        rows ^= np.uint64(j + 1)
-        _mix_into(rows, spare)
-    rows ^= np.asarray(row_codes, dtype=np.uint64)
-    _mix_into(rows, spare)
-    flat = memoryview(rows.data).cast("B")
-    key = salt.encode()
-    return [
-        hashlib.blake2b(flat[s * 8 : e * 8], digest_size=16, key=key).digest()
-        for s, e in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)
-    ]
+    return starts, fingerprints(columns, starts, row_codes, salt, {group_column: group})
 
 
 _SHIFT = np.uint64(33)

@@ -14,21 +14,14 @@ from typing import Any, Protocol
 from pydantic import ConfigDict, Field
 
 from pmo_xl.labels import WEATHER_WORDS, Lang
-from pmo_xl.messages import Precise, render
-from pmo_xl.model import QuickPickled, Thresholds, Weather, kept_per_language
+from pmo_xl.messages import Precise
+from pmo_xl.model import RENDERED, QuickPickled, Thresholds, Weather, kept_per_language, rendered
 
 WEATHER_RANK: dict[str, int] = {"green": 0, "amber": 1, "red": 2}
 
 # Hand-computed figures land exactly on a threshold (5 %, 0.95) but floating point may put them a
 # hair above or below; the bands are meant inclusively, so compare with this tolerance.
 EPSILON = 1e-9
-
-
-_SAID = "rendered messages"  # a key of Reason.__dict__ that is no field (see message)
-
-
-def _said(reason: Reason, lang: Lang) -> str:
-    return render(reason.code, reason.params, lang)
 
 
 class Reason(QuickPickled):
@@ -44,7 +37,7 @@ class Reason(QuickPickled):
         """Said once per language and kept with the reason, as a finding's message: the
         workers say it, the cache keeps it, and the Consolidation sheet and the JSON do not
         render 2,000 reasons again at 1,000 projects (0.03 s each)."""
-        return kept_per_language(self, _SAID, lang, _said)
+        return kept_per_language(self, RENDERED, lang, rendered)
 
     def as_dict(self, lang: Lang = "fr") -> dict[str, Any]:
         return {"code": self.code, "signal": self.signal, "message": self.message(lang)}

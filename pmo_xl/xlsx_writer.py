@@ -1538,7 +1538,7 @@ class _Groups:
         tails, tail_codes = _row_tails(body, len(columns))
         row_codes = sheet_pieces.text_codes(tails, tail_codes)
         if body.links:  # a link cell is written in another look than the same text
-            row_codes = row_codes ^ sheet_pieces.mix(body.link_marks() + np.uint64(1))
+            row_codes = row_codes ^ body.link_marks()
         starts, digests = sheet_pieces.grouped_fingerprints(
             columns, body.block.group_column, row_codes, stored.salt
         )

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from pmo_xl import portfolio
 from pmo_xl.cli import app
-from pmo_xl.model import _RENDERED, ExpectedProject, Settings
+from pmo_xl.model import RENDERED, ExpectedProject, Settings
 from pmo_xl.portfolio import collector_paused, consolidate_folder
 from pmo_xl.safe_io import file_digest
 
@@ -766,7 +766,7 @@ def test_the_effort_table_and_lists_made_by_a_child_are_those_made_here(
         assert shares and all(not {"effort", "cross"} & set(vars(s)) for s in shares)
         # ... while this process said the findings' messages (kept with each)
         assert beside.findings and all(
-            "fr" in f.__dict__.get(_RENDERED, (None, {}))[1] for f in beside.findings
+            "fr" in f.__dict__.get(RENDERED, (None, {}))[1] for f in beside.findings
         )
     monkeypatch.setattr(portfolio, "SIDE_CHILD_MIN_SHARES", 10**9)
     here = consolidate_folder(demo_projects, Settings(), cutoff=CUTOFF, cache=False)

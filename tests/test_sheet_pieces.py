@@ -43,11 +43,8 @@ def test_runs_of_equal_values_start_where_the_value_changes() -> None:
 
 
 def digests_of(frame: pd.DataFrame, salt: str = SALT) -> list[bytes] | None:
-    starts = sheet_pieces.run_starts(frame["who"])
     rows = np.zeros(len(frame), dtype=np.uint64)
-    return sheet_pieces.fingerprints(
-        [frame[c] for c in frame.columns], starts, rows, salt, group_column=0
-    )
+    return sheet_pieces.grouped_fingerprints([frame[c] for c in frame.columns], 0, rows, salt)[1]
 
 
 def people() -> pd.DataFrame:
@@ -63,13 +60,13 @@ def people() -> pd.DataFrame:
 
 def test_groups_read_off_the_hashes_are_the_runs_and_digests_of_the_values() -> None:
     # Equal names that are other objects, blanks of two kinds: runs as run_starts finds them,
-    # digests as fingerprints makes them (each run's value hashed once).
+    # digests as fingerprints makes them of those runs.
     who = pd.Series(["Alice", "".join(["Ali", "ce"]), None, float("nan"), "Bob", "Alice"])
     days = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     rows = np.arange(6, dtype=np.uint64)
     starts, digests = sheet_pieces.grouped_fingerprints([who, days], 0, rows, SALT)
     assert starts.tolist() == sheet_pieces.run_starts(who).tolist() == [0, 2, 4, 5, 6]
-    assert digests == sheet_pieces.fingerprints([who, days], starts, rows, SALT, 0)
+    assert digests == sheet_pieces.fingerprints([who, days], starts, rows, SALT)
     odd = pd.Series(["Alice", 1, 1, "Bob", "Bob", "Bob"], dtype=object)  # not digested
     starts, digests = sheet_pieces.grouped_fingerprints([odd, days], 0, rows, SALT)
     assert starts.tolist() == [0, 1, 3, 6] and digests is None
